@@ -1,0 +1,66 @@
+/**
+ * Errors raised by the provider HTTP client. Messages and fields are built from already
+ * redacted parts: they end up in run logs that end-customers' operators read.
+ */
+
+export interface ProviderHttpErrorInit {
+  method: string;
+  /** Full URL with secret-bearing query params removed. */
+  url: string;
+  /** Path only, used in the message so it stays short and free of query data. */
+  path: string;
+  /** Undefined when no response was received (network error or timeout). */
+  status?: number | undefined;
+  retries: number;
+  /** First few hundred characters of the response body, secrets redacted. */
+  bodyExcerpt?: string | undefined;
+  /** Parsed body and headers, kept for scripts that read `error.response` like axios. */
+  response?: { status: number; data: unknown; headers: Record<string, string> } | undefined;
+  /** Short network failure reason, e.g. `ECONNRESET` or `timeout`. */
+  networkError?: string | undefined;
+  cause?: unknown;
+}
+
+/** A provider call that still failed after all its retries. */
+export class ProviderHttpError extends Error {
+  override readonly name = 'ProviderHttpError';
+  readonly method: string;
+  readonly url: string;
+  readonly status: number | undefined;
+  readonly retries: number;
+  readonly bodyExcerpt: string | undefined;
+  /** axios-compatible view: Nango scripts often branch on `error.response.status`. */
+  readonly response: ProviderHttpErrorInit['response'];
+
+  constructor(init: ProviderHttpErrorInit) {
+    const outcome = init.status !== undefined ? `${init.status}` : `network error (${init.networkError ?? 'unknown'})`;
+    const tries = `after ${init.retries} ${init.retries === 1 ? 'retry' : 'retries'}`;
+    super(`${init.method} ${init.path} failed with ${outcome} ${tries}`, { cause: init.cause });
+    this.method = init.method;
+    this.url = init.url;
+    this.status = init.status;
+    this.retries = init.retries;
+    this.bodyExcerpt = init.bodyExcerpt;
+    this.response = init.response;
+  }
+}
+
+/** A script passed a configuration the client cannot honour (bad endpoint, bad pagination). */
+export class ProxyConfigError extends Error {
+  override readonly name = 'ProxyConfigError';
+}
+
+/** Replace every occurrence of each secret in `text`. */
+export function redact(text: string, secrets: string[]): string {
+  return secrets.filter((s) => s.length > 0).reduce((out, s) => out.split(s).join('[redacted]'), text);
+}
+
+/** The URL without the API-key param or any param whose value contains a secret. */
+export function redactUrl(url: URL, secrets: string[], secretParam: string | undefined): string {
+  const safe = new URL(url.href);
+  if (secretParam) safe.searchParams.delete(secretParam);
+  for (const [key, value] of [...safe.searchParams]) {
+    if (secrets.some((s) => s.length > 0 && value.includes(s))) safe.searchParams.delete(key);
+  }
+  return `${safe.origin}${safe.pathname}${safe.search}`;
+}

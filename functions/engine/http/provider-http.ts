@@ -1,0 +1,267 @@
+/**
+ * The HTTP half of the script SDK: `nango.proxy/get/post/put/patch/delete/paginate`. Builds the
+ * provider URL, injects the connection's credentials, retries transient failures and turns a
+ * final failure into a `ProviderHttpError` whose message, URL and body excerpt carry no secret.
+ */
+import type { Credentials, ProviderAuth, ProviderConfig } from '../connection.js';
+import { ProviderHttpError, ProxyConfigError, redact, redactUrl } from './errors.js';
+import { paginate } from './paginate.js';
+import { isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
+import type { ProxyConfiguration, ProxyParams, ProxyResponse } from './proxy-config.js';
+
+export interface ProviderHttpDeps {
+  provider: ProviderConfig;
+  /** Read on every attempt so a token refreshed during a retry wait is picked up. */
+  getCredentials: () => Promise<Credentials>;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Wall clock in ms, used to turn an HTTP-date `Retry-After` into a delay. */
+  now?: () => number;
+  log?: (msg: string, level: 'debug' | 'info' | 'warn' | 'error') => void;
+  /** Per-attempt timeout; default 60 s. */
+  timeoutMs?: number;
+  /** Upper bound of any single retry wait, `Retry-After` included; default 10 minutes (Nango's cap). */
+  maxRetryDelayMs?: number;
+  /** Runs before every attempt; the engine throws from it to stop a script at its deadline. */
+  beforeCall?: () => void | Promise<void>;
+}
+
+/** Alias kept for callers that name the deps "options". */
+export type ProviderHttpOptions = ProviderHttpDeps;
+
+type MethodConfig = Omit<ProxyConfiguration, 'method'>;
+
+export interface ProviderHttp {
+  proxy<T = any>(config: ProxyConfiguration): Promise<ProxyResponse<T>>;
+  get<T = any>(config: MethodConfig): Promise<ProxyResponse<T>>;
+  post<T = any>(config: MethodConfig): Promise<ProxyResponse<T>>;
+  put<T = any>(config: MethodConfig): Promise<ProxyResponse<T>>;
+  patch<T = any>(config: MethodConfig): Promise<ProxyResponse<T>>;
+  delete<T = any>(config: MethodConfig): Promise<ProxyResponse<T>>;
+  paginate<T = any>(config: ProxyConfiguration): AsyncGenerator<T[], undefined, void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Nango documents a 3 s first delay doubled per attempt; we keep that curve but add full jitter. */
+const BASE_RETRY_DELAY_MS = 3_000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 10 * 60_000;
+const BODY_EXCERPT_CHARS = 300;
+
+interface Failure {
+  status?: number;
+  headers?: Record<string, string>;
+  data?: unknown;
+  raw?: string;
+  networkError?: string;
+  cause?: unknown;
+}
+
+/**
+ * Build the provider HTTP client a script's `nango` object exposes.
+ * Retries (only when `config.retries` > 0) cover network errors, timeouts, 429, 5xx and
+ * `config.retryOn`; the wait is `Retry-After` on 429/503 when present, otherwise full-jitter
+ * exponential backoff (`random() * min(cap, 3 s * 2^attempt)`).
+ */
+export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
+  const fetchImpl = deps.fetch ?? globalThis.fetch;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? (() => undefined);
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxDelay = deps.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
+
+  async function proxy<T = any>(config: ProxyConfiguration): Promise<ProxyResponse<T>> {
+    const method = (config.method ?? 'GET').toUpperCase();
+    const responseType = config.responseType ?? 'json';
+    if (responseType === 'stream') throw new ProxyConfigError("responseType 'stream' is not supported; use 'arraybuffer'");
+    const retries = Math.max(0, Math.floor(config.retries ?? 0));
+    const path = displayPath(config.endpoint);
+
+    for (let attempt = 0; ; attempt++) {
+      await deps.beforeCall?.();
+      // Outside the try: a credentials or config problem is not a transient network error.
+      const { url, init, secrets, secretParam } = buildRequest(deps.provider, config, method, await deps.getCredentials());
+      let failure: Failure;
+      try {
+        const res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        const headers: Record<string, string> = {};
+        res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+        const raw = bytes.toString('utf8');
+        const data = responseType === 'arraybuffer' ? bytes : responseType === 'text' ? raw : parseJson(raw);
+        if (res.ok) {
+          log(`${method} ${path} -> ${res.status}`, 'debug');
+          return { data: data as T, status: res.status, headers };
+        }
+        failure = { status: res.status, headers, data, raw };
+      } catch (err) {
+        failure = { networkError: redact(describeNetworkError(err), secrets), cause: err };
+      }
+
+      const retryable = failure.status === undefined || isRetryableStatus(failure.status, config.retryOn);
+      if (!retryable || attempt >= retries) {
+        throw new ProviderHttpError({
+          method,
+          path: redact(path, secrets),
+          url: redactUrl(url, secrets, secretParam),
+          status: failure.status,
+          retries: attempt,
+          bodyExcerpt: failure.raw !== undefined ? redact(failure.raw.slice(0, BODY_EXCERPT_CHARS), secrets) : undefined,
+          response: failure.status !== undefined ? { status: failure.status, data: failure.data, headers: failure.headers ?? {} } : undefined,
+          networkError: failure.networkError,
+          cause: failure.cause,
+        });
+      }
+      const delay = retryDelay(attempt, failure);
+      const reason = failure.status ?? failure.networkError;
+      log(`${method} ${redact(path, secrets)} failed with ${reason}; retry ${attempt + 1} of ${retries} in ${delay}ms`, 'warn');
+      await sleep(delay);
+    }
+  }
+
+  function retryDelay(attempt: number, failure: Failure): number {
+    if (failure.status === 429 || failure.status === 503) {
+      const fromHeader = parseRetryAfter(failure.headers?.['retry-after'], now());
+      if (fromHeader !== undefined) return Math.min(fromHeader, maxDelay);
+    }
+    const ceiling = Math.min(maxDelay, BASE_RETRY_DELAY_MS * 2 ** attempt);
+    return Math.floor(random() * ceiling);
+  }
+
+  const withMethod =
+    (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE') =>
+    <T = any>(config: MethodConfig) =>
+      proxy<T>({ ...config, method });
+
+  return {
+    proxy,
+    get: withMethod('GET'),
+    post: withMethod('POST'),
+    put: withMethod('PUT'),
+    patch: withMethod('PATCH'),
+    delete: withMethod('DELETE'),
+    paginate: <T = any>(config: ProxyConfiguration) =>
+      paginate<T>(proxy, config, config.baseUrlOverride ?? deps.provider.baseUrl),
+  };
+}
+
+interface BuiltRequest {
+  url: URL;
+  init: RequestInit;
+  /** Every credential value sent, for redaction. */
+  secrets: string[];
+  /** Query parameter that carries the API key, if any. */
+  secretParam?: string | undefined;
+}
+
+function buildRequest(provider: ProviderConfig, config: ProxyConfiguration, method: string, creds: Credentials): BuiltRequest {
+  if (isAbsoluteUrl(config.endpoint) && !config.baseUrlOverride) {
+    // Refusing keeps a stray absolute URL from carrying the connection's credentials elsewhere.
+    throw new ProxyConfigError('An absolute endpoint needs baseUrlOverride; pass a path relative to the provider base URL');
+  }
+  const url = isAbsoluteUrl(config.endpoint)
+    ? new URL(config.endpoint)
+    : resolveEndpointUrl(config.baseUrlOverride ?? provider.baseUrl, config.endpoint);
+  appendParams(url, config.params);
+
+  // Precedence: provider defaults < injected auth < the script's own headers.
+  const headers: Record<string, string> = {};
+  const merge = (from?: Record<string, string>) => {
+    for (const [name, value] of Object.entries(from ?? {})) headers[name.toLowerCase()] = value;
+  };
+  merge(provider.headers);
+  const { secrets, secretParam } = applyAuth(provider.auth, creds, headers, url);
+  merge(config.headers);
+  if (config.decompress === false) headers['accept-encoding'] = 'identity';
+
+  const init: RequestInit = { method, headers };
+  // fetch rejects a body on GET; Nango scripts only send one there by mistake.
+  if (config.data !== undefined && config.data !== null && method !== 'GET') {
+    init.body = encodeBody(config.data, headers);
+  }
+  return { url, init, secrets, secretParam };
+}
+
+function applyAuth(auth: ProviderAuth, creds: Credentials, headers: Record<string, string>, url: URL) {
+  const mismatch = () => new ProxyConfigError(`Connection credentials of type ${creds.type} do not match provider auth mode ${auth.mode}`);
+  switch (auth.mode) {
+    case 'NONE':
+      return { secrets: [] as string[] };
+    case 'API_KEY': {
+      if (creds.type !== 'API_KEY') throw mismatch();
+      if (auth.in === 'query') {
+        const name = auth.name ?? 'api_key';
+        url.searchParams.set(name, creds.apiKey);
+        return { secrets: [creds.apiKey], secretParam: name };
+      }
+      const name = (auth.name ?? 'authorization').toLowerCase();
+      const prefix = auth.prefix ?? (name === 'authorization' ? 'Bearer' : '');
+      headers[name] = prefix ? `${prefix.trim()} ${creds.apiKey}` : creds.apiKey;
+      return { secrets: [creds.apiKey] };
+    }
+    case 'BASIC': {
+      if (creds.type !== 'BASIC') throw mismatch();
+      const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+      headers.authorization = `Basic ${encoded}`;
+      return { secrets: [creds.password, encoded] };
+    }
+    case 'OAUTH2': {
+      if (creds.type !== 'OAUTH2') throw mismatch();
+      headers.authorization = `Bearer ${creds.accessToken}`;
+      return { secrets: [creds.accessToken] };
+    }
+  }
+}
+
+function appendParams(url: URL, params: ProxyParams | undefined): void {
+  if (params === undefined) return;
+  const entries = typeof params === 'string' ? [...new URLSearchParams(params)] : Object.entries(params);
+  for (const [key, value] of entries) {
+    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
+    else if (value !== undefined && value !== null) url.searchParams.append(key, String(value));
+  }
+}
+
+function encodeBody(data: unknown, headers: Record<string, string>): RequestInit['body'] {
+  if (typeof data === 'string' || data instanceof URLSearchParams || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+    return data as RequestInit['body'];
+  }
+  headers['content-type'] ??= 'application/json';
+  return JSON.stringify(data);
+}
+
+/** axios-like: JSON when it parses, the text otherwise (including an empty body). */
+function parseJson(raw: string): unknown {
+  if (raw === '') return raw;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function isRetryableStatus(status: number, retryOn: number[] | undefined): boolean {
+  return status === 429 || status >= 500 || (retryOn?.includes(status) ?? false);
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.ceil(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function describeNetworkError(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout';
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function displayPath(endpoint: string): string {
+  const path = isAbsoluteUrl(endpoint) ? new URL(endpoint).pathname : endpoint.split('?')[0] ?? '';
+  return path.startsWith('/') ? path : `/${path}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The request configuration a sync script passes to `nango.proxy()`, `nango.get()` … and
+ * `nango.paginate()`. Field names follow Nango's `ProxyConfiguration` exactly so scripts
+ * written for Nango type-check and run unchanged.
+ */
+
+/** Query parameters: a raw query string (`a=1&b=2`) or a map; arrays repeat the key. */
+export type ProxyParams = string | Record<string, string | number | string[]>;
+
+/** `stream` is accepted for type compatibility but rejected at call time (see provider-http). */
+export type ProxyResponseType = 'json' | 'text' | 'arraybuffer' | 'stream';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Fields shared by every pagination type (Nango names). */
+interface PaginationBase {
+  /** Page size sent as `limit_name_in_request`; when omitted no limit is sent. */
+  limit?: number;
+  /** Name of the page-size parameter in the request. */
+  limit_name_in_request?: string;
+  /** Dot path to the records in the body (`results.contacts`); omitted or `''` = the body itself. */
+  response_path?: string;
+  /**
+   * Send pagination params in the JSON body instead of the query string. Nango's default:
+   * query for GET/DELETE, body for POST/PUT/PATCH.
+   */
+  in_body?: boolean;
+  /** Called after each page with the value that will fetch the next page (Nango's `on_page`). */
+  on_page?: (state: { nextPageParam?: string | number | undefined; response: ProxyResponse }) => Promise<void>;
+}
+
+export interface CursorPagination extends PaginationBase {
+  type: 'cursor';
+  /** Dot path to the next cursor in the response body. */
+  cursor_path_in_response: string;
+  /** Name of the cursor parameter in the request. */
+  cursor_name_in_request: string;
+}
+
+export interface LinkPagination extends PaginationBase {
+  type: 'link';
+  /** `rel` of the `Link` header entry holding the next page (e.g. `next`). */
+  link_rel_in_response_header?: string;
+  /** Dot path to the next page URL in the response body (e.g. `paging.next`). */
+  link_path_in_response_body?: string;
+}
+
+export type OffsetCalculationMethod = 'per-page' | 'by-response-size';
+
+export interface OffsetPagination extends PaginationBase {
+  type: 'offset';
+  /** Name of the offset (or page number) parameter in the request. */
+  offset_name_in_request: string;
+  /** First offset; default 0 (some APIs count pages from 1). */
+  offset_start_value?: number;
+  /** `by-response-size` (default): offset += records received; `per-page`: offset += 1. */
+  offset_calculation_method?: OffsetCalculationMethod;
+}
+
+export type PaginationConfig = CursorPagination | LinkPagination | OffsetPagination;
+
+export interface ProxyConfiguration {
+  /** Path relative to the provider's base URL; an absolute URL only together with `baseUrlOverride`. */
+  endpoint: string;
+  /** Default `GET`; lower case is accepted as scripts written for axios often pass it. */
+  method?: HttpMethod | Lowercase<HttpMethod>;
+  headers?: Record<string, string>;
+  params?: ProxyParams;
+  /** Request body: objects are sent as JSON; strings, buffers and URLSearchParams as is. */
+  data?: unknown;
+  /**
+   * Extra attempts on network errors, 429, 5xx and `retryOn`. Default 0, as in Nango: a
+   * non-idempotent POST is never repeated unless the script asks for it.
+   */
+  retries?: number;
+  /** Replaces the provider's base URL for this call; auth is still injected. */
+  baseUrlOverride?: string;
+  /** How to read the body; default `json` (falls back to text when the body is not JSON). */
+  responseType?: ProxyResponseType;
+  /** Additional status codes to retry on, e.g. `[409]`. */
+  retryOn?: number[];
+  paginate?: PaginationConfig;
+  /** `false` asks the provider for an uncompressed body (`Accept-Encoding: identity`). */
+  decompress?: boolean;
+}
+
+/** What `proxy()` resolves to: the shape of an axios response that scripts read `.data` from. */
+export interface ProxyResponse<T = any> {
+  data: T;
+  status: number;
+  /** Response headers with lower-case names. */
+  headers: Record<string, string>;
+}
+
+/** The function `paginate()` drives; `createProviderHttp().proxy` satisfies it. */
+export type ProxyFn = (config: ProxyConfiguration) => Promise<ProxyResponse>;
+
+/**
+ * Resolve a script's `endpoint` against a base URL the way Nango does: plain concatenation
+ * with exactly one `/` between them, so `https://api.xero.com/` + `api.xro/2.0/x` and
+ * `https://api.hubapi.com` + `/crm/v3/x` both work and a base path prefix is kept.
+ */
+export function resolveEndpointUrl(baseUrl: string, endpoint: string): URL {
+  if (endpoint === '') return new URL(baseUrl);
+  return new URL(`${baseUrl.replace(/\/+$/, '')}/${endpoint.replace(/^\/+/, '')}`);
+}
+
+/** True for `http://…` / `https://…` endpoints. */
+export function isAbsoluteUrl(endpoint: string): boolean {
+  return /^https?:\/\//i.test(endpoint);
+}
