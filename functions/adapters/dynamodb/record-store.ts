@@ -1,0 +1,358 @@
+/**
+ * The records cache on DynamoDB (the `RecordStore` port).
+ *
+ * Save = one eventually consistent BatchGetItem for the batch (0.5 RCU per item), then a
+ * conditional PutItem only for new or changed records. An unchanged record therefore costs
+ * no write at all — a failed conditional write would still be billed — and produces no
+ * stream event. Each put is conditioned on the version read, so a concurrent writer's newer
+ * version is never overwritten: the loser re-reads and re-decides.
+ */
+import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { asInfrastructureError } from '../../engine/errors.js';
+import type {
+  ChangeCounts, Clock, DeleteOutcome, ListQuery, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
+} from '../../engine/ports.js';
+import { mapWithConcurrency } from '../../engine/concurrency.js';
+import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, toStoredRecord, type RecordItem } from './record-codec.js';
+import { RECORDS_KEYS } from './table-schema.js';
+
+export interface DynamoRecordStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  /** Concurrent PutItem calls per batch. */
+  writeConcurrency?: number;
+  /**
+   * A write whose response comes back later than this after its timestamp is re-stamped, so
+   * a reader that trails the clock by `visibilityLagMs` ≥ 2× this can never pass it unseen.
+   */
+  maxWriteSkewMs?: number;
+  /** Receives consumed capacity of every call (benchmarks, tests). */
+  onCapacity?: (operation: string, capacity: ConsumedCapacity[]) => void;
+}
+
+type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r'>;
+const EXISTING_PROJECTION = 'sk, h, v, a, fs, r';
+const MAX_CONFLICT_RETRIES = 20;
+
+export function recordPartitionKey(p: RecordPartition): string {
+  // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last.
+  return `${p.providerConfigKey}|${p.model}|${p.connectionId}`;
+}
+
+export class DynamoRecordStore implements RecordStore {
+  private readonly writeConcurrency: number;
+  private readonly maxWriteSkewMs: number;
+
+  constructor(private readonly options: DynamoRecordStoreOptions) {
+    this.writeConcurrency = options.writeConcurrency ?? 25;
+    this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
+  }
+
+  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]> {
+    const pk = recordPartitionKey(partition);
+    try {
+      const existing = await this.readExisting(pk, records.map((r) => r.id));
+      return await mapWithConcurrency(records, this.writeConcurrency, (record) => this.saveOne(pk, record, existing.get(record.id) ?? null, ctx));
+    } catch (error) {
+      throw asInfrastructureError(error, 'saving records');
+    }
+  }
+
+  private async saveOne(pk: string, record: RecordInput, current: ExistingItem | null, ctx: WriteContext): Promise<SaveOutcome> {
+    const payload = encodePayload(record.payload);
+    for (let attempt = 0; ; attempt++) {
+      if (current && current.a !== 'D' && current.h === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      const now = this.options.clock.now();
+      // Within one run a record first added stays ADDED: readers have not seen it before.
+      const action: RecordItem['a'] = !current || current.a === 'D' || (current.a === 'A' && current.r === ctx.runId) ? 'A' : 'U';
+      const item: RecordItem = {
+        pk, sk: record.id, cu: cursorKey(now, record.id), h: record.hash, v: (current?.v ?? 0) + 1,
+        d: payload, fs: current?.fs ?? now, a: action, r: ctx.runId,
+      };
+      const size = itemSize(item);
+      if (size > MAX_ITEM_BYTES) {
+        return { id: record.id, result: 'REJECTED', reason: `record is ${Math.ceil(size / 1024)} KB after compression; DynamoDB items are limited to 400 KB` };
+      }
+      try {
+        const response = await this.options.doc.send(new PutCommand({
+          TableName: this.options.tableName,
+          Item: item,
+          ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
+          ExpressionAttributeValues: current ? { ':v': current.v } : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+        this.report('PutItem', response.ConsumedCapacity);
+        await this.restampIfSlow(item, now);
+        return { id: record.id, result: current && current.a !== 'D' ? 'UPDATED' : 'ADDED' };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        // A concurrent writer got there first: decide again against what it wrote.
+        current = (error.Item ? unmarshallExisting(error.Item) : null) ?? (await this.readExisting(pk, [record.id], true)).get(record.id) ?? null;
+      }
+    }
+  }
+
+  /**
+   * Readers list only records older than their visibility lag. If this write took long enough
+   * that a reader may already have moved past its timestamp, give it a fresh one.
+   */
+  private async restampIfSlow(item: RecordItem, stampedAt: number): Promise<void> {
+    const now = this.options.clock.now();
+    if (now - stampedAt <= this.maxWriteSkewMs) return;
+    await this.options.doc.send(new UpdateCommand({
+      TableName: this.options.tableName,
+      Key: { pk: item.pk, sk: item.sk },
+      UpdateExpression: 'SET cu = :cu',
+      ConditionExpression: 'v = :v',
+      ExpressionAttributeValues: { ':cu': cursorKey(now, item.sk), ':v': item.v },
+    })).catch((error: unknown) => {
+      // A newer version already carries a newer timestamp.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  async deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]> {
+    const pk = recordPartitionKey(partition);
+    try {
+      const existing = await this.readExisting(pk, ids);
+      return await mapWithConcurrency(ids, this.writeConcurrency, async (id): Promise<DeleteOutcome> => {
+        let current = existing.get(id) ?? null;
+        for (let attempt = 0; ; attempt++) {
+          if (!current || current.a === 'D') return { id, result: 'UNCHANGED' };
+          const now = this.options.clock.now();
+          try {
+            const response = await this.options.doc.send(new UpdateCommand({
+              TableName: this.options.tableName,
+              Key: { pk, sk: id },
+              UpdateExpression: 'SET a = :d, da = :now, cu = :cu, v = :next, r = :run',
+              ConditionExpression: 'v = :v',
+              ExpressionAttributeValues: { ':d': 'D', ':now': now, ':cu': cursorKey(now, id), ':next': current.v + 1, ':v': current.v, ':run': ctx.runId },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              ReturnConsumedCapacity: this.capacityMode(),
+            }));
+            this.report('UpdateItem', response.ConsumedCapacity);
+            await this.restampIfSlow({ pk, sk: id, v: current.v + 1 } as RecordItem, now);
+            return { id, result: 'DELETED' };
+          } catch (error) {
+            if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+            current = error.Item ? unmarshallExisting(error.Item) : null;
+          }
+        }
+      });
+    } catch (error) {
+      throw asInfrastructureError(error, 'deleting records');
+    }
+  }
+
+  async getByIds(partition: RecordPartition, ids: string[]): Promise<Map<string, StoredRecord>> {
+    const pk = recordPartitionKey(partition);
+    try {
+      const items = await this.batchGet<RecordItem>(pk, ids, undefined, false);
+      return new Map(items.map((item) => [item.sk, toStoredRecord(item)]));
+    } catch (error) {
+      throw asInfrastructureError(error, 'reading records');
+    }
+  }
+
+  async list(partition: RecordPartition, query: ListQuery): Promise<RecordPage> {
+    const pk = recordPartitionKey(partition);
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && after === null) throw new InvalidCursorError();
+    const lower = query.modifiedAfter === undefined ? cursorFloor(0) : cursorFloor(query.modifiedAfter);
+    // Everything modified before the visibility bound; U+10FFFF sorts after any id character.
+    const upper = query.visibleBefore === undefined ? '\u{10ffff}' : `${cursorFloor(query.visibleBefore - 1)}\u{10ffff}`;
+    const actions = query.filter?.map((f) => ({ added: 'A', updated: 'U', deleted: 'D' })[f]);
+    try {
+      if (query.ids) return await this.listByIds(pk, query, after, lower, upper, actions);
+      const records: StoredRecord[] = [];
+      let startKey: Record<string, unknown> | undefined = after && after >= lower ? { pk, sk: after.slice(9), cu: after } : undefined;
+      let more = true;
+      while (records.length < query.limit && more) {
+        const response = await this.options.doc.send(new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: RECORDS_KEYS.cursorIndex,
+          KeyConditionExpression: 'pk = :pk AND cu BETWEEN :lo AND :hi',
+          FilterExpression: actions ? `a IN (${actions.map((_, i) => `:a${i}`).join(', ')})` : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':lo': lower, ':hi': upper, ...Object.fromEntries((actions ?? []).map((a, i) => [`:a${i}`, a])) },
+          ExclusiveStartKey: startKey,
+          Limit: query.limit - records.length + (actions ? 0 : 1),
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+        this.report('Query', response.ConsumedCapacity);
+        for (const item of (response.Items ?? []) as RecordItem[]) records.push(toStoredRecord(item));
+        startKey = response.LastEvaluatedKey;
+        more = startKey !== undefined;
+      }
+      // One extra item was asked for without a filter, to know whether a next page exists.
+      const page = records.slice(0, query.limit);
+      const hasMore = records.length > query.limit || (more && page.length === query.limit);
+      return { records: page, nextCursor: hasMore ? page[page.length - 1]!.cursor : null };
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw error;
+      throw asInfrastructureError(error, 'listing records');
+    }
+  }
+
+  private async listByIds(pk: string, query: ListQuery, after: string | null, lower: string, upper: string, actions: string[] | undefined): Promise<RecordPage> {
+    const items = await this.batchGet<RecordItem>(pk, [...new Set(query.ids)], undefined, false);
+    const matching = items
+      .filter((item) => item.cu >= lower && item.cu <= upper && (!after || item.cu > after) && (!actions || actions.includes(item.a)))
+      .sort((x, y) => (x.cu < y.cu ? -1 : 1));
+    const page = matching.slice(0, query.limit).map(toStoredRecord);
+    return { records: page, nextCursor: matching.length > query.limit ? page[page.length - 1]!.cursor : null };
+  }
+
+  async *liveIds(partition: RecordPartition): AsyncIterable<string[]> {
+    const pk = recordPartitionKey(partition);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let response;
+      try {
+        response = await this.options.doc.send(new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ProjectionExpression: 'sk, a',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+      } catch (error) {
+        throw asInfrastructureError(error, 'listing record ids');
+      }
+      this.report('Query', response.ConsumedCapacity);
+      const ids = ((response.Items ?? []) as Pick<RecordItem, 'sk' | 'a'>[]).filter((i) => i.a !== 'D').map((i) => i.sk);
+      if (ids.length > 0) yield ids;
+      startKey = response.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async countRunChanges(partition: RecordPartition, ctx: WriteContext): Promise<ChangeCounts> {
+    const pk = recordPartitionKey(partition);
+    const counts: ChangeCounts = { added: 0, updated: 0, deleted: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        // Only records modified since the run began can carry its id; a minute's slack covers clock skew.
+        const response = await this.options.doc.send(new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: RECORDS_KEYS.cursorIndex,
+          KeyConditionExpression: 'pk = :pk AND cu >= :from',
+          FilterExpression: 'r = :run',
+          ProjectionExpression: 'a, fs',
+          ExpressionAttributeValues: { ':pk': pk, ':from': cursorFloor(ctx.runStartedAt - 60_000), ':run': ctx.runId },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+        this.report('Query', response.ConsumedCapacity);
+        for (const item of (response.Items ?? []) as Pick<RecordItem, 'a' | 'fs'>[]) {
+          if (item.a === 'A') counts.added++;
+          else if (item.a === 'U') counts.updated++;
+          else if (item.fs < ctx.runStartedAt) counts.deleted++; // added and deleted within the run: no net change
+        }
+        startKey = response.LastEvaluatedKey;
+      } while (startKey);
+      return counts;
+    } catch (error) {
+      throw asInfrastructureError(error, 'counting run changes');
+    }
+  }
+
+  async deleteAll(partition: RecordPartition): Promise<number> {
+    const pk = recordPartitionKey(partition);
+    let removed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const response = await this.options.doc.send(new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ProjectionExpression: 'pk, sk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }));
+        const keys = (response.Items ?? []) as { pk: string; sk: string }[];
+        const chunks = [];
+        for (let i = 0; i < keys.length; i += 25) chunks.push(keys.slice(i, i + 25));
+        await mapWithConcurrency(chunks, 4, (chunk) => this.batchDelete(chunk));
+        removed += keys.length;
+        startKey = response.LastEvaluatedKey;
+      } while (startKey);
+      return removed;
+    } catch (error) {
+      throw asInfrastructureError(error, 'emptying records');
+    }
+  }
+
+  private async batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {
+    let requests = keys.map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      const response = await this.options.doc.send(new BatchWriteCommand({ RequestItems: { [this.options.tableName]: requests } }));
+      requests = (response.UnprocessedItems?.[this.options.tableName] ?? []) as typeof requests;
+      if (attempt > 8 && requests.length > 0) throw new Error(`${requests.length} deletes stayed unprocessed after retries`);
+    }
+  }
+
+  private readExisting(pk: string, ids: string[], consistent = false): Promise<Map<string, ExistingItem>> {
+    return this.batchGet<ExistingItem>(pk, ids, EXISTING_PROJECTION, consistent).then((items) => new Map(items.map((item) => [item.sk, item])));
+  }
+
+  /** BatchGetItem in chunks of 100, retrying unprocessed keys with backoff. */
+  private async batchGet<T>(pk: string, ids: string[], projection: string | undefined, consistent: boolean): Promise<T[]> {
+    const found: T[] = [];
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Record<string, unknown>[] = ids.slice(start, start + 100).map((sk) => ({ pk, sk }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const response = await this.options.doc.send(new BatchGetCommand({
+          RequestItems: { [this.options.tableName]: { Keys: keys, ProjectionExpression: projection, ConsistentRead: consistent } },
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+        this.report('BatchGetItem', response.ConsumedCapacity);
+        found.push(...((response.Responses?.[this.options.tableName] ?? []) as T[]));
+        keys = response.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];
+        if (attempt > 8 && keys.length > 0) throw new Error(`${keys.length} reads stayed unprocessed after retries`);
+      }
+    }
+    return found;
+  }
+
+  private capacityMode(): 'INDEXES' | undefined {
+    return this.options.onCapacity ? 'INDEXES' : undefined;
+  }
+
+  private report(operation: string, capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+    if (!this.options.onCapacity || !capacity) return;
+    this.options.onCapacity(operation, Array.isArray(capacity) ? capacity : [capacity]);
+  }
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor is not valid: pass back a next_cursor exactly as received');
+  }
+}
+
+function unmarshallExisting(item: Record<string, unknown>): ExistingItem | null {
+  // ReturnValuesOnConditionCheckFailure hands back the raw (marshalled) item.
+  const get = (name: string) => item[name] as Record<string, string> | undefined;
+  const sk = get('sk')?.['S'];
+  if (sk === undefined) return null;
+  return {
+    sk,
+    h: get('h')?.['S'] ?? '',
+    v: Number(get('v')?.['N'] ?? 0),
+    a: (get('a')?.['S'] ?? 'U') as RecordItem['a'],
+    fs: Number(get('fs')?.['N'] ?? 0),
+    r: get('r')?.['S'] ?? '',
+  };
+}
+
+function backoff(attempt: number): Promise<void> {
+  const delay = Math.random() * Math.min(2_000, 25 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}

@@ -1,0 +1,282 @@
+/**
+ * Connections, connection-syncs, runs, run logs and seen-id chunks on the state table
+ * (the `StateStore` port). Every item carries `kind`, which the webhook stream filter keys on.
+ *
+ * The lease lives on the connection-sync item. Taking it is one conditional update; every
+ * later write of the run (checkpoint, finish) is conditioned on still holding it, so a run
+ * that lost its lease (expired and taken over, cancelled) cannot write over its successor.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Connection } from '../../engine/connection.js';
+import { asInfrastructureError, LeaseLostError } from '../../engine/errors.js';
+import type {
+  Checkpoint, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, StateStore,
+} from '../../engine/ports.js';
+
+const DAY_S = 86_400;
+const LOG_TTL_S = 30 * DAY_S;
+const SEEN_TTL_S = 14 * DAY_S;
+/** Fingerprints per seen-id item: 8 bytes each, well under the 400 KB item limit. */
+const SEEN_CHUNK = 40_000;
+
+export const stateKeys = {
+  connection: (providerConfigKey: string, connectionId: string) => ({ pk: `CONN#${providerConfigKey}`, sk: connectionId }),
+  connectionSync: (k: ConnectionSyncKey) => ({ pk: `CSYNC#${k.providerConfigKey}#${k.syncName}`, sk: k.connectionId }),
+  run: (k: ConnectionSyncKey, runId: string) => ({ pk: `RUN#${k.providerConfigKey}#${k.syncName}#${k.connectionId}`, sk: runId }),
+  runLog: (k: ConnectionSyncKey, runId: string) => `LOG#${k.providerConfigKey}#${k.syncName}#${k.connectionId}#${runId}`,
+  seen: (passId: string, model: string) => `SEEN#${passId}#${model}`,
+};
+
+export interface DynamoStateStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  now?: () => number;
+}
+
+export class DynamoStateStore implements StateStore {
+  private readonly now: () => number;
+
+  constructor(private readonly options: DynamoStateStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private get table(): string {
+    return this.options.tableName;
+  }
+
+  async getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
+    const item = await this.get(stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    if (!item) return null;
+    return {
+      providerConfigKey, connectionId,
+      credentials: item['credentials'] as Connection['credentials'],
+      metadata: (item['metadata'] as Record<string, unknown>) ?? {},
+      connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
+      createdAt: item['createdAt'] as string,
+      updatedAt: item['updatedAt'] as string,
+    };
+  }
+
+  async putConnection(connection: Connection): Promise<void> {
+    await this.call('saving a connection', () => this.options.doc.send(new PutCommand({
+      TableName: this.table,
+      Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...connection },
+    })));
+  }
+
+  async updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
+    await this.call('saving connection metadata', () => this.options.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: stateKeys.connection(providerConfigKey, connectionId),
+      UpdateExpression: 'SET metadata = :m, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':m': metadata, ':now': new Date(this.now()).toISOString() },
+    })));
+  }
+
+  async getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
+    const item = await this.get(stateKeys.connectionSync(key), 'reading a connection-sync');
+    return item ? toConnectionSync(key, item) : null;
+  }
+
+  async ensureConnectionSync(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
+    const response = await this.call('creating a connection-sync', () => this.options.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: stateKeys.connectionSync(key),
+      UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
+      ExpressionAttributeValues: { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': this.now() },
+      ReturnValues: 'ALL_NEW',
+    })));
+    return toConnectionSync(key, response.Attributes!);
+  }
+
+  async acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome> {
+    try {
+      const response = await this.options.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: 'SET lease = :lease, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { acquired: true, state: toConnectionSync(key, response.Attributes!) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw asInfrastructureError(error, 'taking a lease');
+      const held = error.Item?.['lease']?.M;
+      const heldBy = held ? { runId: held['runId']?.S ?? '', owner: held['owner']?.S ?? '', expiresAt: Number(held['expiresAt']?.N ?? 0) } : null;
+      return { acquired: false, heldBy, reason: heldBy ? `run ${heldBy.runId} holds the lease until ${new Date(heldBy.expiresAt).toISOString()}` : 'the connection-sync does not exist' };
+    }
+  }
+
+  async renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean> {
+    return this.updateIfHolder(key, lease, 'SET lease.expiresAt = :exp', { ':exp': lease.expiresAt }, 'renewing a lease');
+  }
+
+  async releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void> {
+    await this.updateIfHolder(key, lease, 'REMOVE lease', {}, 'releasing a lease');
+  }
+
+  async saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void> {
+    const saved = await this.updateIfHolder(key, lease, 'SET checkpoint = :c, passId = :p', { ':c': checkpoint, ':p': passId }, 'saving a checkpoint');
+    if (!saved) throw new LeaseLostError('the checkpoint was not saved: the run no longer holds its lease');
+  }
+
+  private async updateIfHolder(key: ConnectionSyncKey, lease: Lease, update: string, values: Record<string, unknown>, what: string): Promise<boolean> {
+    try {
+      await this.options.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: update,
+        ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ...values, ':run': lease.runId, ':owner': lease.owner },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw asInfrastructureError(error, what);
+    }
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    await this.call('saving a run', () => this.options.doc.send(new PutCommand({
+      TableName: this.table,
+      Item: { ...stateKeys.run(run, run.runId), kind: 'RUN', ...run },
+    })));
+  }
+
+  async getRun(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
+    const item = await this.get(stateKeys.run(key, runId), 'reading a run');
+    return item ? toRun(item) : null;
+  }
+
+  async finishRun(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void> {
+    const counts = Object.entries(update.recordCountDelta);
+    const countUpdates = counts.map((_, i) => `recordCounts.#m${i} = if_not_exists(recordCounts.#m${i}, :zero) + :d${i}`);
+    const { results, error, status, type, trigger, startedAt, finishedAt, runId } = run;
+    try {
+      await this.options.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: { ...stateKeys.run(run, run.runId), kind: 'RUN', ...run } } },
+          {
+            Update: {
+              TableName: this.table,
+              Key: stateKeys.connectionSync(run),
+              UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
+              ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
+              ExpressionAttributeValues: {
+                ':lsd': update.lastSyncDate, ':c': update.checkpoint, ':p': update.passId,
+                ':lr': { results, error, status, type, trigger, startedAt, finishedAt, runId },
+                ':now': this.now(), ':run': lease.runId, ':owner': lease.owner,
+                ...(counts.length > 0 ? { ':zero': 0 } : {}),
+                ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+              },
+            },
+          },
+        ],
+      }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') {
+        throw new LeaseLostError('the run result was not saved: the run no longer holds its lease');
+      }
+      throw asInfrastructureError(error, 'finishing a run');
+    }
+  }
+
+  async appendRunLogs(key: ConnectionSyncKey, runId: string, lines: RunLogLine[]): Promise<void> {
+    const pk = stateKeys.runLog(key, runId);
+    const ttl = Math.floor(this.now() / 1000) + LOG_TTL_S;
+    // Lines are packed into items of up to 100, keyed by the first line's time and a random tail.
+    for (let start = 0; start < lines.length; start += 100) {
+      const chunk = lines.slice(start, start + 100);
+      const sk = `${String(chunk[0]!.at).padStart(15, '0')}#${Math.random().toString(36).slice(2, 10)}`;
+      await this.call('saving run logs', () => this.options.doc.send(new PutCommand({ TableName: this.table, Item: { pk, sk, kind: 'LOG', lines: chunk, ttl } })));
+    }
+  }
+
+  async listRunLogs(key: ConnectionSyncKey, runId: string): Promise<RunLogLine[]> {
+    const items = await this.queryAll(stateKeys.runLog(key, runId), 'reading run logs');
+    return items.flatMap((item) => item['lines'] as RunLogLine[]);
+  }
+
+  async appendSeenIds(passId: string, model: string, fingerprints: number[]): Promise<void> {
+    const pk = stateKeys.seen(passId, model);
+    const ttl = Math.floor(this.now() / 1000) + SEEN_TTL_S;
+    const puts = [];
+    for (let start = 0; start < fingerprints.length; start += SEEN_CHUNK) {
+      const chunk = Float64Array.from(fingerprints.slice(start, start + SEEN_CHUNK));
+      const sk = `${String(this.now()).padStart(15, '0')}#${Math.random().toString(36).slice(2, 10)}`;
+      puts.push({ PutRequest: { Item: { pk, sk, kind: 'SEEN', f: new Uint8Array(chunk.buffer), ttl } } });
+    }
+    for (let start = 0; start < puts.length; start += 25) {
+      let pending = puts.slice(start, start + 25);
+      for (let attempt = 0; pending.length > 0 && attempt < 10; attempt++) {
+        const response = await this.call('saving seen ids', () => this.options.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } })));
+        pending = (response.UnprocessedItems?.[this.table] ?? []) as typeof pending;
+      }
+      if (pending.length > 0) throw asInfrastructureError(new Error('seen ids stayed unprocessed'), 'saving seen ids');
+    }
+  }
+
+  async loadSeenIds(passId: string, model: string): Promise<number[]> {
+    const items = await this.queryAll(stateKeys.seen(passId, model), 'reading seen ids');
+    const all: number[] = [];
+    for (const item of items) {
+      const bytes = item['f'] as Uint8Array;
+      const copy = new Uint8Array(bytes); // aligned copy for the Float64 view
+      for (const value of new Float64Array(copy.buffer, 0, copy.byteLength / 8)) all.push(value);
+    }
+    return all;
+  }
+
+  private async queryAll(pk: string, what: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.call(what, () => this.options.doc.send(new QueryCommand({
+        TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey, ConsistentRead: true,
+      })));
+      items.push(...(response.Items ?? []));
+      startKey = response.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
+    const response = await this.call(what, () => this.options.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
+    return response.Item;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw asInfrastructureError(error, what);
+    }
+  }
+}
+
+function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>): ConnectionSyncState {
+  return {
+    ...key,
+    enabled: item['enabled'] !== false,
+    frequencyOverrideMs: (item['frequencyOverrideMs'] as number | undefined) ?? null,
+    lastSyncDate: (item['lastSyncDate'] as number | undefined) ?? null,
+    checkpoint: (item['checkpoint'] as Checkpoint | undefined) ?? null,
+    passId: (item['passId'] as string | undefined) ?? null,
+    lease: (item['lease'] as Lease | undefined) ?? null,
+    lastRun: (item['lastRun'] as ConnectionSyncState['lastRun'] | undefined) ?? null,
+    recordCounts: (item['recordCounts'] as Record<string, number> | undefined) ?? {},
+    updatedAt: (item['updatedAt'] as number | undefined) ?? 0,
+  };
+}
+
+function toRun(item: Record<string, unknown>): RunRecord {
+  const { pk: _pk, sk: _sk, kind: _kind, ...run } = item;
+  return run as unknown as RunRecord;
+}

@@ -1,0 +1,209 @@
+/**
+ * The ports the engine talks through. Adapters (DynamoDB, SQS, Scheduler, HTTP) implement
+ * them; the engine never imports an AWS SDK.
+ */
+import type { Connection } from './connection.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}
+
+/** One model of one connection: the unit records are stored, listed and counted by. */
+export interface RecordPartition {
+  providerConfigKey: string;
+  connectionId: string;
+  model: string;
+}
+
+export type RecordAction = 'ADDED' | 'UPDATED' | 'DELETED';
+
+export interface StoredRecord {
+  id: string;
+  payload: Record<string, unknown>;
+  firstSeenAt: number;
+  lastModifiedAt: number;
+  lastAction: RecordAction;
+  deletedAt: number | null;
+  version: number;
+  /** Position in modification order; opaque to callers. */
+  cursor: string;
+}
+
+/** A validated record ready to store: id already a string, hash over its canonical JSON. */
+export interface RecordInput {
+  id: string;
+  payload: Record<string, unknown>;
+  hash: string;
+}
+
+/** Which run writes, so counts can be derived from the records themselves. */
+export interface WriteContext {
+  runId: string;
+  runStartedAt: number;
+}
+
+export type SaveOutcome =
+  | { id: string; result: 'ADDED' | 'UPDATED' | 'UNCHANGED' }
+  | { id: string; result: 'REJECTED'; reason: string };
+
+export type DeleteOutcome = { id: string; result: 'DELETED' | 'UNCHANGED' };
+
+export type RecordFilter = 'added' | 'updated' | 'deleted';
+
+export interface ListQuery {
+  limit: number;
+  cursor?: string;
+  /** Inclusive lower bound on last modification, ms since epoch. */
+  modifiedAfter?: number;
+  filter?: RecordFilter[];
+  ids?: string[];
+  /**
+   * Exclusive upper bound on modification time: a reader lists only records older than the
+   * writers' maximum skew, so a write stamped earlier but landing later is never skipped.
+   */
+  visibleBefore?: number;
+}
+
+export interface RecordPage {
+  records: StoredRecord[];
+  nextCursor: string | null;
+}
+
+export interface ChangeCounts {
+  added: number;
+  updated: number;
+  deleted: number;
+}
+
+/**
+ * The records cache. Writes are conditional: an unchanged record writes nothing, a changed
+ * one bumps its version, and a concurrent writer cannot overwrite a newer version.
+ */
+export interface RecordStore {
+  /** Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. */
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]>;
+  /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */
+  deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]>;
+  getByIds(partition: RecordPartition, ids: string[]): Promise<Map<string, StoredRecord>>;
+  /** One page in ascending modification order; never skips a record written concurrently. */
+  list(partition: RecordPartition, query: ListQuery): Promise<RecordPage>;
+  /** Ids of live (not deleted) records, page by page, for deletion detection. */
+  liveIds(partition: RecordPartition): AsyncIterable<string[]>;
+  /** Exact changes a run made to a partition, read back from the records it wrote. */
+  countRunChanges(partition: RecordPartition, ctx: WriteContext): Promise<ChangeCounts>;
+  /** Removes every record of the partition (emptyCache); returns how many. */
+  deleteAll(partition: RecordPartition): Promise<number>;
+}
+
+export type Checkpoint = Record<string, string | number | boolean>;
+
+export type RunStatus = 'RUNNING' | 'SUCCESS' | 'ERROR' | 'CANCELLED';
+export type RunType = 'INITIAL' | 'INCREMENTAL';
+export type RunTrigger = 'SCHEDULE' | 'MANUAL' | 'CONTINUATION';
+
+export interface RunError {
+  type: string;
+  message: string;
+}
+
+/** Identifies one sync on one connection. */
+export interface ConnectionSyncKey {
+  providerConfigKey: string;
+  connectionId: string;
+  syncName: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  type: RunType;
+  trigger: RunTrigger;
+  startedAt: number;
+  finishedAt: number | null;
+  results: Record<string, ChangeCounts>;
+  error: RunError | null;
+}
+
+export interface Lease {
+  runId: string;
+  owner: string;
+  expiresAt: number;
+}
+
+/** The per-connection state of one sync. */
+export interface ConnectionSyncState extends ConnectionSyncKey {
+  /** Whether the schedule runs it; paused syncs run only when triggered after `start`. */
+  enabled: boolean;
+  frequencyOverrideMs: number | null;
+  /** Start time of the last successful run, ms. */
+  lastSyncDate: number | null;
+  checkpoint: Checkpoint | null;
+  /** Full-refresh pass the checkpoint belongs to: seen ids of a resumed pass carry over. */
+  passId: string | null;
+  lease: Lease | null;
+  lastRun: RunSummary | null;
+  recordCounts: Record<string, number>;
+  updatedAt: number;
+}
+
+export interface RunRecord extends ConnectionSyncKey, RunSummary {
+  invocations: number;
+}
+
+export interface RunLogLine {
+  at: number;
+  level: LogLevel;
+  message: string;
+}
+
+export type LeaseOutcome = { acquired: true; state: ConnectionSyncState } | { acquired: false; heldBy: Lease | null; reason: string };
+
+/** Connections, connection-syncs, runs and their logs. */
+export interface StateStore {
+  getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null>;
+  putConnection(connection: Connection): Promise<void>;
+  updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
+
+  getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
+  /** Creates the connection-sync if it does not exist yet; returns the stored state. */
+  ensureConnectionSync(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
+
+  /** Takes the lease unless another live holder has it. Expired leases are taken over. */
+  acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome>;
+  /** Extends the lease; false when it was lost (taken over, cancelled). */
+  renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean>;
+  releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void>;
+
+  saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void>;
+
+  createRun(run: RunRecord): Promise<void>;
+  getRun(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
+  /**
+   * Ends a run atomically: writes the run's result, updates the connection-sync
+   * (lastSyncDate on success, record counts, checkpoint) and releases the lease.
+   */
+  finishRun(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void>;
+
+  appendRunLogs(key: ConnectionSyncKey, runId: string, lines: RunLogLine[]): Promise<void>;
+  listRunLogs(key: ConnectionSyncKey, runId: string): Promise<RunLogLine[]>;
+
+  /** Seen-id fingerprints of a full-refresh pass, persisted so a resumed pass keeps them. */
+  appendSeenIds(passId: string, model: string, fingerprints: number[]): Promise<void>;
+  loadSeenIds(passId: string, model: string): Promise<number[]>;
+}
+
+export interface FinishUpdate {
+  lastSyncDate: number | null;
+  checkpoint: Checkpoint | null;
+  passId: string | null;
+  recordCountDelta: Record<string, number>;
+}

@@ -1,0 +1,83 @@
+import type { RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
+
+export interface RecordWriterOptions {
+  store: RecordStore;
+  partitionFor: (model: string) => RecordPartition;
+  ctx: WriteContext;
+  /** Records per store call; the store splits further where DynamoDB needs it. */
+  batchSize: number;
+  /** Store calls in flight at once. Memory held is at most batchSize × (concurrency + 1) records. */
+  concurrency: number;
+  onRejected: (model: string, id: string, reason: string) => void;
+  /** Called before each store call; may throw to stop the run (deadline, lost lease). */
+  beforeFlush: () => Promise<void>;
+}
+
+/**
+ * Buffers saved records per model and writes them in bounded batches with bounded
+ * parallelism. A later record with the same id replaces an earlier one still in the buffer.
+ * Errors of a background write surface at the next `save` or `drain`.
+ */
+export class RecordWriter {
+  private readonly buffers = new Map<string, Map<string, RecordInput>>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown = null;
+
+  constructor(private readonly options: RecordWriterOptions) {}
+
+  async save(model: string, records: RecordInput[]): Promise<void> {
+    this.throwIfFailed();
+    let buffer = this.buffers.get(model);
+    if (!buffer) this.buffers.set(model, (buffer = new Map()));
+    for (const record of records) {
+      buffer.delete(record.id); // re-insert so the buffer keeps last-write order
+      buffer.set(record.id, record);
+      if (buffer.size >= this.options.batchSize) {
+        await this.flush(model, buffer);
+        buffer = new Map();
+        this.buffers.set(model, buffer);
+      }
+    }
+  }
+
+  /** Writes everything buffered (for one model, or all) and waits for every write in flight. */
+  async drain(model?: string): Promise<void> {
+    const models = model === undefined ? [...this.buffers.keys()] : [model];
+    for (const name of models) {
+      const buffer = this.buffers.get(name);
+      if (buffer && buffer.size > 0) {
+        this.buffers.set(name, new Map());
+        await this.flush(name, buffer);
+      }
+    }
+    await Promise.all([...this.inFlight]);
+    this.throwIfFailed();
+  }
+
+  private async flush(model: string, buffer: Map<string, RecordInput>): Promise<void> {
+    while (this.inFlight.size >= this.options.concurrency) {
+      await Promise.race(this.inFlight);
+      this.throwIfFailed();
+    }
+    await this.options.beforeFlush();
+    const batch = [...buffer.values()];
+    const write = this.options.store
+      .saveBatch(this.options.partitionFor(model), batch, this.options.ctx)
+      .then((outcomes) => this.report(model, outcomes))
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
+  }
+
+  private report(model: string, outcomes: SaveOutcome[]): void {
+    for (const outcome of outcomes) {
+      if (outcome.result === 'REJECTED') this.options.onRejected(model, outcome.id, outcome.reason);
+    }
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+}

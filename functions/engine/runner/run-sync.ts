@@ -1,0 +1,183 @@
+/**
+ * One execution of one sync for one connection (DESIGN §2, "Executor"): lease, run the script
+ * with the SDK, write records, detect deletions, count, record the result, release.
+ *
+ * Outcomes are values; only an infrastructure failure throws, so the caller's queue retries it.
+ */
+import { createHash } from 'node:crypto';
+import { interpolateBaseUrl, type Connection } from '../connection.js';
+import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
+import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
+import type { IntegrationRegistry } from '../integration.js';
+import type { ChangeCounts, Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateStore } from '../ports.js';
+import { createNangoSync } from '../sdk/create-nango-sync.js';
+import type { SyncDefinition } from '../sync-definition.js';
+import { DEFAULT_RUNNER_CONFIG, RunSession, type RunnerConfig } from './run-session.js';
+
+export interface RunSyncDeps {
+  registry: IntegrationRegistry;
+  records: RecordStore;
+  state: StateStore;
+  clock: Clock;
+  logger: Logger;
+  config?: Partial<RunnerConfig>;
+  newId: () => string;
+  /** Test and local hooks for the provider HTTP client (fetch, sleep). */
+  http?: Pick<ProviderHttpOptions, 'fetch' | 'sleep' | 'timeoutMs'>;
+}
+
+export interface RunRequest extends ConnectionSyncKey {
+  /** Given for scheduled runs (derived from the scheduled time) and continuations. */
+  runId?: string;
+  trigger: RunTrigger;
+  /** Who holds the lease: one invocation. */
+  owner: string;
+  /** When the invocation must have handed over, ms since epoch; null for no limit. */
+  deadline?: number | null;
+}
+
+export type RunOutcome =
+  | { kind: 'FINISHED'; run: RunRecord }
+  | { kind: 'CONTINUE'; runId: string }
+  | { kind: 'BUSY'; heldBy: Lease | null }
+  | { kind: 'DUPLICATE'; runId: string }
+  | { kind: 'STOPPED'; runId: string; reason: string }
+  | { kind: 'SKIPPED'; reason: string };
+
+export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<RunOutcome> {
+  const config = { ...DEFAULT_RUNNER_CONFIG, ...deps.config };
+  const key: ConnectionSyncKey = { providerConfigKey: request.providerConfigKey, connectionId: request.connectionId, syncName: request.syncName };
+  const integration = deps.registry.get(key.providerConfigKey);
+  const sync = integration?.syncs.get(key.syncName);
+  if (!integration || !sync) return { kind: 'SKIPPED', reason: `unknown sync ${key.providerConfigKey}/${key.syncName}` };
+  const connection = await deps.state.getConnection(key.providerConfigKey, key.connectionId);
+  if (!connection) return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
+  await deps.state.ensureConnectionSync(key, { enabled: sync.autoStart });
+
+  if (request.runId) {
+    const existing = await deps.state.getRun(key, request.runId);
+    if (existing && existing.status !== 'RUNNING') return { kind: 'DUPLICATE', runId: request.runId };
+  }
+  const now = deps.clock.now();
+  const runId = request.runId ?? deps.newId();
+  const lease: Lease = { runId, owner: request.owner, expiresAt: now + config.leaseMs };
+  const leased = await deps.state.acquireLease(key, lease, now);
+  if (!leased.acquired) return { kind: 'BUSY', heldBy: leased.heldBy };
+  const state = leased.state;
+
+  const run = await openRun(deps, key, state, runId, request.trigger, now);
+  const resuming = state.checkpoint !== null && state.passId !== null;
+  const session = new RunSession({
+    sync, connection, key, run, lease, config,
+    checkpoint: state.checkpoint,
+    passId: resuming ? state.passId! : runId,
+    deadline: request.deadline ?? null,
+    records: deps.records, state: deps.state, clock: deps.clock, logger: deps.logger,
+  });
+
+  let status: RunStatus = 'SUCCESS';
+  let error: RunError | null = null;
+  try {
+    checkMetadata(sync, connection);
+    if (sync.syncType === 'full') for (const model of Object.keys(sync.models)) await session.trackDeletesStart(model);
+    const http = createProviderHttp({
+      ...deps.http,
+      provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
+      getCredentials: async () => session.connection.credentials,
+      beforeCall: () => session.guard(),
+      log: (message, level) => session.writeLog(level, message),
+    });
+    const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
+    await sync.exec(createNangoSync({ session, http, syncName: sync.name, runId, lastSyncDate }));
+    session.finishing = true;
+    await session.writer.drain();
+    if (sync.trackDeletes) for (const model of session.tracker.trackedModels()) await session.trackDeletesEnd(model);
+  } catch (thrown) {
+    session.finishing = true;
+    if (hasCause(thrown, InfrastructureError)) return abandon(deps, key, lease, thrown);
+    if (hasCause(thrown, LeaseLostError)) return { kind: 'STOPPED', runId, reason: (thrown as Error).message };
+    if (hasCause(thrown, DeadlineReachedError)) {
+      await session.persistProgress(session.checkpoint).catch((e: unknown) => abandon(deps, key, lease, e));
+      await session.log.close();
+      await deps.state.releaseLease(key, lease);
+      return { kind: 'CONTINUE', runId };
+    }
+    status = 'ERROR';
+    error = describeScriptError(thrown);
+    session.writeLog('error', `run failed: ${error.message}`);
+    // Records already accepted stay saved; no deletion happens after a failure.
+    try {
+      await session.writer.drain();
+    } catch (drainError) {
+      if (hasCause(drainError, InfrastructureError)) return abandon(deps, key, lease, drainError);
+    }
+  }
+
+  for (const [model, count] of session.rejected) session.writeLog('warn', `${count} invalid ${model} records were rejected`);
+  await session.log.close();
+  const results: Record<string, ChangeCounts> = {};
+  for (const model of Object.keys(sync.models)) {
+    results[model] = await deps.records.countRunChanges(session.partition(model), session.ctx);
+  }
+  const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
+  const success = status === 'SUCCESS';
+  await deps.state.finishRun(finished, {
+    lastSyncDate: success ? run.startedAt : state.lastSyncDate,
+    // A full sync's checkpoint only resumes an unfinished pass; an incremental one carries on.
+    checkpoint: success && sync.syncType === 'full' ? null : session.checkpoint,
+    passId: success && sync.syncType === 'full' ? null : session.passId,
+    recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
+  }, lease);
+  return { kind: 'FINISHED', run: finished };
+}
+
+async function openRun(deps: RunSyncDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {
+  const existing = await deps.state.getRun(key, runId);
+  if (existing) {
+    const resumed = { ...existing, invocations: existing.invocations + 1 };
+    await deps.state.createRun(resumed);
+    return resumed;
+  }
+  const run: RunRecord = {
+    ...key, runId, trigger,
+    type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL',
+    status: 'RUNNING',
+    startedAt: now,
+    finishedAt: null,
+    results: {},
+    error: null,
+    invocations: 1,
+  };
+  await deps.state.createRun(run);
+  return run;
+}
+
+function checkMetadata(sync: SyncDefinition, connection: Connection): void {
+  if (!sync.metadata) return;
+  const parsed = sync.metadata.safeParse(connection.metadata);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new MetadataError(`connection metadata does not match the metadata schema of sync "${sync.name}": ${detail}`);
+  }
+}
+
+class MetadataError extends Error {
+  override readonly name = 'MetadataError';
+}
+
+/** An infrastructure failure: give the lease back so the redelivered message can resume at once. */
+async function abandon(deps: RunSyncDeps, key: ConnectionSyncKey, lease: Lease, error: unknown): Promise<never> {
+  await deps.state.releaseLease(key, lease).catch(() => undefined);
+  throw error;
+}
+
+function describeScriptError(thrown: unknown): RunError {
+  if (thrown instanceof Error) return { type: thrown.name === 'Error' ? 'script_error' : thrown.name, message: thrown.message || String(thrown) };
+  return { type: 'script_error', message: typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown) };
+}
+
+/** A run id derived from a scheduled time, so a repeated fan-out of one tick names the same run. */
+export function scheduledRunId(key: ConnectionSyncKey, scheduledAt: string): string {
+  const digest = createHash('sha256').update(`${key.providerConfigKey}\n${key.connectionId}\n${key.syncName}\n${scheduledAt}`).digest('hex').slice(0, 12);
+  return `${scheduledAt.replace(/[^0-9]/g, '').slice(0, 14)}-${digest}`;
+}
