@@ -1,0 +1,22 @@
+/**
+ * The demo CRM integration: a HubSpot-shaped sandbox API (served locally by `npm start`),
+ * authenticated with an API key, and two syncs — one in each of Nango's script forms.
+ */
+import { defineIntegration } from '../../functions/engine/integration.js';
+import { legacySync } from '../../functions/engine/sync-definition.js';
+import { NoteSchema } from './models.js';
+import contacts from './syncs/contacts.js';
+import fetchNotes from './syncs/notes.js';
+
+export default defineIntegration({
+  providerConfigKey: 'demo-crm',
+  provider: {
+    // Each connection says where its sandbox listens, as a per-customer subdomain would.
+    baseUrl: '${connectionConfig.baseUrl}',
+    auth: { mode: 'API_KEY' }, // Authorization: Bearer <key>
+  },
+  syncs: {
+    contacts,
+    notes: legacySync(fetchNotes, { description: 'Notes of the demo CRM (incremental)', runs: 'every minute', sync_type: 'incremental', auto_start: true, output: 'Note', models: { Note: NoteSchema } }),
+  },
+});

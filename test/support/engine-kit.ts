@@ -1,0 +1,132 @@
+/**
+ * Builds the engine against DynamoDB Local for a test: fresh tables, the real DynamoDB
+ * adapters, a clock the test can move forward, and a test integration whose scripts read
+ * from an in-memory source the test controls.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
+import { DynamoStateStore } from '../../functions/adapters/dynamodb/state-store.js';
+import type { Connection } from '../../functions/engine/connection.js';
+import { defineIntegration, IntegrationRegistry } from '../../functions/engine/integration.js';
+import type { Clock, LogLevel, RecordPartition } from '../../functions/engine/ports.js';
+import { runSync, type RunRequest } from '../../functions/engine/runner/run-sync.js';
+import type { RunnerConfig } from '../../functions/engine/runner/run-session.js';
+import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
+import { createSync } from '../../functions/engine/sync-definition.js';
+import { useDynamo } from './dynamo.js';
+
+export const ContactSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string().email(),
+  address: z.object({ city: z.string(), zip: z.string() }).partial().optional(),
+  tags: z.array(z.string()).optional(),
+  bio: z.string().optional(),
+});
+export type Contact = z.infer<typeof ContactSchema>;
+
+export class TestClock implements Clock {
+  private offset = 0;
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+export function makeContacts(count: number, from = 0): Contact[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `c-${String(from + i).padStart(6, '0')}`,
+    name: `Contact ${from + i}`,
+    email: `contact${from + i}@example.com`,
+    address: { city: 'Lisbon', zip: String(1000 + i) },
+    tags: ['lead'],
+  }));
+}
+
+/** What the test integration's scripts read; tests change it between runs. */
+export interface TestSource {
+  contacts: unknown[];
+  /** Thrown by the full-refresh script after it saved its records. */
+  failWith: Error | null;
+  /** Body of the `scripted` sync. */
+  exec: (nango: NangoSync) => Promise<void>;
+}
+
+export const PROVIDER = 'test-crm';
+
+export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
+  const { doc, freshTables } = useDynamo();
+  const tables = await freshTables();
+  const clock = new TestClock();
+  const capacity: { operation: string; units: number }[] = [];
+  const onCapacity = (operation: string, consumed: ConsumedCapacity[]) => {
+    for (const c of consumed) capacity.push({ operation, units: c.CapacityUnits ?? 0 });
+  };
+  const records = new DynamoRecordStore({ doc, tableName: tables.records, clock, onCapacity });
+  const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+  const source: TestSource = { contacts: [], failWith: null, exec: async () => undefined };
+  const logs: { level: LogLevel; message: string }[] = [];
+
+  const registry = new IntegrationRegistry([
+    defineIntegration({
+      providerConfigKey: PROVIDER,
+      provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
+      syncs: {
+        contacts: createSync({
+          frequency: 'every 5 minutes',
+          syncType: 'full',
+          trackDeletes: true,
+          models: { Contact: ContactSchema },
+          exec: async (nango) => {
+            for (let i = 0; i < source.contacts.length; i += 250) {
+              await nango.batchSave(source.contacts.slice(i, i + 250) as Contact[], 'Contact');
+            }
+            if (source.failWith) throw source.failWith;
+          },
+        }),
+        scripted: createSync({
+          frequency: 'every hour',
+          syncType: 'incremental',
+          models: { Item: ContactSchema },
+          exec: async (nango) => source.exec(nango as unknown as NangoSync),
+        }),
+      },
+    }),
+  ]);
+
+  const connectionId = `conn-${randomUUID().slice(0, 8)}`;
+  const connection: Connection = {
+    providerConfigKey: PROVIDER, connectionId, credentials: { type: 'NONE' }, metadata: {}, connectionConfig: {},
+    createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+  };
+  await state.putConnection(connection);
+
+  const deps = {
+    registry, records, state, clock, config,
+    newId: () => `run-${randomUUID()}`,
+    logger: { log: (level: LogLevel, message: string) => void logs.push({ level, message }) },
+  };
+  const run = (syncName: string, extra: Partial<RunRequest> = {}) =>
+    runSync(deps, { providerConfigKey: PROVIDER, connectionId, syncName, trigger: 'MANUAL', owner: `owner-${randomUUID()}`, ...extra });
+  const partition = (model: string): RecordPartition => ({ providerConfigKey: PROVIDER, connectionId, model });
+
+  /** Every record of a model, following cursors to the end. */
+  const listAll = async (model: string) => {
+    const all = [];
+    let cursor: string | undefined;
+    do {
+      const page = await records.list(partition(model), { limit: 1000, cursor });
+      all.push(...page.records);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
+  };
+
+  return { doc, tables, clock, records, state, registry, source, logs, capacity, connection, connectionId, deps, run, partition, listAll };
+}
+
+export type EngineKit = Awaited<ReturnType<typeof makeEngineKit>>;
