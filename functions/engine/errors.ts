@@ -31,6 +31,16 @@ export class SdkUsageError extends Error {
   override readonly name = 'SdkUsageError';
 }
 
+/** Something asked for does not exist (→ 404). */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+/** The request conflicts with the current state, e.g. resetting a running sync (→ 409). */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
 /** True when the error, or any error in its `cause` chain, is of the given class. */
 export function hasCause(error: unknown, kind: abstract new (...args: never[]) => Error): boolean {
   let current: unknown = error;

@@ -165,7 +165,7 @@ export interface RunLogLine {
   message: string;
 }
 
-export type LeaseOutcome = { acquired: true; state: ConnectionSyncState } | { acquired: false; heldBy: Lease | null; reason: string };
+export type LeaseOutcome = { acquired: true; state: ConnectionSyncState; previous: Lease | null } | { acquired: false; heldBy: Lease | null; reason: string };
 
 /** Connections, connection-syncs, runs and their logs. */
 export interface StateStore {
@@ -173,9 +173,24 @@ export interface StateStore {
   putConnection(connection: Connection): Promise<void>;
   updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
 
+  listConnections(providerConfigKey: string): AsyncIterable<Connection[]>;
+  deleteConnection(providerConfigKey: string, connectionId: string): Promise<void>;
+
   getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
+  /** The connection-syncs of one sync, page by page (what the fan-out walks). */
+  listConnectionSyncs(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]>;
+  /** Changes control fields; `reset` clears lastSyncDate, checkpoint and the pass. */
+  updateConnectionSync(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState>;
+  deleteConnectionSync(key: ConnectionSyncKey): Promise<void>;
   /** Creates the connection-sync if it does not exist yet; returns the stored state. */
   ensureConnectionSync(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
+
+  /**
+   * Stops a run from outside (cancel, pause): drops its lease, so the running invocation
+   * stops at its next lease check, and marks the run CANCELLED. False if it was not running.
+   */
+  cancelRun(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean>;
+  listRuns(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]>;
 
   /** Takes the lease unless another live holder has it. Expired leases are taken over. */
   acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome>;
@@ -201,9 +216,71 @@ export interface StateStore {
   loadSeenIds(passId: string, model: string): Promise<number[]>;
 }
 
+export interface ConnectionSyncChange {
+  enabled?: boolean;
+  frequencyOverrideMs?: number | null;
+  reset?: boolean;
+  /** Sets these models' record counts to zero (emptyCache). */
+  zeroCounts?: string[];
+}
+
 export interface FinishUpdate {
   lastSyncDate: number | null;
   checkpoint: Checkpoint | null;
   passId: string | null;
   recordCountDelta: Record<string, number>;
+}
+
+/** One execution to run (or continue): the body of an SQS message to the executor. */
+export interface RunMessage extends ConnectionSyncKey {
+  runId: string;
+  trigger: RunTrigger;
+  /** The scheduled time that produced a SCHEDULE run (ISO), for logs. */
+  scheduledAt?: string;
+}
+
+/** The executor's work queue (SQS). */
+export interface RunQueue {
+  /** Queues messages (SendMessageBatch, 10 per call, failed entries retried); throws if some could not be sent. */
+  send(messages: RunMessage[]): Promise<void>;
+}
+
+/** What a schedule hands the fan-out when it fires. */
+export interface FanOutEvent {
+  integration: string;
+  sync: string;
+  connection?: string;
+  /** The time the schedule fired for (EventBridge's `<aws.scheduler.scheduled-time>`), ISO. */
+  scheduledAt: string;
+}
+
+/** A schedule as Syncline wants it. */
+export interface ScheduleSpec {
+  /** `<integration>.<sync>` or `<integration>.<sync>.<connection>`. */
+  name: string;
+  rateExpression: string;
+  /** The fan-out input, without `scheduledAt` (the scheduler fills it in at each firing). */
+  target: Omit<FanOutEvent, 'scheduledAt'>;
+}
+
+/** A schedule as it is now, including changes a person made in the console. */
+export interface ScheduleInfo {
+  name: string;
+  rateExpression: string;
+  enabled: boolean;
+  /** The rate Syncline last set, recorded on the schedule; differs from `rateExpression` after a manual re-rate. */
+  managedRateExpression: string | null;
+  target: Omit<FanOutEvent, 'scheduledAt'>;
+}
+
+/** EventBridge Scheduler, or its local stand-in. */
+export interface Scheduler {
+  get(name: string): Promise<ScheduleInfo | null>;
+  /** Every schedule in Syncline's group. */
+  list(): Promise<ScheduleInfo[]>;
+  /** Creates the schedule enabled, recording the managed rate. */
+  create(spec: ScheduleSpec): Promise<void>;
+  /** Changes the rate (and records it as managed), keeping the enabled/disabled state. */
+  updateRate(spec: ScheduleSpec): Promise<void>;
+  delete(name: string): Promise<void>;
 }

@@ -15,7 +15,12 @@ import { runSync, type RunRequest } from '../../functions/engine/runner/run-sync
 import type { RunnerConfig } from '../../functions/engine/runner/run-session.js';
 import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
+import { SyncControls } from '../../functions/engine/controls.js';
+import { executeRun } from '../../functions/engine/orchestration/execute-run.js';
+import type { RunMessage } from '../../functions/engine/ports.js';
 import { useDynamo } from './dynamo.js';
+import { MemoryRunQueue } from './memory-queue.js';
+import { MemoryScheduler } from './memory-scheduler.js';
 
 export const ContactSchema = z.object({
   id: z.string(),
@@ -126,7 +131,22 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
     return all;
   };
 
-  return { doc, tables, clock, records, state, registry, source, logs, capacity, connection, connectionId, deps, run, partition, listAll };
+  const queue = new MemoryRunQueue();
+  const scheduler = new MemoryScheduler();
+  const controls = new SyncControls({ registry, state, records, queue, scheduler, clock, newId: deps.newId });
+  /** Runs every queued message like the executor, until the queue is empty; returns the outcomes. */
+  const drain = async (deadlineMs: number | null = null) => {
+    const outcomes = [];
+    for (let messages = queue.take(); messages.length > 0; messages = queue.take()) {
+      for (const message of messages) {
+        outcomes.push(await executeRun({ ...deps, queue }, message as RunMessage, { owner: `owner-${randomUUID()}`, deadline: deadlineMs === null ? null : clock.now() + deadlineMs }));
+      }
+    }
+    return outcomes;
+  };
+  const key = (syncName: string) => ({ providerConfigKey: PROVIDER, connectionId, syncName });
+
+  return { doc, tables, clock, records, state, registry, source, logs, capacity, connection, connectionId, deps, run, partition, listAll, queue, scheduler, controls, drain, key };
 }
 
 export type EngineKit = Awaited<ReturnType<typeof makeEngineKit>>;

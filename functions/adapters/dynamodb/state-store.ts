@@ -7,11 +7,11 @@
  * that lost its lease (expired and taken over, cancelled) cannot write over its successor.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../engine/connection.js';
-import { asInfrastructureError, LeaseLostError } from '../../engine/errors.js';
+import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../engine/errors.js';
 import type {
-  Checkpoint, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, StateStore,
+  Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, StateStore,
 } from '../../engine/ports.js';
 
 const DAY_S = 86_400;
@@ -47,15 +47,7 @@ export class DynamoStateStore implements StateStore {
 
   async getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
     const item = await this.get(stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
-    if (!item) return null;
-    return {
-      providerConfigKey, connectionId,
-      credentials: item['credentials'] as Connection['credentials'],
-      metadata: (item['metadata'] as Record<string, unknown>) ?? {},
-      connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
-      createdAt: item['createdAt'] as string,
-      updatedAt: item['updatedAt'] as string,
-    };
+    return item ? toConnection(providerConfigKey, item) : null;
   }
 
   async putConnection(connection: Connection): Promise<void> {
@@ -73,6 +65,115 @@ export class DynamoStateStore implements StateStore {
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':m': metadata, ':now': new Date(this.now()).toISOString() },
     })));
+  }
+
+  async *listConnections(providerConfigKey: string): AsyncIterable<Connection[]> {
+    const pk = stateKeys.connection(providerConfigKey, '').pk;
+    for await (const items of this.queryPages(pk, 'listing connections')) {
+      yield items.map((item) => toConnection(providerConfigKey, item));
+    }
+  }
+
+  async deleteConnection(providerConfigKey: string, connectionId: string): Promise<void> {
+    await this.call('deleting a connection', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connection(providerConfigKey, connectionId) })));
+  }
+
+  async *listConnectionSyncs(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
+    const pk = stateKeys.connectionSync({ providerConfigKey, syncName, connectionId: '' }).pk;
+    for await (const items of this.queryPages(pk, 'listing connection-syncs')) {
+      yield items.map((item) => toConnectionSync({ providerConfigKey, syncName, connectionId: item['sk'] as string }, item));
+    }
+  }
+
+  async updateConnectionSync(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState> {
+    const sets = ['updatedAt = :now'];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': this.now() };
+    if (change.enabled !== undefined) {
+      sets.push('enabled = :enabled');
+      values[':enabled'] = change.enabled;
+    }
+    if (change.frequencyOverrideMs !== undefined) {
+      if (change.frequencyOverrideMs === null) removes.push('frequencyOverrideMs');
+      else {
+        sets.push('frequencyOverrideMs = :freq');
+        values[':freq'] = change.frequencyOverrideMs;
+      }
+    }
+    if (change.reset) removes.push('lastSyncDate', 'checkpoint', 'passId');
+    (change.zeroCounts ?? []).forEach((model, i) => {
+      sets.push(`recordCounts.#z${i} = :zero`);
+      names[`#z${i}`] = model;
+      values[':zero'] = 0;
+    });
+    try {
+      const response = await this.options.doc.send(new UpdateCommand({
+        TableName: this.table,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }));
+      return toConnectionSync(key, response.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`sync "${key.syncName}" has no state for connection "${key.connectionId}"`);
+      throw asInfrastructureError(error, 'updating a connection-sync');
+    }
+  }
+
+  async deleteConnectionSync(key: ConnectionSyncKey): Promise<void> {
+    await this.call('deleting a connection-sync', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connectionSync(key) })));
+  }
+
+  async cancelRun(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean> {
+    const run = await this.getRun(key, runId);
+    if (!run || run.status !== 'RUNNING') return false;
+    const error = { type: 'cancelled', message: reason };
+    const { results, type, trigger, startedAt } = run;
+    try {
+      await this.options.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.table,
+              Key: stateKeys.run(key, runId),
+              UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, #error = :error',
+              ConditionExpression: '#status = :running',
+              ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+              ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':running': 'RUNNING', ':now': now, ':error': error },
+            },
+          },
+          {
+            // The running invocation notices the missing lease at its next check and stops.
+            Update: {
+              TableName: this.table,
+              Key: stateKeys.connectionSync(key),
+              UpdateExpression: 'REMOVE lease SET updatedAt = :now, lastRun = :lr',
+              ConditionExpression: 'attribute_not_exists(lease) OR lease.runId = :run',
+              ExpressionAttributeValues: { ':run': runId, ':now': now, ':lr': { runId, status: 'CANCELLED', type, trigger, startedAt, finishedAt: now, results, error } },
+            },
+          },
+        ],
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw asInfrastructureError(error, 'cancelling a run');
+    }
+  }
+
+  async listRuns(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
+    const response = await this.call('listing runs', () => this.options.doc.send(new QueryCommand({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },
+      ScanIndexForward: false,
+      Limit: limit,
+    })));
+    return (response.Items ?? []).map(toRun);
   }
 
   async getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
@@ -100,10 +201,11 @@ export class DynamoStateStore implements StateStore {
         ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
         ExpressionAttributeNames: { '#owner': 'owner' },
         ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
-        ReturnValues: 'ALL_NEW',
+        ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }));
-      return { acquired: true, state: toConnectionSync(key, response.Attributes!) };
+      const before = toConnectionSync(key, response.Attributes!);
+      return { acquired: true, state: { ...before, lease, updatedAt: now }, previous: before.lease };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw asInfrastructureError(error, 'taking a lease');
       const held = error.Item?.['lease']?.M;
@@ -236,15 +338,19 @@ export class DynamoStateStore implements StateStore {
 
   private async queryAll(pk: string, what: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
+    for await (const page of this.queryPages(pk, what)) items.push(...page);
+    return items;
+  }
+
+  private async *queryPages(pk: string, what: string): AsyncIterable<Record<string, unknown>[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const response = await this.call(what, () => this.options.doc.send(new QueryCommand({
         TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey, ConsistentRead: true,
       })));
-      items.push(...(response.Items ?? []));
+      if ((response.Items ?? []).length > 0) yield response.Items!;
       startKey = response.LastEvaluatedKey;
     } while (startKey);
-    return items;
   }
 
   private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
@@ -259,6 +365,18 @@ export class DynamoStateStore implements StateStore {
       throw asInfrastructureError(error, what);
     }
   }
+}
+
+function toConnection(providerConfigKey: string, item: Record<string, unknown>): Connection {
+  return {
+    providerConfigKey,
+    connectionId: item['sk'] as string,
+    credentials: item['credentials'] as Connection['credentials'],
+    metadata: (item['metadata'] as Record<string, unknown>) ?? {},
+    connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
+    createdAt: item['createdAt'] as string,
+    updatedAt: item['updatedAt'] as string,
+  };
 }
 
 function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>): ConnectionSyncState {

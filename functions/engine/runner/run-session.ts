@@ -19,6 +19,8 @@ export interface RunnerConfig {
   flushConcurrency: number;
   /** How long a lease lasts without renewal; longer than the longest gap between SDK calls. */
   leaseMs: number;
+  /** How often a running script checks (and renews) its lease, so a cancel or pause stops it promptly. */
+  leaseCheckMs: number;
   /** Stop this long before the invocation's deadline, to save state and hand over. */
   deadlineMarginMs: number;
   /** A full-refresh deletion above this share of the live records is refused. */
@@ -29,6 +31,7 @@ export const DEFAULT_RUNNER_CONFIG: RunnerConfig = {
   batchSize: 100,
   flushConcurrency: 4,
   leaseMs: 5 * 60_000,
+  leaseCheckMs: 5_000,
   deadlineMarginMs: 60_000,
   maxDeleteShare: 0.5,
 };
@@ -95,7 +98,7 @@ export class RunSession {
     if (!this.finishing && this.args.deadline !== null && now >= this.args.deadline - this.args.config.deadlineMarginMs) {
       throw new DeadlineReachedError();
     }
-    if (now - this.lastRenewal >= this.args.config.leaseMs / 3) {
+    if (now - this.lastRenewal >= Math.min(this.args.config.leaseCheckMs, this.args.config.leaseMs / 3)) {
       const renewed = { ...this.args.lease, expiresAt: now + this.args.config.leaseMs };
       if (!(await this.args.state.renewLease(this.args.key, renewed))) {
         throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');

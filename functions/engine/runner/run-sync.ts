@@ -52,7 +52,8 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
   if (!integration || !sync) return { kind: 'SKIPPED', reason: `unknown sync ${key.providerConfigKey}/${key.syncName}` };
   const connection = await deps.state.getConnection(key.providerConfigKey, key.connectionId);
   if (!connection) return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
-  await deps.state.ensureConnectionSync(key, { enabled: sync.autoStart });
+  const current = await deps.state.ensureConnectionSync(key, { enabled: sync.autoStart });
+  if (!current.enabled) return { kind: 'SKIPPED', reason: `sync ${key.syncName} is paused for connection ${key.connectionId}` };
 
   if (request.runId) {
     const existing = await deps.state.getRun(key, request.runId);
@@ -64,6 +65,7 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
   const leased = await deps.state.acquireLease(key, lease, now);
   if (!leased.acquired) return { kind: 'BUSY', heldBy: leased.heldBy };
   const state = leased.state;
+  if (leased.previous && leased.previous.runId !== runId) await markAbandoned(deps, key, leased.previous.runId);
 
   const run = await openRun(deps, key, state, runId, request.trigger, now);
   const resuming = state.checkpoint !== null && state.passId !== null;
@@ -129,6 +131,14 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
     recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
   }, lease);
   return { kind: 'FINISHED', run: finished };
+}
+
+/** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
+async function markAbandoned(deps: RunSyncDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
+  const run = await deps.state.getRun(key, runId);
+  if (!run || run.status !== 'RUNNING') return;
+  const error = { type: 'abandoned', message: 'the executor stopped without finishing and its lease expired; a newer run took over' };
+  await deps.state.createRun({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
 }
 
 async function openRun(deps: RunSyncDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {

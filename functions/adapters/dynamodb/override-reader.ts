@@ -1,0 +1,53 @@
+/**
+ * Per-connection frequency overrides, read from the connection-sync items of the state table
+ * (pk `CSYNC#<providerConfigKey>#<syncName>`, sk = connection id, number `frequencyOverrideMs`).
+ * The deploy step feeds them to `reconcileSchedules`.
+ *
+ * One Query per known sync rather than a Scan: the state table also holds runs, logs and
+ * seen-id chunks, so a Scan would read (and pay for) far more than the overrides. The filter
+ * still reads every connection-sync of the sync; at deploy time that is acceptable.
+ */
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IntegrationRegistry } from '../../engine/integration.js';
+import type { FrequencyOverride } from '../../engine/schedules.js';
+import { stateKeys } from './state-store.js';
+
+export interface OverrideReaderOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  registry: IntegrationRegistry;
+}
+
+/** Returns the `overrides` dependency of `reconcileSchedules`. */
+export function makeOverrideReader(options: OverrideReaderOptions): () => AsyncIterable<FrequencyOverride> {
+  return () => readOverrides(options);
+}
+
+async function* readOverrides({ doc, tableName, registry }: OverrideReaderOptions): AsyncIterable<FrequencyOverride> {
+  for (const integration of registry.all()) {
+    for (const syncName of integration.syncs.keys()) {
+      const key = { providerConfigKey: integration.providerConfigKey, syncName, connectionId: '' };
+      let exclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: 'attribute_exists(frequencyOverrideMs)',
+            ProjectionExpression: 'sk, frequencyOverrideMs',
+            ExpressionAttributeValues: { ':pk': stateKeys.connectionSync(key).pk },
+            ExclusiveStartKey: exclusiveStartKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const frequencyMs = item['frequencyOverrideMs'];
+          const connectionId = item['sk'];
+          // A removed override may have been written as NULL rather than deleted: not an override.
+          if (typeof frequencyMs !== 'number' || typeof connectionId !== 'string') continue;
+          yield { providerConfigKey: integration.providerConfigKey, syncName, connectionId, frequencyMs };
+        }
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** A readable one-line-per-event logger for the local runtime and tools. */
+import type { Logger, LogLevel } from '../../engine/ports.js';
+
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export function makeConsoleLogger(options: { minLevel?: LogLevel; write?: (line: string) => void } = {}): Logger {
+  const min = ORDER[options.minLevel ?? 'info'];
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  return {
+    log(level, message, fields) {
+      if (ORDER[level] < min) return;
+      const time = new Date().toISOString().slice(11, 19);
+      const where = fields?.['syncName'] ? ` [${fields['providerConfigKey']}/${fields['syncName']}/${fields['connectionId']}]` : '';
+      write(`${time} ${level.toUpperCase().padEnd(5)}${where} ${message}`);
+    },
+  };
+}

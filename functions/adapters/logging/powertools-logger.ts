@@ -1,0 +1,16 @@
+/**
+ * The engine's `Logger` port over Powertools for AWS Lambda: structured JSON lines with the
+ * run id, integration and connection as keys, which CloudWatch Logs Insights can query.
+ */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Logger, LogLevel } from '../../engine/ports.js';
+
+export function makePowertoolsLogger(serviceName: string): Logger & { powertools: PowertoolsLogger } {
+  const powertools = new PowertoolsLogger({ serviceName });
+  return {
+    powertools,
+    log(level: LogLevel, message: string, fields?: Record<string, unknown>) {
+      powertools[level](message, fields ?? {});
+    },
+  };
+}

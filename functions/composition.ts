@@ -1,0 +1,56 @@
+/**
+ * The composition root: builds the engine's adapters once (per cold start, or once for the
+ * local runtime) and wires them into the handlers' dependencies. Nothing else constructs
+ * AWS clients or reads configuration.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoClients } from './adapters/dynamodb/client.js';
+import { DynamoRecordStore } from './adapters/dynamodb/record-store.js';
+import { DynamoStateStore } from './adapters/dynamodb/state-store.js';
+import type { TableNames } from './adapters/dynamodb/table-schema.js';
+import { SqsRunQueue } from './adapters/sqs/run-queue.js';
+import { ConnectionService } from './engine/connections.js';
+import { SyncControls } from './engine/controls.js';
+import type { IntegrationRegistry } from './engine/integration.js';
+import type { ExecuteDeps } from './engine/orchestration/execute-run.js';
+import type { FanOutDeps } from './engine/orchestration/fan-out.js';
+import { systemClock, type Clock, type Logger, type Scheduler } from './engine/ports.js';
+import type { RunnerConfig } from './engine/runner/run-session.js';
+
+export interface SynclineConfig {
+  dynamo: DynamoClients;
+  sqs: SQSClient;
+  tables: TableNames;
+  runQueueUrl: string;
+  /** Needed by the controls (per-connection schedules); the executor and fan-out run without it. */
+  scheduler?: Scheduler;
+  registry: IntegrationRegistry;
+  logger: Logger;
+  clock?: Clock;
+  runner?: Partial<RunnerConfig>;
+}
+
+export function makeSyncline(config: SynclineConfig) {
+  const clock = config.clock ?? systemClock;
+  const newId = () => newRunId(clock);
+  const records = new DynamoRecordStore({ doc: config.dynamo.doc, tableName: config.tables.records, clock });
+  const state = new DynamoStateStore({ doc: config.dynamo.doc, tableName: config.tables.state, now: () => clock.now() });
+  const queue = new SqsRunQueue({ sqs: config.sqs, queueUrl: config.runQueueUrl });
+  const { registry, scheduler, logger } = config;
+  const execute: ExecuteDeps = { registry, records, state, queue, clock, logger, newId, config: config.runner };
+  const fanOut: FanOutDeps = { registry, state, queue, clock };
+  const connections = new ConnectionService({ registry, state, records, queue, newId });
+  const controls = () => {
+    if (!scheduler) throw new Error('sync controls need a scheduler');
+    return new SyncControls({ registry, state, records, queue, scheduler, clock, newId });
+  };
+  return { registry, records, state, queue, logger, clock, execute, fanOut, connections, controls };
+}
+
+export type Syncline = ReturnType<typeof makeSyncline>;
+
+/** Run ids sort by creation time (for listing executions) and are unique. */
+export function newRunId(clock: Clock): string {
+  return `${new Date(clock.now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+}

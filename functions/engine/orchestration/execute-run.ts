@@ -1,0 +1,26 @@
+/**
+ * What the executor does with one queued message: run (or continue) it, and when the
+ * invocation's deadline cuts a run short, queue its continuation under the same run id.
+ * Returns the outcome; throws only for failures the queue should retry.
+ */
+import type { RunMessage, RunQueue } from '../ports.js';
+import { runSync, type RunOutcome, type RunSyncDeps } from '../runner/run-sync.js';
+
+export interface ExecuteDeps extends RunSyncDeps {
+  queue: RunQueue;
+}
+
+export interface Invocation {
+  /** Lease owner: the Lambda request id. */
+  owner: string;
+  /** ms since epoch by which the invocation must have handed over. */
+  deadline: number | null;
+}
+
+export async function executeRun(deps: ExecuteDeps, message: RunMessage, invocation: Invocation): Promise<RunOutcome> {
+  const outcome = await runSync(deps, { ...message, owner: invocation.owner, deadline: invocation.deadline });
+  if (outcome.kind === 'CONTINUE') {
+    await deps.queue.send([{ ...message, trigger: 'CONTINUATION' }]);
+  }
+  return outcome;
+}

@@ -1,0 +1,82 @@
+/**
+ * The fan-out (DESIGN §2): a schedule fired for one sync; queue one run per connection that is
+ * due. Run ids derive from the scheduled time, so a repeated invocation for the same tick
+ * queues the same run ids, and the executor drops the ones that already ran.
+ */
+import type { IntegrationRegistry } from '../integration.js';
+import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateStore } from '../ports.js';
+import { scheduledRunId } from '../runner/run-sync.js';
+
+export interface FanOutDeps {
+  registry: IntegrationRegistry;
+  state: StateStore;
+  queue: RunQueue;
+  clock: Clock;
+  /** Queue sends in flight at once, each up to `sendChunk` messages. */
+  sendConcurrency?: number;
+}
+
+export interface FanOutResult {
+  queued: number;
+  skipped: { paused: number; running: number; notDue: number; ownSchedule: number };
+}
+
+/** A run that started within this share of the period before the tick makes the tick redundant. */
+const NOT_DUE_SHARE = 0.5;
+const SEND_CHUNK = 100;
+
+export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanOutResult> {
+  const sync = deps.registry.getSync(event.integration, event.sync);
+  if (!sync) throw new Error(`schedule names unknown sync ${event.integration}/${event.sync}`);
+  const scheduledAt = Date.parse(event.scheduledAt);
+  if (Number.isNaN(scheduledAt)) throw new Error(`scheduledAt "${event.scheduledAt}" is not a date`);
+  const result: FanOutResult = { queued: 0, skipped: { paused: 0, running: 0, notDue: 0, ownSchedule: 0 } };
+  const now = deps.clock.now();
+
+  const decide = (cs: ConnectionSyncState): keyof FanOutResult['skipped'] | 'queue' => {
+    // A connection with its own frequency has its own schedule; the shared one passes it by.
+    if (event.connection === undefined && cs.frequencyOverrideMs !== null) return 'ownSchedule';
+    if (!cs.enabled) return 'paused';
+    if (cs.lease && cs.lease.expiresAt > now) return 'running';
+    const period = cs.frequencyOverrideMs ?? sync.frequencyMs;
+    if (cs.lastRun && cs.lastRun.startedAt > scheduledAt - period * NOT_DUE_SHARE) return 'notDue';
+    return 'queue';
+  };
+
+  let pending: RunMessage[] = [];
+  const flushes: Promise<void>[] = [];
+  const flush = async (messages: RunMessage[]) => {
+    await deps.queue.send(messages);
+    result.queued += messages.length;
+  };
+
+  for await (const page of connectionSyncs(deps, event)) {
+    for (const cs of page) {
+      const verdict = decide(cs);
+      if (verdict !== 'queue') {
+        result.skipped[verdict]++;
+        continue;
+      }
+      const key = { providerConfigKey: cs.providerConfigKey, connectionId: cs.connectionId, syncName: cs.syncName };
+      pending.push({ ...key, runId: scheduledRunId(key, event.scheduledAt), trigger: 'SCHEDULE', scheduledAt: event.scheduledAt });
+      if (pending.length >= SEND_CHUNK) {
+        flushes.push(flush(pending));
+        pending = [];
+        if (flushes.length >= (deps.sendConcurrency ?? 4)) await Promise.all(flushes.splice(0));
+      }
+    }
+  }
+  if (pending.length > 0) flushes.push(flush(pending));
+  await Promise.all(flushes);
+  return result;
+}
+
+async function* connectionSyncs(deps: FanOutDeps, event: FanOutEvent): AsyncIterable<ConnectionSyncState[]> {
+  if (event.connection === undefined) {
+    yield* deps.state.listConnectionSyncs(event.integration, event.sync);
+    return;
+  }
+  const one = await deps.state.getConnectionSync({ providerConfigKey: event.integration, syncName: event.sync, connectionId: event.connection });
+  if (one) yield [one];
+}
+

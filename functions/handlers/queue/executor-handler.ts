@@ -1,0 +1,80 @@
+/**
+ * The executor Lambda's logic, shared by AWS and the local poller: one SQS record is one run
+ * message. Outcomes (finished, duplicate, busy, paused, continued) delete the message; only an
+ * infrastructure failure is reported back, so SQS redelivers it and, in the end, parks it in
+ * the DLQ. A script error is a FINISHED run in ERROR: recorded, not retried.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { executeRun, type ExecuteDeps } from '../../engine/orchestration/execute-run.js';
+import type { RunMessage } from '../../engine/ports.js';
+
+export const RunMessageSchema = z.object({
+  providerConfigKey: z.string().min(1),
+  connectionId: z.string().min(1),
+  syncName: z.string().min(1),
+  runId: z.string().min(1),
+  trigger: z.enum(['SCHEDULE', 'MANUAL', 'CONTINUATION']),
+  scheduledAt: z.string().optional(),
+}) satisfies z.ZodType<RunMessage>;
+
+export interface InvocationContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export function makeExecutorHandler(deps: ExecuteDeps) {
+  return async (event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const message = parseMessage(record.body);
+      if (!message.success) {
+        // A malformed message can never succeed: let it reach the DLQ where a person sees it.
+        deps.logger.log('error', `unreadable run message ${record.messageId}: ${message.error}`);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const fields = { runId: message.data.runId, providerConfigKey: message.data.providerConfigKey, connectionId: message.data.connectionId, syncName: message.data.syncName };
+      try {
+        const outcome = await executeRun(deps, message.data, {
+          owner: `${context.awsRequestId}/${record.messageId}`,
+          deadline: deps.clock.now() + context.getRemainingTimeInMillis(),
+        });
+        deps.logger.log('info', describeOutcome(outcome), fields);
+      } catch (error) {
+        deps.logger.log('error', `run failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+function parseMessage(body: string): { success: true; data: RunMessage } | { success: false; error: string } {
+  try {
+    const parsed = RunMessageSchema.safeParse(JSON.parse(body));
+    return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  } catch {
+    return { success: false, error: 'body is not JSON' };
+  }
+}
+
+function describeOutcome(outcome: Awaited<ReturnType<typeof executeRun>>): string {
+  switch (outcome.kind) {
+    case 'FINISHED': {
+      const counts = Object.entries(outcome.run.results).map(([model, c]) => `${model} +${c.added} ~${c.updated} -${c.deleted}`).join(', ');
+      const error = outcome.run.error ? ` (${outcome.run.error.type}: ${outcome.run.error.message})` : '';
+      return `run ${outcome.run.runId} ${outcome.run.status} in ${(outcome.run.finishedAt ?? 0) - outcome.run.startedAt} ms: ${counts || 'no models'}${error}`;
+    }
+    case 'CONTINUE':
+      return `run ${outcome.runId} reached the invocation deadline; continues in a new invocation`;
+    case 'BUSY':
+      return `run not started: ${outcome.heldBy ? `run ${outcome.heldBy.runId} holds the lease` : 'lease unavailable'}`;
+    case 'DUPLICATE':
+      return `run ${outcome.runId} already finished; duplicate message dropped`;
+    case 'STOPPED':
+      return `run ${outcome.runId} stopped: ${outcome.reason}`;
+    case 'SKIPPED':
+      return `run skipped: ${outcome.reason}`;
+  }
+}

@@ -1,0 +1,25 @@
+/** The fan-out Lambda's logic: validate the schedule's input, fan out, log what happened. */
+import { z } from 'zod';
+import { fanOut, type FanOutDeps, type FanOutResult } from '../../engine/orchestration/fan-out.js';
+import type { Logger } from '../../engine/ports.js';
+
+export const FanOutEventSchema = z.object({
+  integration: z.string().min(1),
+  sync: z.string().min(1),
+  connection: z.string().min(1).optional(),
+  scheduledAt: z.string().datetime({ offset: true }),
+});
+
+export function makeFanOutHandler(deps: FanOutDeps & { logger: Logger }) {
+  return async (event: unknown): Promise<FanOutResult> => {
+    const parsed = FanOutEventSchema.safeParse(event);
+    if (!parsed.success) {
+      // Thrown, so EventBridge Scheduler's retry policy and DLQ see it; a bad input is a deploy bug.
+      throw new Error(`fan-out input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const result = await fanOut(deps, parsed.data);
+    const { integration, sync, connection, scheduledAt } = parsed.data;
+    deps.logger.log('info', `fan-out ${integration}/${sync}${connection ? `/${connection}` : ''} @ ${scheduledAt}: queued ${result.queued}, skipped ${JSON.stringify(result.skipped)}`);
+    return result;
+  };
+}
