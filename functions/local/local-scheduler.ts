@@ -25,7 +25,7 @@ export interface LocalSchedulerOptions {
   /** The JSON file the schedules live in; created on the first change. */
   file: string;
   /** Invokes the fan-out (locally: the fan-out Lambda handler). */
-  fire: (event: FanOutEvent) => Promise<void>;
+  fire: (event: FanOutEvent) => Promise<unknown>;
   now?: () => number;
   log?: Logger;
 }

@@ -130,20 +130,24 @@ export class DynamoStateStore implements StateStore {
 
   async cancelRun(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean> {
     const run = await this.getRun(key, runId);
-    if (!run || run.status !== 'RUNNING') return false;
+    if (run && run.status !== 'RUNNING') return false;
     const error = { type: 'cancelled', message: reason };
-    const { results, type, trigger, startedAt } = run;
+    // The lease is taken before the run item is written: a run cancelled in between gets its item here.
+    const cancelled: RunRecord = {
+      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
+      status: 'CANCELLED', finishedAt: now, error,
+    };
+    const { results, type, trigger, startedAt } = cancelled;
     try {
       await this.options.doc.send(new TransactWriteCommand({
         TransactItems: [
           {
-            Update: {
+            Put: {
               TableName: this.table,
-              Key: stateKeys.run(key, runId),
-              UpdateExpression: 'SET #status = :cancelled, finishedAt = :now, #error = :error',
-              ConditionExpression: '#status = :running',
-              ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-              ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':running': 'RUNNING', ':now': now, ':error': error },
+              Item: { ...stateKeys.run(key, runId), kind: 'RUN', ...cancelled },
+              ConditionExpression: run ? '#status = :running' : 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: run ? { '#status': 'status' } : undefined,
+              ExpressionAttributeValues: run ? { ':running': 'RUNNING' } : undefined,
             },
           },
           {

@@ -68,6 +68,7 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
   if (leased.previous && leased.previous.runId !== runId) await markAbandoned(deps, key, leased.previous.runId);
 
   const run = await openRun(deps, key, state, runId, request.trigger, now);
+  if (run.status !== 'RUNNING') return { kind: 'STOPPED', runId, reason: `run was ${run.status.toLowerCase()} before it started` };
   const resuming = state.checkpoint !== null && state.passId !== null;
   const session = new RunSession({
     sync, connection, key, run, lease, config,
@@ -144,6 +145,7 @@ async function markAbandoned(deps: RunSyncDeps, key: ConnectionSyncKey, runId: s
 async function openRun(deps: RunSyncDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {
   const existing = await deps.state.getRun(key, runId);
   if (existing) {
+    if (existing.status !== 'RUNNING') return existing;
     const resumed = { ...existing, invocations: existing.invocations + 1 };
     await deps.state.createRun(resumed);
     return resumed;
