@@ -1,24 +1,46 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { IntegrationRegistry } from '../functions/engine/integration.js';
+import { scheduleDefinitionsHash } from '../functions/engine/schedules.js';
+import { integrations } from '../integrations/index.js';
 import { DataTables, type DataTablesProps } from './constructs/data-tables.js';
+import { EXECUTOR_TIMEOUT, Executor } from './constructs/executor.js';
+import { FanOut } from './constructs/fan-out.js';
+import { RunQueue } from './constructs/run-queue.js';
+import { Schedules } from './constructs/schedules.js';
 
 export interface SynclineStackProps extends StackProps {
   /** Retention settings for the data layer; production defaults when omitted. */
   readonly data?: DataTablesProps;
+  /** EventBridge Scheduler group for Syncline's schedules. @default the stack name */
+  readonly scheduleGroupName?: string;
 }
 
 /**
- * The whole Syncline deployment. One construct per concern: the data layer now; the executor,
- * fan-out, schedules, webhooks and API constructs are added here and receive `data` to bind
- * their grants and table-name environment variables.
+ * The whole Syncline deployment, one construct per concern: the data layer, the run queue, the
+ * executor and fan-out functions, and the schedules that drive them. Webhooks and the API are
+ * added here and receive `data` to bind their grants and table-name environment variables.
  */
 export class SynclineStack extends Stack {
   readonly data: DataTables;
+  readonly runQueue: RunQueue;
+  readonly executor: Executor;
+  readonly fanOut: FanOut;
+  readonly schedules: Schedules;
 
   constructor(scope: Construct, id: string, props: SynclineStackProps = {}) {
     super(scope, id, props);
 
     this.data = new DataTables(this, 'Data', props.data);
+    this.runQueue = new RunQueue(this, 'RunQueue', { consumerTimeout: EXECUTOR_TIMEOUT });
+    this.executor = new Executor(this, 'Executor', { data: this.data, runQueue: this.runQueue });
+    this.fanOut = new FanOut(this, 'FanOut', { data: this.data, runQueue: this.runQueue });
+    this.schedules = new Schedules(this, 'Schedules', {
+      data: this.data,
+      fanOut: this.fanOut.function,
+      definitionsHash: scheduleDefinitionsHash(new IntegrationRegistry(integrations)),
+      ...(props.scheduleGroupName ? { groupName: props.scheduleGroupName } : {}),
+    });
 
     new CfnOutput(this, 'RecordsTableName', {
       description: 'DynamoDB table holding synced records',
@@ -27,6 +49,14 @@ export class SynclineStack extends Stack {
     new CfnOutput(this, 'StateTableName', {
       description: 'DynamoDB table holding connections, runs and sync state',
       value: this.data.state.tableName,
+    });
+    new CfnOutput(this, 'RunQueueUrl', {
+      description: 'SQS queue of runs for the executor',
+      value: this.runQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'ScheduleGroupName', {
+      description: 'EventBridge Scheduler group holding one schedule per sync (and per connection override)',
+      value: this.schedules.groupName,
     });
   }
 }

@@ -154,7 +154,7 @@ describe('schedules', () => {
         FanOutArn: arnOf(stack.fanOut.function),
         SchedulerRoleArn: arnOf(stack.schedules.role),
       }),
-      DependsOn: Match.arrayWith([logicalId(stack.schedules.group), logicalId(stack.schedules.role)]),
+      DependsOn: Match.arrayWith([stack.getLogicalId(stack.schedules.group), logicalId(stack.schedules.role)]),
     });
     expect(resourceOf(stack.schedules.deployFunction).Properties.Environment.Variables).toMatchObject({
       SCHEDULE_GROUP: 'Test',
