@@ -284,3 +284,33 @@ export interface Scheduler {
   updateRate(spec: ScheduleSpec): Promise<void>;
   delete(name: string): Promise<void>;
 }
+
+/**
+ * Envelope encryption of secrets at rest (connection credentials): KMS in AWS, a local key
+ * file under the data dir locally. `context` is bound to the ciphertext (KMS encryption context /
+ * AES-GCM additional data), so a ciphertext copied onto another connection fails to decrypt.
+ */
+export interface SecretCipher {
+  encrypt(plaintext: Uint8Array, context: Record<string, string>): Promise<Uint8Array>;
+  decrypt(ciphertext: Uint8Array, context: Record<string, string>): Promise<Uint8Array>;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** The first characters of the key, to recognise it; never enough to use it. */
+  prefix: string;
+}
+
+/** API keys for the HTTP API, stored only as SHA-256 hashes. */
+export interface ApiKeyStore {
+  /** Creates a key; the secret is returned only here. */
+  create(name: string): Promise<ApiKeyInfo & { secret: string }>;
+  /** Registers a key whose secret is supplied (the deploy-time or local bootstrap key). Idempotent. */
+  importKey(name: string, secret: string): Promise<ApiKeyInfo>;
+  list(): Promise<ApiKeyInfo[]>;
+  revoke(id: string): Promise<boolean>;
+  /** The key for a presented secret, or null; compares hashes in constant time. */
+  verify(secret: string): Promise<ApiKeyInfo | null>;
+}
