@@ -8,10 +8,10 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Connection } from '../../engine/connection.js';
+import type { Connection, Credentials } from '../../engine/connection.js';
 import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../engine/errors.js';
 import type {
-  Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, StateStore,
+  Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, SecretCipher, StateStore,
 } from '../../engine/ports.js';
 
 const DAY_S = 86_400;
@@ -32,6 +32,12 @@ export interface DynamoStateStoreOptions {
   doc: DynamoDBDocumentClient;
   tableName: string;
   now?: () => number;
+  /**
+   * Encrypts connection credentials at rest: stored as the binary `credentialsEnc`, bound to
+   * `{providerConfigKey, connectionId}`, instead of plain `credentials`. Items written before
+   * a cipher was set are still read (plain) and encrypted at their next save.
+   */
+  cipher?: SecretCipher;
 }
 
 export class DynamoStateStore implements StateStore {
@@ -47,14 +53,29 @@ export class DynamoStateStore implements StateStore {
 
   async getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
     const item = await this.get(stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
-    return item ? toConnection(providerConfigKey, item) : null;
+    return item ? toConnection(providerConfigKey, item, await this.openCredentials(providerConfigKey, item)) : null;
   }
 
   async putConnection(connection: Connection): Promise<void> {
+    const { credentials, ...rest } = connection;
+    const { cipher } = this.options;
+    const secret = cipher
+      ? { credentialsEnc: await cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
+      : { credentials };
     await this.call('saving a connection', () => this.options.doc.send(new PutCommand({
       TableName: this.table,
-      Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...connection },
+      Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, ...secret },
     })));
+  }
+
+  /** Decryption failures (tampered, moved to another connection) propagate as the cipher's error, not as a retryable one. */
+  private async openCredentials(providerConfigKey: string, item: Record<string, unknown>): Promise<Credentials> {
+    const sealed = item['credentialsEnc'];
+    if (sealed === undefined) return item['credentials'] as Credentials;
+    const connectionId = item['sk'] as string;
+    if (!this.options.cipher) throw new Error(`connection "${connectionId}" has encrypted credentials but the state store has no cipher`);
+    const plaintext = await this.options.cipher.decrypt(sealed as Uint8Array, credentialsContext(providerConfigKey, connectionId));
+    return JSON.parse(Buffer.from(plaintext).toString('utf8')) as Credentials;
   }
 
   async updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
@@ -70,7 +91,7 @@ export class DynamoStateStore implements StateStore {
   async *listConnections(providerConfigKey: string): AsyncIterable<Connection[]> {
     const pk = stateKeys.connection(providerConfigKey, '').pk;
     for await (const items of this.queryPages(pk, 'listing connections')) {
-      yield items.map((item) => toConnection(providerConfigKey, item));
+      yield await Promise.all(items.map(async (item) => toConnection(providerConfigKey, item, await this.openCredentials(providerConfigKey, item))));
     }
   }
 
@@ -371,11 +392,16 @@ export class DynamoStateStore implements StateStore {
   }
 }
 
-function toConnection(providerConfigKey: string, item: Record<string, unknown>): Connection {
+/** The encryption context of a connection's credentials: a ciphertext opens only on its own connection. */
+export function credentialsContext(providerConfigKey: string, connectionId: string): Record<string, string> {
+  return { providerConfigKey, connectionId };
+}
+
+function toConnection(providerConfigKey: string, item: Record<string, unknown>, credentials: Credentials): Connection {
   return {
     providerConfigKey,
     connectionId: item['sk'] as string,
-    credentials: item['credentials'] as Connection['credentials'],
+    credentials,
     metadata: (item['metadata'] as Record<string, unknown>) ?? {},
     connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
     createdAt: item['createdAt'] as string,

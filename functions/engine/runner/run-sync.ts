@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { interpolateBaseUrl, type Connection } from '../connection.js';
+import { makeCredentialsProvider } from '../credentials.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import type { IntegrationRegistry } from '../integration.js';
@@ -86,7 +87,7 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
     const http = createProviderHttp({
       ...deps.http,
       provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
-      getCredentials: async () => session.connection.credentials,
+      getCredentials: makeCredentialsProvider({ state: deps.state, connection, provider: integration.provider, clock: deps.clock, fetch: deps.http?.fetch }),
       beforeCall: () => session.guard(),
       log: (message, level) => session.writeLog(level, message),
     });

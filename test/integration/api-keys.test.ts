@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
+import type { TableNames } from '../../functions/adapters/dynamodb/table-schema.js';
+import { useDynamo } from '../support/dynamo.js';
+
+const dynamo = useDynamo();
+let tables: TableNames;
+let clock = Date.parse('2025-06-01T00:00:00.000Z');
+
+const makeStore = (extra: { verifyCacheTtlMs?: number } = {}) =>
+  new DynamoApiKeyStore({ doc: dynamo.doc, tableName: tables.state, now: () => clock, ...extra });
+const sha256 = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+beforeAll(async () => {
+  tables = await dynamo.freshTables();
+});
+
+describe('DynamoApiKeyStore', () => {
+  it('creates a key whose secret is stored only as its SHA-256 hash', async () => {
+    const store = makeStore();
+    const key = await store.create('ci');
+
+    expect(key.secret).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);
+    expect(key.prefix).toBe(key.secret.slice(0, 8));
+    expect(key).toMatchObject({ name: 'ci', createdAt: '2025-06-01T00:00:00.000Z' });
+
+    const raw = await dynamo.client.send(new GetItemCommand({ TableName: tables.state, Key: { pk: { S: 'APIKEY' }, sk: { S: sha256(key.secret) } } }));
+    expect(raw.Item).toMatchObject({ kind: { S: 'API_KEY' }, id: { S: key.id }, name: { S: 'ci' }, prefix: { S: key.prefix } });
+    const everything = await dynamo.client.send(new QueryCommand({ TableName: tables.state, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'APIKEY' } } }));
+    expect(JSON.stringify(everything.Items)).not.toContain(key.secret);
+  });
+
+  it('verifies the right secret and nothing else', async () => {
+    const store = makeStore();
+    const key = await store.create('app');
+
+    expect(await store.verify(key.secret)).toEqual({ id: key.id, name: 'app', createdAt: key.createdAt, prefix: key.prefix });
+    expect(await makeStore().verify(key.secret)).toMatchObject({ id: key.id });
+    for (const wrong of ['', `${key.secret}x`, key.secret.slice(0, -1), key.secret.toUpperCase(), 'x'.repeat(10_000)]) {
+      expect(await store.verify(wrong)).toBeNull();
+    }
+  });
+
+  it('imports a supplied key idempotently and refuses a short one', async () => {
+    const store = makeStore();
+    const secret = 'local-bootstrap-key-0123456789';
+    const first = await store.importKey('bootstrap', secret);
+    const again = await makeStore().importKey('bootstrap', secret);
+
+    expect(again).toEqual(first);
+    expect((await store.list()).filter((k) => k.name === 'bootstrap')).toHaveLength(1);
+    expect(await store.verify(secret)).toEqual(first);
+    await expect(store.importKey('weak', 'short')).rejects.toThrow(/16 to 512 characters/);
+  });
+
+  it('lists keys without their secrets', async () => {
+    const store = makeStore();
+    const created = await store.create('listed');
+
+    const listed = await store.list();
+    expect(listed).toContainEqual({ id: created.id, name: 'listed', createdAt: created.createdAt, prefix: created.prefix });
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+  });
+
+  it('revokes a key at once in the same process, and within the cache TTL elsewhere', async () => {
+    const here = makeStore({ verifyCacheTtlMs: 30_000 });
+    const elsewhere = makeStore({ verifyCacheTtlMs: 30_000 });
+    const key = await here.create('to-revoke');
+    expect(await here.verify(key.secret)).not.toBeNull();
+    expect(await elsewhere.verify(key.secret)).not.toBeNull();
+
+    expect(await here.revoke(key.id)).toBe(true);
+    expect(await here.revoke(key.id)).toBe(false);
+    expect(await here.verify(key.secret)).toBeNull();
+    expect((await here.list()).map((k) => k.id)).not.toContain(key.id);
+
+    // Another instance trusts its cached answer until the TTL runs out, then reads again.
+    expect(await elsewhere.verify(key.secret)).not.toBeNull();
+    clock += 30_000;
+    expect(await elsewhere.verify(key.secret)).toBeNull();
+  });
+
+  it('serves a cached verification without reading DynamoDB', async () => {
+    let reads = 0;
+    const counting = new DynamoApiKeyStore({
+      doc: { send: (command: never) => { reads++; return dynamo.doc.send(command); } } as unknown as typeof dynamo.doc,
+      tableName: tables.state,
+      now: () => clock,
+    });
+    const key = await makeStore().create('hot');
+
+    for (let i = 0; i < 5; i++) expect(await counting.verify(key.secret)).not.toBeNull();
+    expect(reads).toBe(1);
+    // Unknown keys are not cached: each costs one read and cannot fill the cache.
+    await counting.verify('sk_unknown');
+    await counting.verify('sk_unknown');
+    expect(reads).toBe(3);
+  });
+
+  it('returns false when revoking an unknown id', async () => {
+    expect(await makeStore().revoke('key_nope')).toBe(false);
+  });
+});

@@ -1,0 +1,101 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SecretDecryptError } from '../../functions/adapters/crypto/envelope.js';
+import { LocalKeyFileCipher } from '../../functions/adapters/crypto/local-cipher.js';
+import { DynamoStateStore, stateKeys } from '../../functions/adapters/dynamodb/state-store.js';
+import type { TableNames } from '../../functions/adapters/dynamodb/table-schema.js';
+import type { Connection } from '../../functions/engine/connection.js';
+import { useDynamo } from '../support/dynamo.js';
+
+const PROVIDER = 'hubspot';
+const ACCESS_TOKEN = 'at-9f8e7d6c5b4a-very-secret';
+const REFRESH_TOKEN = 'rt-0a1b2c3d4e5f-very-secret';
+
+const dynamo = useDynamo();
+let tables: TableNames;
+let dir: string;
+let store: DynamoStateStore;
+
+function connection(connectionId: string): Connection {
+  return {
+    providerConfigKey: PROVIDER,
+    connectionId,
+    credentials: { type: 'OAUTH2', accessToken: ACCESS_TOKEN, refreshToken: REFRESH_TOKEN, expiresAt: '2030-01-01T00:00:00.000Z' },
+    metadata: { region: 'eu' },
+    connectionConfig: { portalId: '42' },
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  };
+}
+
+async function rawItem(connectionId: string) {
+  const key = stateKeys.connection(PROVIDER, connectionId);
+  const response = await dynamo.client.send(new GetItemCommand({ TableName: tables.state, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
+  return response.Item!;
+}
+
+beforeAll(async () => {
+  tables = await dynamo.freshTables();
+  dir = await mkdtemp(join(tmpdir(), 'syncline-at-rest-'));
+  const cipher = await LocalKeyFileCipher.open(join(dir, 'master.key'));
+  store = new DynamoStateStore({ doc: dynamo.doc, tableName: tables.state, cipher });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('connection credentials at rest', () => {
+  it('stores only an encrypted envelope, and the store reads the credentials back', async () => {
+    await store.putConnection(connection('acme'));
+
+    const item = await rawItem('acme');
+    expect(item['credentials']).toBeUndefined();
+    expect(item['credentialsEnc']?.B).toBeInstanceOf(Uint8Array);
+    const raw = JSON.stringify(item, (_, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value));
+    for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, 'very-secret']) expect(raw).not.toContain(secret);
+    expect(item['metadata']?.M?.['region']?.S).toBe('eu');
+
+    expect(await store.getConnection(PROVIDER, 'acme')).toEqual(connection('acme'));
+  });
+
+  it('decrypts every connection when listing', async () => {
+    await store.putConnection(connection('list-1'));
+    await store.putConnection(connection('list-2'));
+
+    const listed = [];
+    for await (const page of store.listConnections(PROVIDER)) listed.push(...page);
+
+    const byId = new Map(listed.map((c) => [c.connectionId, c]));
+    expect(byId.get('list-1')).toEqual(connection('list-1'));
+    expect(byId.get('list-2')!.credentials).toEqual(connection('list-2').credentials);
+  });
+
+  it('refuses a ciphertext copied onto another connection', async () => {
+    await store.putConnection(connection('victim'));
+    await store.putConnection({ ...connection('attacker'), credentials: { type: 'API_KEY', apiKey: 'mine' } });
+    const stolen = (await rawItem('victim'))['credentialsEnc']!;
+
+    const attackerItem = await rawItem('attacker');
+    await dynamo.client.send(new PutItemCommand({ TableName: tables.state, Item: { ...attackerItem, credentialsEnc: stolen } }));
+
+    await expect(store.getConnection(PROVIDER, 'attacker')).rejects.toBeInstanceOf(SecretDecryptError);
+    expect((await store.getConnection(PROVIDER, 'victim'))!.credentials).toEqual(connection('victim').credentials);
+  });
+
+  it('still reads connections saved in plain text before a cipher was configured, and encrypts them at their next save', async () => {
+    const plain = new DynamoStateStore({ doc: dynamo.doc, tableName: tables.state });
+    await plain.putConnection(connection('legacy'));
+    expect((await rawItem('legacy'))['credentials']).toBeDefined();
+
+    const read = await store.getConnection(PROVIDER, 'legacy');
+    expect(read).toEqual(connection('legacy'));
+    await store.putConnection(read!);
+
+    const item = await rawItem('legacy');
+    expect(item['credentials']).toBeUndefined();
+    expect(item['credentialsEnc']?.B).toBeDefined();
+  });
+});

@@ -1,0 +1,184 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Connection, Credentials, ProviderConfig } from '../../../functions/engine/connection.js';
+import { CredentialsRefreshError, makeCredentialsProvider } from '../../../functions/engine/credentials.js';
+import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
+import type { Clock } from '../../../functions/engine/ports.js';
+import { sendJson, startServer, type RecordedRequest, type TestServer } from '../http/test-server.js';
+
+const NOW = Date.parse('2025-06-01T12:00:00.000Z');
+const clock: Clock = { now: () => NOW };
+const iso = (ms: number) => new Date(ms).toISOString();
+const CLIENT_SECRET = 'cs-client-secret-value';
+
+/** The StateStore half the provider uses, in memory, counting saves. */
+class MemoryConnections {
+  readonly saved: Connection[] = [];
+  constructor(private current: Connection) {}
+  async getConnection(): Promise<Connection | null> {
+    return structuredClone(this.current);
+  }
+  async putConnection(connection: Connection): Promise<void> {
+    this.saved.push(structuredClone(connection));
+    this.current = structuredClone(connection);
+  }
+  get stored(): Connection {
+    return this.current;
+  }
+}
+
+function oauthConnection(credentials: Partial<Extract<Credentials, { type: 'OAUTH2' }>>): Connection {
+  return {
+    providerConfigKey: 'crm',
+    connectionId: 'acme',
+    credentials: { type: 'OAUTH2', accessToken: 'at-old', refreshToken: 'rt-old', ...credentials },
+    metadata: { team: 'sales' },
+    connectionConfig: {},
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-01T00:00:00.000Z',
+  };
+}
+
+let server: TestServer;
+let respond: (req: RecordedRequest, res: ServerResponse) => void;
+const tokenRequests = () => server.requests.filter((r) => r.path === '/oauth/token');
+
+function provider(): ProviderConfig {
+  return { baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2', tokenUrl: `${server.baseUrl}/oauth/token`, clientId: 'client-1', clientSecret: CLIENT_SECRET } };
+}
+
+function setup(connection: Connection, extra: { inFlight?: Map<string, Promise<Connection>> } = {}) {
+  const state = new MemoryConnections(connection);
+  const getCredentials = makeCredentialsProvider({ state, connection, provider: provider(), clock, ...extra });
+  return { state, getCredentials };
+}
+
+beforeEach(async () => {
+  respond = (_req, res) => sendJson(res, 200, { access_token: 'at-new', refresh_token: 'rt-new', expires_in: 3600, token_type: 'bearer' });
+  server = await startServer((req, res) => {
+    if (req.path === '/api/me') return sendJson(res, 200, { authorization: req.headers.authorization });
+    respond(req, res);
+  });
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('makeCredentialsProvider', () => {
+  it('returns fresh credentials as they are, without calling the token URL', async () => {
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW + 10 * 60_000) }));
+
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-old' });
+    expect(server.requests).toHaveLength(0);
+    expect(state.saved).toHaveLength(0);
+  });
+
+  it('refreshes a token expiring within 60 s with a form-encoded refresh_token grant, and saves the new tokens', async () => {
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW + 59_000) }));
+
+    const credentials = await getCredentials();
+
+    expect(credentials).toEqual({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-new', expiresAt: iso(NOW + 3_600_000) });
+    const [request] = tokenRequests();
+    expect(request!.method).toBe('POST');
+    expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(request!.body))).toEqual({
+      grant_type: 'refresh_token', refresh_token: 'rt-old', client_id: 'client-1', client_secret: CLIENT_SECRET,
+    });
+    expect(state.saved).toHaveLength(1);
+    expect(state.stored).toMatchObject({ credentials, metadata: { team: 'sales' }, updatedAt: iso(NOW) });
+
+    // Now fresh: later calls use the new token without another refresh.
+    expect(await getCredentials()).toEqual(credentials);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('refreshes an expired token and keeps the refresh token when the provider does not rotate it', async () => {
+    respond = (_req, res) => sendJson(res, 200, { access_token: 'at-new', expires_in: '7200' });
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 3_600_000) }));
+
+    expect(await getCredentials()).toEqual({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-old', expiresAt: iso(NOW + 7_200_000) });
+    expect(state.stored.credentials).toMatchObject({ accessToken: 'at-new', refreshToken: 'rt-old' });
+  });
+
+  it('shares one refresh among concurrent callers, also across providers given one inFlight map', async () => {
+    const pending: ServerResponse[] = [];
+    respond = (_req, res) => void pending.push(res);
+    const inFlight = new Map<string, Promise<Connection>>();
+    const connection = oauthConnection({ expiresAt: iso(NOW) });
+    const state = new MemoryConnections(connection);
+    const a = makeCredentialsProvider({ state, connection, provider: provider(), clock, inFlight });
+    const b = makeCredentialsProvider({ state, connection, provider: provider(), clock, inFlight });
+
+    const calls = [a(), a(), a(), b(), b()];
+    await expect.poll(() => pending.length).toBe(1);
+    sendJson(pending[0]!, 200, { access_token: 'at-new', refresh_token: 'rt-new', expires_in: 3600 });
+    const results = await Promise.all(calls);
+
+    expect(results.every((c) => c.type === 'OAUTH2' && c.accessToken === 'at-new')).toBe(true);
+    expect(tokenRequests()).toHaveLength(1);
+    expect(state.saved).toHaveLength(1);
+  });
+
+  it('uses tokens another process already refreshed instead of refreshing again', async () => {
+    const stale = oauthConnection({ expiresAt: iso(NOW - 1_000) });
+    const state = new MemoryConnections(oauthConnection({ accessToken: 'at-other', refreshToken: 'rt-other', expiresAt: iso(NOW + 3_600_000) }));
+    const getCredentials = makeCredentialsProvider({ state, connection: stale, provider: provider(), clock });
+
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-other' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('fails with the connection and the HTTP status, never a token or the client secret', async () => {
+    respond = (_req, res) => sendJson(res, 400, { error: 'invalid_grant', error_description: 'refresh token rt-old is invalid', echo: CLIENT_SECRET });
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 1_000) }));
+
+    const error = await getCredentials().then(() => null, (e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CredentialsRefreshError);
+    expect(error).toMatchObject({ status: 400 });
+    const message = (error as Error).message;
+    expect(message).toContain('"acme"');
+    expect(message).toContain('HTTP 400');
+    expect(message).toContain('invalid_grant');
+    for (const secret of ['at-old', 'rt-old', CLIENT_SECRET]) expect(`${message} ${(error as Error).stack}`).not.toContain(secret);
+    expect(state.saved).toHaveLength(0);
+
+    // The failed refresh is not remembered: the next call tries again.
+    respond = (_req, res) => sendJson(res, 200, { access_token: 'at-new', expires_in: 3600 });
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-new' });
+  });
+
+  it('does not echo a malformed success body, which may hold tokens', async () => {
+    respond = (_req, res) => sendJson(res, 200, { token: 'at-leaked-somewhere', refresh_token: 'rt-leaked' });
+    const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 1_000) }));
+
+    const error = await getCredentials().then(() => null, (e: Error) => e);
+
+    expect(error).toBeInstanceOf(CredentialsRefreshError);
+    expect(error!.message).toMatch(/HTTP 200 without a usable token \(access_token\)/);
+    expect(error!.message).not.toMatch(/leaked|rt-old/);
+  });
+
+  it('explains an expired token that cannot be refreshed', async () => {
+    const { getCredentials } = setup(oauthConnection({ refreshToken: undefined, expiresAt: iso(NOW - 1_000) }));
+    await expect(getCredentials()).rejects.toThrow(/connection "acme" of "crm" has expired and the connection has no refresh token/);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('leaves non-OAuth credentials and tokens without an expiry alone', async () => {
+    const apiKey: Connection = { ...oauthConnection({}), credentials: { type: 'API_KEY', apiKey: 'k' } };
+    expect(await setup(apiKey).getCredentials()).toEqual({ type: 'API_KEY', apiKey: 'k' });
+    expect(await setup(oauthConnection({})).getCredentials()).toMatchObject({ accessToken: 'at-old' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('feeds the provider HTTP client the refreshed token', async () => {
+    const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW) }));
+    const http = createProviderHttp({ provider: provider(), getCredentials });
+
+    const response = await http.get({ endpoint: '/me' });
+
+    expect(response.data).toEqual({ authorization: 'Bearer at-new' });
+  });
+});
