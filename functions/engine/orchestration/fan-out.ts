@@ -22,7 +22,7 @@ export interface FanOutResult {
 }
 
 /** A run that started within this share of the period before the tick makes the tick redundant. */
-const NOT_DUE_SHARE = 0.5;
+const NOT_DUE_SHARE = 0.25;
 const SEND_CHUNK = 100;
 
 export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanOutResult> {

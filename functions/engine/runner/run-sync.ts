@@ -46,7 +46,11 @@ export type RunOutcome =
   | { kind: 'SKIPPED'; reason: string };
 
 export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<RunOutcome> {
-  const config = { ...DEFAULT_RUNNER_CONFIG, ...deps.config };
+  const configured = { ...DEFAULT_RUNNER_CONFIG, ...deps.config };
+  // The hand-over margin never eats more than a fifth of the invocation, or a short-lived
+  // invocation would hand over before doing any work, forever.
+  const remaining = request.deadline ? request.deadline - deps.clock.now() : Number.POSITIVE_INFINITY;
+  const config = { ...configured, deadlineMarginMs: Math.min(configured.deadlineMarginMs, Math.max(0, remaining * 0.2)) };
   const key: ConnectionSyncKey = { providerConfigKey: request.providerConfigKey, connectionId: request.connectionId, syncName: request.syncName };
   const integration = deps.registry.get(key.providerConfigKey);
   const sync = integration?.syncs.get(key.syncName);

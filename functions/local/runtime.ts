@@ -1,0 +1,135 @@
+/**
+ * The whole system on one machine (DESIGN §6): DynamoDB Local (data kept under the data dir),
+ * the SQS emulator in-process, the local scheduler standing in for EventBridge Scheduler, a
+ * poller that feeds the run queue to the same executor handler as in AWS, and — for the demo —
+ * the sandbox CRM API with a `demo` connection. `npm start` is a thin CLI over this.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { makeDynamoClients } from '../adapters/dynamodb/client.js';
+import { createTables } from '../adapters/dynamodb/create-tables.js';
+import { makeOverrideReader } from '../adapters/dynamodb/override-reader.js';
+import type { TableNames } from '../adapters/dynamodb/table-schema.js';
+import { makeSyncline, type Syncline } from '../composition.js';
+import { IntegrationRegistry, type IntegrationDeclaration } from '../engine/integration.js';
+import type { Logger } from '../engine/ports.js';
+import type { RunnerConfig } from '../engine/runner/run-session.js';
+import { reconcileSchedules } from '../engine/schedules.js';
+import { makeExecutorHandler } from '../handlers/queue/executor-handler.js';
+import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../integrations/demo-crm/sandbox/server.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { LocalScheduler } from './local-scheduler.js';
+import { startQueuePoller } from './queue-poller.js';
+import { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  integrations: IntegrationDeclaration[];
+  logger: Logger;
+  /** DynamoDB Local's port; 0 picks a free one. */
+  dynamoPort?: number;
+  /** The simulated executor timeout (AWS: 15 minutes); a run nearing it continues in a new invocation. */
+  executorTimeoutMs?: number;
+  /** Concurrent executor invocations. */
+  executorConcurrency?: number;
+  runner?: Partial<RunnerConfig>;
+  /** Starts the demo CRM sandbox and its `demo` connection. */
+  demo?: false | Partial<SandboxOptions>;
+}
+
+export interface LocalRuntime {
+  syncline: Syncline;
+  scheduler: LocalScheduler;
+  dynamo: DynamoDbLocal;
+  sqs: SqsEmulator;
+  queues: { runs: string; runsDlq: string };
+  tables: TableNames;
+  sandbox: Sandbox | null;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_TABLES: TableNames = { records: 'syncline-records', state: 'syncline-state' };
+const EXECUTOR_TIMEOUT_MS = 15 * 60_000;
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const { dataDir, logger } = options;
+  await mkdir(dataDir, { recursive: true });
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.splice(0).reverse()) await stop().catch((error: unknown) => logger.log('warn', `while stopping: ${String(error)}`));
+  };
+  try {
+    const dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), port: options.dynamoPort });
+    stack.push(() => dynamo.stop());
+    const dynamoClients = makeDynamoClients({ endpoint: dynamo.endpoint });
+    stack.push(async () => dynamoClients.client.destroy());
+    await createTables(dynamoClients.client, LOCAL_TABLES);
+
+    const sqs = await startSqsEmulator();
+    stack.push(() => sqs.stop());
+    const executorTimeoutMs = options.executorTimeoutMs ?? EXECUTOR_TIMEOUT_MS;
+    // As in AWS: the visibility timeout is six times the executor's timeout.
+    const runs = await sqs.createQueueWithDlq('syncline-runs', { visibilityTimeoutS: Math.ceil((6 * executorTimeoutMs) / 1000), maxReceiveCount: 5 });
+
+    const registry = new IntegrationRegistry(options.integrations);
+    let fire: (event: unknown) => Promise<unknown> = async () => undefined;
+    const scheduler = new LocalScheduler({ file: join(dataDir, 'schedules.json'), fire: (event) => fire(event), log: logger });
+    const syncline = makeSyncline({
+      dynamo: dynamoClients, sqs: sqs.client, tables: LOCAL_TABLES, runQueueUrl: runs.queueUrl, scheduler, registry, logger,
+      // A stopped process leaves no lease behind for long locally.
+      runner: { leaseMs: 60_000, ...options.runner },
+    });
+    fire = makeFanOutHandler({ ...syncline.fanOut, logger });
+
+    // The deploy step: one schedule per sync (and per frequency override), console changes kept.
+    const reports = await reconcileSchedules({
+      registry, scheduler,
+      overrides: makeOverrideReader({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state, registry }),
+    });
+    for (const report of reports.filter((r) => r.action !== 'unchanged')) {
+      logger.log('info', `schedule ${report.name}: ${report.action} (${report.rateExpression ?? 'removed'})${report.note ? ` — ${report.note}` : ''}`);
+    }
+
+    let sandbox: Sandbox | null = null;
+    if (options.demo !== false) {
+      const settings = await loadSandboxSettings(dataDir);
+      sandbox = await startSandbox({ apiKey: settings.apiKey, epoch: settings.epoch, ...options.demo });
+      stack.push(() => sandbox!.stop());
+      const now = new Date().toISOString();
+      await syncline.connections.upsert({
+        providerConfigKey: 'demo-crm', connectionId: 'demo',
+        credentials: { type: 'API_KEY', apiKey: settings.apiKey },
+        metadata: {}, connectionConfig: { baseUrl: sandbox.url }, createdAt: now, updatedAt: now,
+      });
+    }
+
+    const poller = startQueuePoller({
+      sqs: sqs.client, queueUrl: runs.queueUrl, handler: makeExecutorHandler(syncline.execute),
+      timeoutMs: executorTimeoutMs, concurrency: options.executorConcurrency ?? 2, waitTimeSeconds: 2,
+      onError: (error) => logger.log('error', `executor: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stack.push(() => poller.stop());
+    await scheduler.start();
+    stack.push(async () => scheduler.stop());
+
+    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The sandbox's epoch and key persist, so its data carries on across restarts like a real API's. */
+async function loadSandboxSettings(dataDir: string): Promise<{ epoch: number; apiKey: string }> {
+  const file = join(dataDir, 'sandbox.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as { epoch: number; apiKey: string };
+  } catch {
+    const settings = { epoch: Date.now(), apiKey: `demo_${randomBytes(12).toString('hex')}` };
+    await writeFile(file, JSON.stringify(settings), { mode: 0o600 });
+    return settings;
+  }
+}
+
