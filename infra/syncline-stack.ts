@@ -6,6 +6,7 @@ import { integrations } from '../integrations/index.js';
 import { DataTables, type DataTablesProps } from './constructs/data-tables.js';
 import { EXECUTOR_TIMEOUT, Executor } from './constructs/executor.js';
 import { FanOut } from './constructs/fan-out.js';
+import { HttpApi } from './constructs/http-api.js';
 import { RunQueue } from './constructs/run-queue.js';
 import { Schedules } from './constructs/schedules.js';
 
@@ -27,6 +28,7 @@ export class SynclineStack extends Stack {
   readonly executor: Executor;
   readonly fanOut: FanOut;
   readonly schedules: Schedules;
+  readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: SynclineStackProps = {}) {
     super(scope, id, props);
@@ -42,6 +44,21 @@ export class SynclineStack extends Stack {
       ...(props.scheduleGroupName ? { groupName: props.scheduleGroupName } : {}),
     });
 
+    this.api = new HttpApi(this, 'Api', {
+      data: this.data,
+      runQueue: this.runQueue,
+      schedules: this.schedules,
+      fanOutArn: this.fanOut.function.functionArn,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the Syncline HTTP API (use it where a Nango client takes its host)',
+      value: this.api.url,
+    });
+    new CfnOutput(this, 'BootstrapKeySecretArn', {
+      description: 'Secrets Manager secret holding the first API key (aws secretsmanager get-secret-value --secret-id <arn>)',
+      value: this.api.bootstrapKeySecret.secretArn,
+    });
     new CfnOutput(this, 'RecordsTableName', {
       description: 'DynamoDB table holding synced records',
       value: this.data.records.tableName,

@@ -1,0 +1,30 @@
+/** What the HTTP API needs from the rest of Syncline; `Syncline` from the composition root fits. */
+import type { ConnectionService } from '../engine/connections.js';
+import type { SyncControls } from '../engine/controls.js';
+import type { IntegrationRegistry } from '../engine/integration.js';
+import type { ApiKeyStore, Clock, Logger, RecordStore, StateStore } from '../engine/ports.js';
+
+/** The engine services the routes map onto (a structural subset of `Syncline`). */
+export interface ApiSyncline {
+  registry: IntegrationRegistry;
+  records: RecordStore;
+  state: StateStore;
+  connections: ConnectionService;
+  controls(): SyncControls;
+}
+
+export interface ApiDeps {
+  syncline: ApiSyncline;
+  apiKeys: ApiKeyStore;
+  clock: Clock;
+  /**
+   * How far behind the clock `GET /records` reads: at least twice the record store's maximum
+   * write skew, so a write stamped earlier but committed later is never paged past.
+   */
+  visibilityLagMs: number;
+  logger: Logger;
+  /** Request bodies above this are refused with 413. @default 256 KiB */
+  maxBodyBytes?: number;
+  /** `servers[0].url` of the OpenAPI document. @default none (relative to where it is served) */
+  publicUrl?: string;
+}

@@ -1,0 +1,60 @@
+/**
+ * `GET /records`: one page of a model's records for one connection, ascending by modification.
+ * A reader lists only records older than the writers' visibility lag, so a record written
+ * concurrently with a page is returned on a later page instead of being skipped.
+ */
+import { NotFoundError } from '../../engine/errors.js';
+import type { StoredRecord } from '../../engine/ports.js';
+import type { ApiDeps } from '../deps.js';
+import { defineRoute, json, type ApiRoute } from '../route.js';
+import { ConnectionHeaders, iso } from '../schemas.js';
+import { RecordsQuery, RecordsResponse } from './records.schemas.js';
+
+export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
+  const { registry, records, state } = deps.syncline;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/records',
+      tag: 'Records',
+      summary: 'Get synced records',
+      description: 'Records of one model for one connection, ordered by modification ascending. Follow next_cursor until it is null.',
+      headers: ConnectionHeaders,
+      query: RecordsQuery,
+      responses: { 200: { description: 'A page of records', schema: RecordsResponse, listsRecordModels: true } },
+    }, async ({ headers, query, c }) => {
+      const providerConfigKey = headers['Provider-Config-Key'];
+      const connectionId = headers['Connection-Id'];
+      if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
+      if (!registry.syncForModel(providerConfigKey, query.model)) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
+      if (query.variant !== undefined && query.variant !== 'base') throw new NotFoundError(`model "${query.model}" has no variant "${query.variant}"`);
+      if (!(await state.getConnection(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+
+      const modifiedAfter = query.modified_after ?? query.delta;
+      const page = await records.list({ providerConfigKey, connectionId, model: query.model }, {
+        limit: query.limit,
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
+        ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
+        ...(query.ids ? { ids: query.ids } : {}),
+        visibleBefore: deps.clock.now() - deps.visibilityLagMs,
+      });
+      return json(c, 200, { records: page.records.map(toNangoRecord), next_cursor: page.nextCursor });
+    }),
+  ];
+}
+
+/** A stored record in Nango's shape: the payload's fields, its id, and `_nango_metadata`. */
+export function toNangoRecord(record: StoredRecord): Record<string, unknown> {
+  return {
+    ...record.payload,
+    id: record.id,
+    _nango_metadata: {
+      first_seen_at: iso(record.firstSeenAt),
+      last_modified_at: iso(record.lastModifiedAt),
+      last_action: record.lastAction,
+      deleted_at: record.deletedAt === null ? null : iso(record.deletedAt),
+      cursor: record.cursor,
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/** Sync controls (`/sync/*`) as in Nango's API reference, plus Syncline's cancel and executions. */
+import { z } from 'zod';
+import { listParam } from '../route.js';
+import { ConnectionId, ProviderConfigKey, SyncName } from '../schemas.js';
+
+/** Nango accepts sync names or `{name, variant}` objects; an empty list means every sync. */
+export const SyncsField = z.array(z.union([SyncName, z.object({ name: SyncName, variant: z.string().min(1).max(64).optional() }).strict()])).max(100);
+
+/** `Provider-Config-Key` / `Connection-Id` may come as headers instead of body fields. */
+export const OptionalConnectionHeaders = z.object({
+  'Provider-Config-Key': ProviderConfigKey.optional(),
+  'Connection-Id': ConnectionId.optional(),
+});
+
+const ControlFields = {
+  syncs: SyncsField,
+  provider_config_key: ProviderConfigKey.optional().meta({ description: 'Required here or as the Provider-Config-Key header' }),
+  connection_id: ConnectionId.optional().meta({ description: 'Omit to act on every connection of the integration' }),
+};
+
+export const TriggerBody = z.object({
+  ...ControlFields,
+  opts: z.object({
+    reset: z.boolean().optional().meta({ description: 'Forget lastSyncDate and the checkpoint, then run' }),
+    emptyCache: z.boolean().optional().meta({ description: 'With reset: also delete the cached records first' }),
+  }).strict().optional(),
+  sync_mode: z.enum(['incremental', 'full_refresh', 'full_refresh_and_clear_cache']).optional(),
+  full_resync: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: same as sync_mode full_refresh' }),
+}).strict();
+
+export const StartPauseBody = z.object(ControlFields).strict();
+
+export const StatusQuery = z.object({
+  provider_config_key: ProviderConfigKey,
+  syncs: listParam(z.string().min(1).max(200), { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names, or * for every sync' }),
+  connection_id: ConnectionId.optional(),
+}).strict();
+
+const Counts = z.object({ added: z.number().int(), updated: z.number().int(), deleted: z.number().int() });
+const StatusName = z.enum(['RUNNING', 'PAUSED', 'STOPPED', 'SUCCESS', 'ERROR']);
+
+export const SyncStatusSchema = z.object({
+  id: z.string(),
+  connection_id: z.string(),
+  name: z.string(),
+  status: StatusName,
+  type: z.enum(['INITIAL', 'INCREMENTAL']).nullable(),
+  finishedAt: z.string().nullable(),
+  nextScheduledSyncAt: z.string().nullable(),
+  frequency: z.string(),
+  latestResult: z.record(z.string(), Counts).nullable(),
+  latestExecutionStatus: StatusName.nullable(),
+  recordCount: z.record(z.string(), z.number().int()),
+  checkpoint: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
+  schedule: z.object({ name: z.string(), enabled: z.boolean(), rateExpression: z.string(), changedInConsole: z.boolean() }).nullable()
+    .meta({ description: 'Syncline extra: the EventBridge schedule as it is, including console changes' }),
+});
+
+export const StatusResponse = z.object({ syncs: z.array(SyncStatusSchema) });
+
+export const FrequencyBody = z.object({
+  provider_config_key: ProviderConfigKey,
+  connection_id: ConnectionId,
+  sync_name: SyncName,
+  sync_variant: z.string().min(1).max(64).optional(),
+  frequency: z.string().min(1).max(64).nullable().meta({ description: 'e.g. "every hour"; null reverts to the sync\'s own frequency' }),
+}).strict();
+
+export const FrequencyResponse = z.object({ frequency: z.string() });
+
+export const CancelBody = z.object({ provider_config_key: ProviderConfigKey, connection_id: ConnectionId, sync_name: SyncName }).strict();
+export const CancelResponse = z.object({
+  success: z.literal(true),
+  cancelled: z.boolean(),
+  execution_id: z.string().nullable().meta({ description: 'The execution that was stopped, or null when none was running' }),
+});
+
+export const ExecutionsQuery = z.object({
+  provider_config_key: ProviderConfigKey,
+  connection_id: ConnectionId,
+  sync_name: SyncName,
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+}).strict();
+
+export const ExecutionSchema = z.object({
+  id: z.string(),
+  status: z.enum(['RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED']),
+  type: z.enum(['INITIAL', 'INCREMENTAL']),
+  trigger: z.enum(['SCHEDULE', 'MANUAL', 'CONTINUATION']),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+  invocations: z.number().int(),
+  results: z.record(z.string(), Counts),
+  error: z.object({ type: z.string(), message: z.string() }).nullable(),
+  logs: z.array(z.object({ at: z.string(), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string() })),
+});
+
+export const ExecutionsResponse = z.object({ executions: z.array(ExecutionSchema) });

@@ -1,0 +1,69 @@
+/**
+ * Lambda entry: the HTTP API behind API Gateway (HTTP API, payload v2). Built once per cold
+ * start: the Syncline composition with the EventBridge scheduler, the API key store, and — when
+ * the stack configures one — the bootstrap key imported from Secrets Manager (see
+ * infra/constructs/http-api.ts for how the first key is set up at deploy).
+ */
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { handle } from 'hono/aws-lambda';
+import { z } from 'zod';
+import { integrations } from '../../../integrations/index.js';
+import { DynamoApiKeyStore } from '../../adapters/dynamodb/api-key-store.js';
+import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
+import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
+import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.js';
+import { readSecretString } from '../../adapters/secrets/lambda-secrets-extension.js';
+import { createApiApp } from '../../api/app.js';
+import { makeSyncline } from '../../composition.js';
+import { IntegrationRegistry } from '../../engine/integration.js';
+import { systemClock } from '../../engine/ports.js';
+import { QueueEnv, readEnv, TablesEnv } from '../env.js';
+
+const ApiEnv = TablesEnv.merge(QueueEnv).extend({
+  SCHEDULE_GROUP: z.string().min(1),
+  FAN_OUT_ARN: z.string().startsWith('arn:'),
+  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
+  KMS_KEY_ID: z.string().min(1).optional(),
+  BOOTSTRAP_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  /** Twice the record store's default maximum write skew (1 s). */
+  VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
+});
+
+const env = readEnv(ApiEnv);
+const logger = makePowertoolsLogger('syncline-api');
+const dynamo = makeDynamoClients();
+const scheduler = new EventBridgeScheduler({
+  client: new SchedulerClient({}),
+  groupName: env.SCHEDULE_GROUP,
+  targetArn: env.FAN_OUT_ARN,
+  roleArn: env.SCHEDULER_ROLE_ARN,
+  ...(env.SCHEDULER_DLQ_ARN ? { deadLetterArn: env.SCHEDULER_DLQ_ARN } : {}),
+});
+const syncline = makeSyncline({
+  dynamo,
+  sqs: new SQSClient({}),
+  tables: { records: env.RECORDS_TABLE, state: env.STATE_TABLE },
+  runQueueUrl: env.RUN_QUEUE_URL,
+  scheduler,
+  registry: new IntegrationRegistry(integrations),
+  logger,
+});
+const apiKeys = new DynamoApiKeyStore({ doc: dynamo.doc, tableName: env.STATE_TABLE });
+
+/**
+ * The deploy-time key is imported only while the API has no key at all: once you have created
+ * your own keys and revoked it, a later cold start does not bring it back. Revoking every key
+ * therefore re-enables the bootstrap key — the way back in.
+ */
+if (env.BOOTSTRAP_KEY_SECRET_ARN && (await apiKeys.list()).length === 0) {
+  const secret = await readSecretString(env.BOOTSTRAP_KEY_SECRET_ARN, { sessionToken: env.AWS_SESSION_TOKEN ?? '' });
+  await apiKeys.importKey('bootstrap (deploy)', secret.trim());
+  logger.log('info', 'imported the bootstrap API key from Secrets Manager');
+}
+
+const app = createApiApp({ syncline, apiKeys, clock: systemClock, visibilityLagMs: env.VISIBILITY_LAG_MS, logger });
+
+export const handler = handle(app);

@@ -1,0 +1,95 @@
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SynclineStack } from '../../infra/syncline-stack.js';
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, any>;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+let stack: SynclineStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  stack = new SynclineStack(new App(), 'Test');
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 120_000);
+
+const logicalId = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+const apiStatements = (): Statement[] => {
+  const roleId = logicalId(stack.api.function.role! as never);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+};
+const actions = (st: Statement) => [st.Action].flat();
+
+describe('HTTP API', () => {
+  it('is an HTTP API with one catch-all $default route to the API function (payload v2)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+      IntegrationUri: { 'Fn::GetAtt': [logicalId(stack.api.function), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+  });
+
+  it('throttles the $default stage and writes JSON access logs to a log group with retention', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(stack.api.accessLogs), 'Arn'] },
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      },
+    });
+    expect(resources[logicalId(stack.api.accessLogs)]!.Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(template.findResources('AWS::ApiGatewayV2::Stage')[Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0]!]!.Properties.AccessLogSettings.Format);
+    expect(Object.values(format).join(' ')).not.toMatch(/header|querystring|authorization/i);
+  });
+
+  it('runs the API function on Node 22 arm64 with 512 MB, 29 s and the environment it reads', () => {
+    const fn = resources[logicalId(stack.api.function)]!.Properties;
+    expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 29 });
+    expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining([
+      'RECORDS_TABLE', 'STATE_TABLE', 'RUN_QUEUE_URL', 'SCHEDULE_GROUP', 'FAN_OUT_ARN', 'SCHEDULER_ROLE_ARN', 'KMS_KEY_ID', 'BOOTSTRAP_KEY_SECRET_ARN',
+    ]));
+    // The Parameters and Secrets extension serves the bootstrap key to the function.
+    expect(JSON.stringify(fn.Layers)).toMatch(/AWS-Parameters-and-Secrets-Lambda-Extension|ParamsAndSecrets|Mapping/i);
+    expect(fn.Environment.Variables).toMatchObject({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true' });
+  });
+
+  it('grants least privilege: tables, send to the run queue, the group\'s schedules, PassRole to Scheduler only, the key, the bootstrap secret', () => {
+    const statements = apiStatements();
+    const all = statements.flatMap(actions);
+    expect(all).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'kms:Decrypt', 'kms:GenerateDataKey*', 'secretsmanager:GetSecretValue']));
+    expect(all).not.toContain('dynamodb:Scan');
+    expect(all).not.toContain('scheduler:ListSchedules');
+    expect(all.some((a) => a.endsWith('*') && !a.startsWith('kms:'))).toBe(false);
+
+    const schedulerStatement = statements.find((st) => actions(st).includes('scheduler:CreateSchedule'))!;
+    expect(JSON.stringify(schedulerStatement.Resource)).toContain(`:schedule/${stack.schedules.groupName}/*`);
+    const passRole = statements.find((st) => actions(st).includes('iam:PassRole'))!;
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [logicalId(stack.schedules.role), 'Arn'] });
+  });
+
+  it('generates the bootstrap key in Secrets Manager and outputs the API URL and the secret ARN', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 48, ExcludePunctuation: true }) });
+    template.hasOutput('ApiUrl', Match.anyValue());
+    template.hasOutput('BootstrapKeySecretArn', { Value: { Ref: logicalId(stack.api.bootstrapKeySecret) } });
+  });
+});
