@@ -15,7 +15,7 @@ import { SyncControls } from './engine/controls.js';
 import type { IntegrationRegistry } from './engine/integration.js';
 import type { ExecuteDeps } from './engine/orchestration/execute-run.js';
 import type { FanOutDeps } from './engine/orchestration/fan-out.js';
-import { systemClock, type Clock, type Logger, type Scheduler } from './engine/ports.js';
+import { systemClock, type Clock, type Logger, type Scheduler, type SecretCipher } from './engine/ports.js';
 import type { RunnerConfig } from './engine/runner/run-session.js';
 
 export interface SynclineConfig {
@@ -27,6 +27,8 @@ export interface SynclineConfig {
   scheduler?: Scheduler;
   registry: IntegrationRegistry;
   logger: Logger;
+  /** Encrypts connection credentials at rest (KMS in AWS, a local key file locally). */
+  cipher?: SecretCipher;
   clock?: Clock;
   runner?: Partial<RunnerConfig>;
 }
@@ -35,7 +37,7 @@ export function makeSyncline(config: SynclineConfig) {
   const clock = config.clock ?? systemClock;
   const newId = () => newRunId(clock);
   const records = new DynamoRecordStore({ doc: config.dynamo.doc, tableName: config.tables.records, clock });
-  const state = new DynamoStateStore({ doc: config.dynamo.doc, tableName: config.tables.state, now: () => clock.now() });
+  const state = new DynamoStateStore({ doc: config.dynamo.doc, tableName: config.tables.state, now: () => clock.now(), cipher: config.cipher });
   const queue = new SqsRunQueue({ sqs: config.sqs, queueUrl: config.runQueueUrl });
   const { registry, scheduler, logger } = config;
   const execute: ExecuteDeps = { registry, records, state, queue, clock, logger, newId, config: config.runner };

@@ -17,3 +17,8 @@ export function readEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv
   }
   return parsed.data;
 }
+
+export const KeyEnv = z.object({
+  /** The KMS key that wraps the data keys of encrypted credentials. */
+  KMS_KEY_ID: z.string().min(1),
+});

@@ -7,6 +7,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { LocalKeyFileCipher } from '../adapters/crypto/local-cipher.js';
+import { DynamoApiKeyStore, generateApiKeySecret } from '../adapters/dynamodb/api-key-store.js';
 import { makeDynamoClients } from '../adapters/dynamodb/client.js';
 import { createTables } from '../adapters/dynamodb/create-tables.js';
 import { makeOverrideReader } from '../adapters/dynamodb/override-reader.js';
@@ -19,6 +21,8 @@ import { reconcileSchedules } from '../engine/schedules.js';
 import { makeExecutorHandler } from '../handlers/queue/executor-handler.js';
 import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../integrations/demo-crm/sandbox/server.js';
+import { createApiApp } from '../api/app.js';
+import { startApiServer } from './api-server.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { LocalScheduler } from './local-scheduler.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -37,6 +41,12 @@ export interface LocalRuntimeOptions {
   runner?: Partial<RunnerConfig>;
   /** Starts the demo CRM sandbox and its `demo` connection. */
   demo?: false | Partial<SandboxOptions>;
+  /** The HTTP API's port on 127.0.0.1 (0 picks a free one); undefined runs no API. */
+  apiPort?: number;
+  /** The API key to accept; when unset, one is generated once and kept in the data dir. */
+  secretKey?: string;
+  /** How far `GET /records` trails the clock while a sync writes (≥ 2 × the store's write skew). */
+  visibilityLagMs?: number;
 }
 
 export interface LocalRuntime {
@@ -47,6 +57,7 @@ export interface LocalRuntime {
   queues: { runs: string; runsDlq: string };
   tables: TableNames;
   sandbox: Sandbox | null;
+  api: { url: string; secretKey: string; secretKeyGenerated: boolean } | null;
   stop(): Promise<void>;
 }
 
@@ -74,10 +85,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runs = await sqs.createQueueWithDlq('syncline-runs', { visibilityTimeoutS: Math.ceil((6 * executorTimeoutMs) / 1000), maxReceiveCount: 5 });
 
     const registry = new IntegrationRegistry(options.integrations);
+    const cipher = await LocalKeyFileCipher.open(join(dataDir, 'master.key'));
     let fire: (event: unknown) => Promise<unknown> = async () => undefined;
     const scheduler = new LocalScheduler({ file: join(dataDir, 'schedules.json'), fire: (event) => fire(event), log: logger });
     const syncline = makeSyncline({
-      dynamo: dynamoClients, sqs: sqs.client, tables: LOCAL_TABLES, runQueueUrl: runs.queueUrl, scheduler, registry, logger,
+      dynamo: dynamoClients, sqs: sqs.client, tables: LOCAL_TABLES, runQueueUrl: runs.queueUrl, scheduler, registry, logger, cipher,
       // A stopped process leaves no lease behind for long locally.
       runner: { leaseMs: 60_000, ...options.runner },
     });
@@ -114,10 +126,33 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await scheduler.start();
     stack.push(async () => scheduler.stop());
 
-    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, stop: stopAll };
+    let api: LocalRuntime['api'] = null;
+    if (options.apiPort !== undefined) {
+      const apiKeys = new DynamoApiKeyStore({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state });
+      const key = options.secretKey ? { secret: options.secretKey, generated: false } : await loadGeneratedKey(dataDir);
+      await apiKeys.importKey(key.generated ? 'local (generated)' : 'local (SYNCLINE_SECRET_KEY)', key.secret);
+      const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: options.visibilityLagMs ?? 2_000, logger });
+      const server = await startApiServer({ app, port: options.apiPort });
+      stack.push(() => server.stop());
+      api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };
+    }
+
+    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** A generated local API key is kept (mode 0600) so it stays the same across restarts. */
+async function loadGeneratedKey(dataDir: string): Promise<{ secret: string; generated: boolean }> {
+  const file = join(dataDir, 'secret-key');
+  try {
+    return { secret: (await readFile(file, 'utf8')).trim(), generated: true };
+  } catch {
+    const secret = generateApiKeySecret();
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return { secret, generated: true };
   }
 }
 

@@ -14,6 +14,7 @@ const Env = z.object({
   SYNCLINE_DATA_DIR: z.string().min(1).default('.syncline'),
   SYNCLINE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   SYNCLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  SYNCLINE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 // The AWS SDK warns once that its 2027 releases need Node 22; the local runtime runs on 20 by design.
@@ -35,7 +36,12 @@ async function main(): Promise<void> {
   const dataDir = resolve(env.SYNCLINE_DATA_DIR);
   console.log(`Starting Syncline locally (data in ${dataDir}) …`);
 
-  const runtime = await startLocalRuntime({ dataDir, integrations, logger, dynamoPort: env.SYNCLINE_DYNAMODB_PORT });
+  const runtime = await startLocalRuntime({
+    dataDir, integrations, logger, dynamoPort: env.SYNCLINE_DYNAMODB_PORT, apiPort: env.PORT,
+    ...(env.SYNCLINE_SECRET_KEY ? { secretKey: env.SYNCLINE_SECRET_KEY } : {}),
+  });
+  const api = runtime.api!;
+  const auth = `-H "Authorization: Bearer ${api.secretKey}"`;
   const schedules = await runtime.scheduler.list();
   console.log(
     [
@@ -45,6 +51,14 @@ async function main(): Promise<void> {
       `  SQS emulator       ${runtime.sqs.endpoint}  (queue syncline-runs, DLQ syncline-runs-dlq)`,
       `  Local scheduler    ${schedules.map((s) => `${s.name} ${s.rateExpression}${s.enabled ? '' : ' (disabled)'}`).join(', ')}`,
       runtime.sandbox ? `  Demo CRM sandbox   ${runtime.sandbox.url}  (contacts and notes change every 20 s; connection "demo")` : '',
+      `  HTTP API           ${api.url}  (reference: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json)`,
+      `  API key            ${api.secretKey}${api.secretKeyGenerated ? `  (generated and kept in ${dataDir}/secret-key; set SYNCLINE_SECRET_KEY to choose one)` : '  (from SYNCLINE_SECRET_KEY)'}`,
+      '',
+      'Look at the data:',
+      `  curl ${auth} -H "Connection-Id: demo" -H "Provider-Config-Key: demo-crm" "${api.url}/records?model=Contact&limit=5"`,
+      `  curl ${auth} -H "Connection-Id: demo" -H "Provider-Config-Key: demo-crm" "${api.url}/records?model=Contact&filter=deleted"`,
+      `  curl ${auth} "${api.url}/sync/status?provider_config_key=demo-crm&syncs=*&connection_id=demo"`,
+      `  curl ${auth} -X POST -H "Content-Type: application/json" -d '{"provider_config_key":"demo-crm","syncs":["contacts"],"connection_id":"demo"}' ${api.url}/sync/trigger`,
       '',
       'Runs are logged below as they finish. Press Ctrl-C to stop; data is kept for the next start.',
       '',

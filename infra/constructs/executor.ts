@@ -34,8 +34,11 @@ export class Executor extends Construct {
         RECORDS_TABLE: data.records.tableName,
         STATE_TABLE: data.state.tableName,
         RUN_QUEUE_URL: runQueue.queue.queueUrl,
+        KMS_KEY_ID: data.key.keyArn,
       },
     });
+    // Credentials are envelope-encrypted: decrypt to call providers, encrypt refreshed OAuth tokens.
+    data.key.grantEncryptDecrypt(this.function);
     data.grantRecordsReadWrite(this.function);
     data.grantStateReadWrite(this.function);
     // Continuations of a long run are queued by the executor itself.

@@ -4,11 +4,13 @@
  * the stack configures one — the bootstrap key imported from Secrets Manager (see
  * infra/constructs/http-api.ts for how the first key is set up at deploy).
  */
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { integrations } from '../../../integrations/index.js';
+import { KmsEnvelopeCipher } from '../../adapters/crypto/kms-cipher.js';
 import { DynamoApiKeyStore } from '../../adapters/dynamodb/api-key-store.js';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
 import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
@@ -25,7 +27,7 @@ const ApiEnv = TablesEnv.merge(QueueEnv).extend({
   FAN_OUT_ARN: z.string().startsWith('arn:'),
   SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
   SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
-  KMS_KEY_ID: z.string().min(1).optional(),
+  KMS_KEY_ID: z.string().min(1),
   BOOTSTRAP_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
   /** Twice the record store's default maximum write skew (1 s). */
@@ -50,6 +52,7 @@ const syncline = makeSyncline({
   scheduler,
   registry: new IntegrationRegistry(integrations),
   logger,
+  cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }),
 });
 const apiKeys = new DynamoApiKeyStore({ doc: dynamo.doc, tableName: env.STATE_TABLE });
 
