@@ -17,13 +17,8 @@ const Env = z.object({
   SYNCLINE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
-// The AWS SDK warns once that its 2027 releases need Node 22; the local runtime runs on 20 by design.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-  if (type === 'NodeVersionSupportWarning' || String(warning).includes('NodeVersionSupportWarning')) return;
-  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+// The AWS SDK warns that its 2027 releases need Node 22; the local runtime runs on 20 by design.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 async function main(): Promise<void> {
   const parsed = Env.safeParse(process.env);
