@@ -12,6 +12,9 @@ declare module 'vitest' {
   }
 }
 
+// The main vitest process makes AWS SDK clients too (the readiness check): same switch as in vitest.config.ts.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const startedAt = Date.now();
   const dynamo = await startDynamoDbLocal({});
