@@ -1,7 +1,9 @@
 /**
  * `GET /records`: one page of a model's records for one connection, ascending by modification.
- * A reader lists only records older than the writers' visibility lag, so a record written
- * concurrently with a page is returned on a later page instead of being skipped.
+ * While the model's sync is writing, a reader lists only records older than the writers'
+ * visibility lag, so a record written concurrently with a page is returned on a later page
+ * instead of being skipped. When no run holds the lease nothing is being written, and everything
+ * is listed — so a webhook receiver fetching `modified_after` right away gets the whole run.
  */
 import { NotFoundError } from '../../engine/errors.js';
 import type { StoredRecord } from '../../engine/ports.js';
@@ -26,9 +28,15 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
       const providerConfigKey = headers['Provider-Config-Key'];
       const connectionId = headers['Connection-Id'];
       if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-      if (!registry.syncForModel(providerConfigKey, query.model)) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
+      const sync = registry.syncForModel(providerConfigKey, query.model);
+      if (!sync) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
       if (query.variant !== undefined && query.variant !== 'base') throw new NotFoundError(`model "${query.model}" has no variant "${query.variant}"`);
-      if (!(await state.getConnection(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+      // Taken before reading the lease: a run that starts after this read stamps its writes later.
+      const now = deps.clock.now();
+      // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
+      const syncState = await state.getConnectionSync({ providerConfigKey, connectionId, syncName: sync.name });
+      if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+      const writing = syncState.lease !== null && syncState.lease.expiresAt > now;
 
       const modifiedAfter = query.modified_after ?? query.delta;
       const page = await records.list({ providerConfigKey, connectionId, model: query.model }, {
@@ -37,7 +45,7 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
         ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
         ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
         ...(query.ids ? { ids: query.ids } : {}),
-        visibleBefore: deps.clock.now() - deps.visibilityLagMs,
+        visibleBefore: writing ? now - deps.visibilityLagMs : now + 1,
       });
       return json(c, 200, { records: page.records.map(toNangoRecord), next_cursor: page.nextCursor });
     }),
