@@ -4,7 +4,7 @@
  * poller that feeds the run queue to the same executor handler as in AWS, and — for the demo —
  * the sandbox CRM API with a `demo` connection. `npm start` is a thin CLI over this.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LocalKeyFileCipher } from '../adapters/crypto/local-cipher.js';
@@ -27,6 +27,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { LocalScheduler } from './local-scheduler.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startSqsEmulator, type SqsEmulator } from './sqs-emulator.js';
+import { startLocalWebhooks, type LocalWebhooks } from './webhooks-local.js';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -47,6 +48,8 @@ export interface LocalRuntimeOptions {
   secretKey?: string;
   /** How far `GET /records` trails the clock while a sync writes (≥ 2 × the store's write skew). */
   visibilityLagMs?: number;
+  /** Webhooks may target private addresses and plain http (a receiver on 127.0.0.1). @default true, as `SYNCLINE_WEBHOOK_ALLOW_PRIVATE=true` */
+  webhookAllowPrivate?: boolean;
 }
 
 export interface LocalRuntime {
@@ -58,6 +61,8 @@ export interface LocalRuntime {
   tables: TableNames;
   sandbox: Sandbox | null;
   api: { url: string; secretKey: string; secretKeyGenerated: boolean } | null;
+  /** Webhook subscriptions and deliveries (stream poller + delivery poller). */
+  webhooks: LocalWebhooks;
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     const dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), port: options.dynamoPort });
     stack.push(() => dynamo.stop());
+    // Tools such as `npm run dryrun` find the running DynamoDB Local through this file.
+    const runtimeFile = join(dataDir, 'runtime.json');
+    await writeFile(runtimeFile, JSON.stringify({ dynamoEndpoint: dynamo.endpoint, pid: process.pid }));
+    stack.push(() => rm(runtimeFile, { force: true }));
     const dynamoClients = makeDynamoClients({ endpoint: dynamo.endpoint });
     stack.push(async () => dynamoClients.client.destroy());
     await createTables(dynamoClients.client, LOCAL_TABLES);
@@ -123,6 +132,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       onError: (error) => logger.log('error', `executor: ${error instanceof Error ? error.message : String(error)}`),
     });
     stack.push(() => poller.stop());
+    const webhooks = await startLocalWebhooks({
+      dynamo: { endpoint: dynamo.endpoint, ...dynamoClients }, stateTable: LOCAL_TABLES.state, sqs, cipher, logger,
+      allowPrivate: options.webhookAllowPrivate ?? true,
+    });
+    stack.push(() => webhooks.stop());
     await scheduler.start();
     stack.push(async () => scheduler.stop());
 
@@ -131,13 +145,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const apiKeys = new DynamoApiKeyStore({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state });
       const key = options.secretKey ? { secret: options.secretKey, generated: false } : await loadGeneratedKey(dataDir);
       await apiKeys.importKey(key.generated ? 'local (generated)' : 'local (SYNCLINE_SECRET_KEY)', key.secret);
-      const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: options.visibilityLagMs ?? 2_000, logger });
+      const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: options.visibilityLagMs ?? 2_000, logger, webhooks: webhooks.service });
       const server = await startApiServer({ app, port: options.apiPort });
       stack.push(() => server.stop());
       api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };
     }
 
-    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, stop: stopAll };
+    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, webhooks, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
