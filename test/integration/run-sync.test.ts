@@ -138,6 +138,17 @@ describe('runSync against DynamoDB Local', () => {
     expect(await kit.run('scripted')).toMatchObject({ kind: 'FINISHED', run: { status: 'SUCCESS' } });
   });
 
+  it('keeps its lease alive through one long call, so no second execution starts beside it', async () => {
+    const kit = await makeEngineKit({ leaseMs: 3_000 });
+    kit.source.exec = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 4_500)); // e.g. waiting out a long Retry-After
+    };
+    const first = kit.run('scripted');
+    await new Promise((resolve) => setTimeout(resolve, 3_600)); // past the lease's first expiry
+    expect(await kit.run('scripted')).toMatchObject({ kind: 'BUSY' });
+    expect(await first).toMatchObject({ kind: 'FINISHED', run: { status: 'SUCCESS' } });
+  }, 15_000);
+
   it('drops a message for a run that already finished', async () => {
     const kit = await makeEngineKit();
     const first = await kit.run('scripted', { runId: 'scheduled-1' });

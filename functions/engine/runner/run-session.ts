@@ -63,6 +63,7 @@ export class RunSession {
   /** Set once the script has stopped: the deadline no longer stops the writes that wrap up. */
   finishing = false;
   private lastRenewal: number;
+  private leaseLost = false;
 
   constructor(private readonly args: SessionArgs) {
     this.checkpoint = args.checkpoint;
@@ -98,14 +99,33 @@ export class RunSession {
     if (!this.finishing && this.args.deadline !== null && now >= this.args.deadline - this.args.config.deadlineMarginMs) {
       throw new DeadlineReachedError();
     }
-    if (now - this.lastRenewal >= Math.min(this.args.config.leaseCheckMs, this.args.config.leaseMs / 3)) {
-      const renewed = { ...this.args.lease, expiresAt: now + this.args.config.leaseMs };
-      if (!(await this.args.state.renewLease(this.args.key, renewed))) {
-        throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
-      }
-      this.args.lease.expiresAt = renewed.expiresAt;
-      this.lastRenewal = now;
+    if (this.leaseLost) throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
+    if (now - this.lastRenewal >= Math.min(this.args.config.leaseCheckMs, this.args.config.leaseMs / 3)) await this.renewLease();
+  }
+
+  private async renewLease(): Promise<void> {
+    const now = this.args.clock.now();
+    const renewed = { ...this.args.lease, expiresAt: now + this.args.config.leaseMs };
+    this.lastRenewal = now;
+    if (!(await this.args.state.renewLease(this.args.key, renewed))) {
+      this.leaseLost = true;
+      throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
     }
+    this.args.lease.expiresAt = renewed.expiresAt;
+  }
+
+  /**
+   * Keeps the lease alive while the script is inside one long call (a provider request waiting
+   * out a Retry-After, say) and makes no SDK call that would renew it. Without this, a slow call
+   * could let the lease expire and a second execution start beside this one.
+   */
+  startHeartbeat(): () => void {
+    const timer = setInterval(() => {
+      if (this.args.clock.now() - this.lastRenewal < this.args.config.leaseMs / 3) return;
+      this.renewLease().catch(() => undefined); // a lost lease is seen by the next guard
+    }, Math.max(1_000, this.args.config.leaseMs / 6));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   modelSchema(model: string) {

@@ -9,7 +9,7 @@ import { interpolateBaseUrl, type Connection } from '../connection.js';
 import { makeCredentialsProvider } from '../credentials.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
-import type { IntegrationRegistry } from '../integration.js';
+import type { Integration, IntegrationRegistry } from '../integration.js';
 import type { ChangeCounts, Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateStore } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
 import type { SyncDefinition } from '../sync-definition.js';
@@ -73,7 +73,10 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
   if (leased.previous && leased.previous.runId !== runId) await markAbandoned(deps, key, leased.previous.runId);
 
   const run = await openRun(deps, key, state, runId, request.trigger, now);
-  if (run.status !== 'RUNNING') return { kind: 'STOPPED', runId, reason: `run was ${run.status.toLowerCase()} before it started` };
+  if (run.status !== 'RUNNING') {
+    await deps.state.releaseLease(key, lease);
+    return { kind: 'STOPPED', runId, reason: `run was ${run.status.toLowerCase()} before it started` };
+  }
   const resuming = state.checkpoint !== null && state.passId !== null;
   const session = new RunSession({
     sync, connection, key, run, lease, config,
@@ -83,6 +86,27 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
     records: deps.records, state: deps.state, clock: deps.clock, logger: deps.logger,
   });
 
+  const stopHeartbeat = session.startHeartbeat();
+  try {
+    return await execute(deps, { key, sync, integration, connection, run, lease, state, session, runId });
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+interface Execution {
+  key: ConnectionSyncKey;
+  sync: SyncDefinition;
+  integration: Integration;
+  connection: Connection;
+  run: RunRecord;
+  lease: Lease;
+  state: ConnectionSyncState;
+  session: RunSession;
+  runId: string;
+}
+
+async function execute(deps: RunSyncDeps, { key, sync, integration, connection, run, lease, state, session, runId }: Execution): Promise<RunOutcome> {
   let status: RunStatus = 'SUCCESS';
   let error: RunError | null = null;
   try {
