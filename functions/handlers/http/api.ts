@@ -4,23 +4,16 @@
  * the stack configures one — the bootstrap key imported from Secrets Manager (see
  * infra/constructs/http-api.ts for how the first key is set up at deploy).
  */
-import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
-import { integrations } from '../../../integrations/index.js';
-import { KmsEnvelopeCipher } from '../../adapters/crypto/kms-cipher.js';
 import { DynamoApiKeyStore } from '../../adapters/dynamodb/api-key-store.js';
-import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
-import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.js';
 import { readSecretString } from '../../adapters/secrets/lambda-secrets-extension.js';
 import { createApiApp } from '../../api/app.js';
-import { makeSyncline } from '../../composition.js';
-import { IntegrationRegistry } from '../../engine/integration.js';
 import { systemClock } from '../../engine/ports.js';
 import { QueueEnv, readEnv, TablesEnv } from '../env.js';
+import { makeLambdaSyncline } from '../lambda-syncline.js';
 
 const ApiEnv = TablesEnv.merge(QueueEnv).extend({
   SCHEDULE_GROUP: z.string().min(1),
@@ -35,8 +28,6 @@ const ApiEnv = TablesEnv.merge(QueueEnv).extend({
 });
 
 const env = readEnv(ApiEnv);
-const logger = makePowertoolsLogger('syncline-api');
-const dynamo = makeDynamoClients();
 const scheduler = new EventBridgeScheduler({
   client: new SchedulerClient({}),
   groupName: env.SCHEDULE_GROUP,
@@ -44,17 +35,9 @@ const scheduler = new EventBridgeScheduler({
   roleArn: env.SCHEDULER_ROLE_ARN,
   ...(env.SCHEDULER_DLQ_ARN ? { deadLetterArn: env.SCHEDULER_DLQ_ARN } : {}),
 });
-const syncline = makeSyncline({
-  dynamo,
-  sqs: new SQSClient({}),
-  tables: { records: env.RECORDS_TABLE, state: env.STATE_TABLE },
-  runQueueUrl: env.RUN_QUEUE_URL,
-  scheduler,
-  registry: new IntegrationRegistry(integrations),
-  logger,
-  cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }),
-});
-const apiKeys = new DynamoApiKeyStore({ doc: dynamo.doc, tableName: env.STATE_TABLE });
+const syncline = makeLambdaSyncline('syncline-api', env, { scheduler });
+const { logger } = syncline;
+const apiKeys = new DynamoApiKeyStore({ doc: syncline.dynamo.doc, tableName: env.STATE_TABLE });
 
 /**
  * The deploy-time key is imported only while the API has no key at all: once you have created

@@ -1,0 +1,29 @@
+/** Lambda entry: run results from the state table's stream → webhook deliveries and EventBridge events. */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
+import { DynamoWebhookStore } from '../../adapters/dynamodb/webhook-store.js';
+import { EventBridgePublisher } from '../../adapters/eventbridge/event-publisher.js';
+import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
+import { SqsDeliveryQueue } from '../../adapters/sqs/delivery-queue.js';
+import { systemClock } from '../../engine/ports.js';
+import { readEnv } from '../env.js';
+import { makeRunResultsHandler } from './run-results-handler.js';
+
+const env = readEnv(z.object({
+  STATE_TABLE: z.string().min(1),
+  DELIVERY_QUEUE_URL: z.string().url(),
+  DELIVERY_DLQ_URL: z.string().url(),
+  EVENT_BUS_NAME: z.string().min(1),
+}));
+const { doc } = makeDynamoClients();
+
+export const handler = makeRunResultsHandler({
+  // No cipher: this function creates deliveries, it never reads a signing secret.
+  store: new DynamoWebhookStore({ doc, tableName: env.STATE_TABLE }),
+  queue: new SqsDeliveryQueue({ sqs: new SQSClient({}), queueUrl: env.DELIVERY_QUEUE_URL, deadLetterQueueUrl: env.DELIVERY_DLQ_URL }),
+  events: new EventBridgePublisher({ client: new EventBridgeClient({}), busName: env.EVENT_BUS_NAME }),
+  clock: systemClock,
+  logger: makePowertoolsLogger('syncline-run-results'),
+});
