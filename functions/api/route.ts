@@ -103,7 +103,8 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, location: stri
  * fails validation, instead of one silently winning.
  */
 function readQuery(c: ApiContext): Record<string, string | string[]> {
-  const result: Record<string, string | string[]> = {};
+  // No prototype: `?__proto__=x` must become an own (unknown, so rejected) key, not a prototype change.
+  const result: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   const all = new Map<string, string[]>();
   for (const [rawKey, values] of Object.entries(c.req.queries())) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;

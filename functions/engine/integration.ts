@@ -58,7 +58,8 @@ export class IntegrationRegistry {
   /** The sync that owns a model, for reading records by model name. */
   syncForModel(providerConfigKey: string, model: string): SyncDefinition | undefined {
     for (const sync of this.integrations.get(providerConfigKey)?.syncs.values() ?? []) {
-      if (model in sync.models) return sync;
+      // Own keys only: `__proto__` or `constructor` is no model.
+      if (Object.hasOwn(sync.models, model)) return sync;
     }
     return undefined;
   }

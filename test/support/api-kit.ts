@@ -25,7 +25,8 @@ import { MemoryScheduler } from './memory-scheduler.js';
 
 export const API_KEY = 'sk_test_0123456789abcdef0123456789';
 export const SANDBOX_KEY = 'sandbox-secret-key-4242';
-export const VISIBILITY_LAG_MS = 1_000;
+/** Twice the record store's default maximum write skew (1 s), as in production. */
+export const VISIBILITY_LAG_MS = 2_000;
 
 export interface ApiAnswer<T = any> {
   status: number;

@@ -111,5 +111,6 @@ export function encodeCursor(cu: string): string {
 export function decodeCursor(cursor: string): string | null {
   if (!/^[A-Za-z0-9_-]{1,2000}$/.test(cursor)) return null;
   const cu = Buffer.from(cursor, 'base64url').toString('utf8');
-  return /^[0-9a-z]{9}./s.test(cu) ? cu : null;
+  // The time prefix plus an id of at most 255 characters; anything longer was never issued.
+  return /^[0-9a-z]{9}./s.test(cu) && cu.length <= 9 + 255 && Buffer.byteLength(cu) <= 1_024 ? cu : null;
 }

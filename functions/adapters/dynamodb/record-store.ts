@@ -165,6 +165,9 @@ export class DynamoRecordStore implements RecordStore {
     // Everything modified before the visibility bound; U+10FFFF sorts after any id character.
     const upper = query.visibleBefore === undefined ? '\u{10ffff}' : `${cursorFloor(query.visibleBefore - 1)}\u{10ffff}`;
     const actions = query.filter?.map((f) => ({ added: 'A', updated: 'U', deleted: 'D' })[f]);
+    // Nothing is visible yet past the bound (a future modified_after, or a cursor from a clock a
+    // little ahead); DynamoDB would refuse the empty key range or a start key outside it.
+    if (lower > upper || (after !== null && after >= upper)) return { records: [], nextCursor: null };
     try {
       if (query.ids) return await this.listByIds(pk, query, after, lower, upper, actions);
       const records: StoredRecord[] = [];

@@ -1,9 +1,10 @@
 /**
  * `GET /records`: one page of a model's records for one connection, ascending by modification.
- * While the model's sync is writing, a reader lists only records older than the writers'
- * visibility lag, so a record written concurrently with a page is returned on a later page
- * instead of being skipped. When no run holds the lease nothing is being written, and everything
- * is listed — so a webhook receiver fetching `modified_after` right away gets the whole run.
+ * While the model's sync is writing (and for the lag after its run ends, while the index catches
+ * up), a reader lists only records older than the visibility lag, so a record written
+ * concurrently with a page is returned on a later page instead of being skipped. Otherwise
+ * nothing is being written and everything is listed — which is why webhooks go out only after
+ * the lag: a receiver fetching `modified_after` at once gets the whole run.
  */
 import { NotFoundError } from '../../engine/errors.js';
 import type { StoredRecord } from '../../engine/ports.js';
@@ -36,16 +37,19 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
       // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
       const syncState = await state.getConnectionSync({ providerConfigKey, connectionId, syncName: sync.name });
       if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-      const writing = syncState.lease !== null && syncState.lease.expiresAt > now;
+      // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
+      // index: list only what is older than the lag. Webhooks are sent after the lag has passed.
+      const writing = (syncState.lease !== null && syncState.lease.expiresAt > now) || (syncState.lastRun?.finishedAt ?? 0) > now - deps.visibilityLagMs;
 
       const modifiedAfter = query.modified_after ?? query.delta;
+      const visibleBefore = writing ? now - deps.visibilityLagMs : now + 1;
       const page = await records.list({ providerConfigKey, connectionId, model: query.model }, {
         limit: query.limit,
         ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
         ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
         ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
         ...(query.ids ? { ids: query.ids } : {}),
-        visibleBefore: writing ? now - deps.visibilityLagMs : now + 1,
+        visibleBefore,
       });
       return json(c, 200, { records: page.records.map(toNangoRecord), next_cursor: page.nextCursor });
     }),
