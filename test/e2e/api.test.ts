@@ -3,6 +3,7 @@
  * calls it (`GET /records` with Connection-Id / Provider-Config-Key headers, `/sync/*`,
  * `/connections`), over real HTTP on 127.0.0.1, against DynamoDB Local and the demo CRM sandbox.
  */
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, SANDBOX_KEY, startApiKit, VISIBILITY_LAG_MS, type ApiKit } from '../support/api-kit.js';
 
@@ -271,6 +272,10 @@ describe('OpenAPI document and reference page', () => {
     const { status, body: doc } = await kit.call('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    // Validated against the official OpenAPI 3.1 JSON schema, not just its shape.
+    const validation = await new Validator().validate(structuredClone(doc));
+    expect(validation.errors ?? []).toEqual([]);
+    expect(validation.valid).toBe(true);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     expect(operations.sort()).toEqual([
