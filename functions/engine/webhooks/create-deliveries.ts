@@ -1,0 +1,121 @@
+/**
+ * A finished run → its webhooks. For a SUCCESS run: one delivery per (subscription that wants
+ * `sync.success`, model), skipping a model the run did not change unless the subscription asks
+ * for `always`. For an ERROR run: one delivery per subscription that wants `sync.error`. A
+ * CANCELLED run sends nothing (a person stopped it; nothing new to fetch, nothing broke).
+ *
+ * Idempotent under redelivery of the same stream record: delivery ids are deterministic and
+ * created with a conditional put. The first attempt is queued after the create and the
+ * delivery is then marked `queued`, so a crash between the two is repaired when the record is
+ * processed again (an existing, unqueued delivery is queued again), and nothing is sent twice
+ * in the normal case. Every run result is also published as an event (EventBridge), one per
+ * model for a success, one for an error — at least once, as EventBridge itself delivers.
+ */
+import type { Clock, Logger, RunRecord } from '../ports.js';
+import { deliveryId } from './delivery-id.js';
+import { buildErrorPayload, buildSuccessPayload, hasChanges, serializePayload, type NangoSyncWebhookBody } from './payload.js';
+import type { DeliveryQueue, EventPublisher, SyncResultEvent, WebhookDelivery, WebhookEvent, WebhookStore, WebhookSubscription } from './ports.js';
+
+export interface CreateDeliveriesDeps {
+  store: WebhookStore;
+  queue: DeliveryQueue;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * The first attempt waits until this long after the run finished: the records API's
+   * visibility lag, so a receiver that fetches `modified_after` at once sees the whole run.
+   */
+  settleMs?: number;
+}
+
+export interface RunResultOutcome {
+  created: string[];
+  /** Deliveries that already existed (a repeated stream record). */
+  existing: string[];
+  published: number;
+}
+
+export function isFinalForWebhooks(status: string): status is 'SUCCESS' | 'ERROR' {
+  return status === 'SUCCESS' || status === 'ERROR';
+}
+
+export async function handleRunResult(deps: CreateDeliveriesDeps, run: RunRecord): Promise<RunResultOutcome> {
+  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
+  if (!isFinalForWebhooks(run.status)) return outcome;
+  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled);
+  const planned = plan(run, subscriptions);
+  for (const item of planned) {
+    const created = await ensureDelivery(deps, run, item);
+    (created ? outcome.created : outcome.existing).push(item.id);
+  }
+  const events = publishedEvents(run);
+  if (events.length > 0) await deps.events.publish(events);
+  outcome.published = events.length;
+  return outcome;
+}
+
+interface PlannedDelivery {
+  id: string;
+  subscription: WebhookSubscription;
+  event: WebhookEvent;
+  model: string | null;
+  payload: NangoSyncWebhookBody;
+}
+
+function plan(run: RunRecord, subscriptions: WebhookSubscription[]): PlannedDelivery[] {
+  const planned: PlannedDelivery[] = [];
+  for (const subscription of subscriptions) {
+    if (run.status === 'ERROR') {
+      if (!subscription.events.includes('sync.error')) continue;
+      planned.push({ id: deliveryId(subscription.id, run, null), subscription, event: 'sync.error', model: null, payload: buildErrorPayload(run) });
+      continue;
+    }
+    if (!subscription.events.includes('sync.success')) continue;
+    for (const model of Object.keys(run.results)) {
+      if (!subscription.always && !hasChanges(run.results[model])) continue;
+      planned.push({ id: deliveryId(subscription.id, run, model), subscription, event: 'sync.success', model, payload: buildSuccessPayload(run, model) });
+    }
+  }
+  return planned;
+}
+
+async function ensureDelivery(deps: CreateDeliveriesDeps, run: RunRecord, item: PlannedDelivery): Promise<boolean> {
+  const now = deps.clock.now();
+  const delivery: WebhookDelivery = {
+    id: item.id,
+    subscriptionId: item.subscription.id,
+    event: item.event,
+    providerConfigKey: run.providerConfigKey,
+    connectionId: run.connectionId,
+    syncName: run.syncName,
+    runId: run.runId,
+    model: item.model,
+    body: serializePayload(item.payload),
+    status: 'PENDING',
+    attempts: [],
+    roundStart: 0,
+    roundStartedAt: now,
+    queued: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const created = await deps.store.createDelivery(delivery);
+  const current = created ? delivery : await deps.store.getDelivery(item.id);
+  if (current && !current.queued && current.status === 'PENDING' && current.attempts.length === 0) {
+    const dueAt = Math.max(now, (run.finishedAt ?? now) + (deps.settleMs ?? 0));
+    await deps.queue.send({ deliveryId: item.id, attempt: 1, dueAt }, Math.ceil((dueAt - now) / 1000));
+    await deps.store.markQueued(item.id);
+    deps.logger.log('info', `webhook ${item.id} queued for ${item.subscription.url} (${item.event}${item.model ? ` ${item.model}` : ''})`, fieldsOf(run));
+  }
+  return created;
+}
+
+function publishedEvents(run: RunRecord): SyncResultEvent[] {
+  if (run.status === 'ERROR') return [{ detailType: 'sync.error', detail: buildErrorPayload(run) }];
+  return Object.keys(run.results).map((model) => ({ detailType: 'sync.success' as const, detail: buildSuccessPayload(run, model) }));
+}
+
+function fieldsOf(run: RunRecord) {
+  return { runId: run.runId, providerConfigKey: run.providerConfigKey, connectionId: run.connectionId, syncName: run.syncName };
+}
