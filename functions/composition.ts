@@ -47,7 +47,7 @@ export function makeSyncline(config: SynclineConfig) {
     if (!scheduler) throw new Error('sync controls need a scheduler');
     return new SyncControls({ registry, state, records, queue, scheduler, clock, newId });
   };
-  return { registry, records, state, queue, logger, clock, execute, fanOut, connections, controls, dynamo: config.dynamo };
+  return { registry, records, state, queue, logger, clock, execute, fanOut, connections, controls, dynamo: config.dynamo, sqs: config.sqs, cipher: config.cipher };
 }
 
 export type Syncline = ReturnType<typeof makeSyncline>;

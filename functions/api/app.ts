@@ -19,6 +19,7 @@ import { connectionsRoutes } from './routes/connections.js';
 import { metaRoutes } from './routes/meta.js';
 import { recordsRoutes } from './routes/records.js';
 import { syncsRoutes } from './routes/syncs.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 export type { ApiDeps } from './deps.js';
 
@@ -33,6 +34,7 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
     ...syncsRoutes(deps),
     ...connectionsRoutes(deps),
     ...apiKeysRoutes(deps),
+    ...webhooksRoutes(deps),
     ...metaRoutes(document),
   ];
 }

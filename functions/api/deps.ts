@@ -3,6 +3,7 @@ import type { ConnectionService } from '../engine/connections.js';
 import type { SyncControls } from '../engine/controls.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import type { ApiKeyStore, Clock, Logger, RecordStore, StateStore } from '../engine/ports.js';
+import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 
 /** The engine services the routes map onto (a structural subset of `Syncline`). */
 export interface ApiSyncline {
@@ -27,4 +28,6 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** `servers[0].url` of the OpenAPI document. @default none (relative to where it is served) */
   publicUrl?: string;
+  /** Webhook subscriptions and deliveries; without it the /webhooks routes are not mounted. */
+  webhooks?: WebhookService;
 }

@@ -135,6 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const webhooks = await startLocalWebhooks({
       dynamo: { endpoint: dynamo.endpoint, ...dynamoClients }, stateTable: LOCAL_TABLES.state, sqs, cipher, logger,
       allowPrivate: options.webhookAllowPrivate ?? true,
+      settleMs: options.visibilityLagMs ?? 2_000,
     });
     stack.push(() => webhooks.stop());
     await scheduler.start();

@@ -15,6 +15,8 @@ const Env = z.object({
   SYNCLINE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   SYNCLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SYNCLINE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Locally on by default, so a webhook receiver on 127.0.0.1 (and plain http) works. */
+  SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('true'),
 });
 
 // The AWS SDK warns that its 2027 releases need Node 22; the local runtime runs on 20 by design.
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
 
   const runtime = await startLocalRuntime({
     dataDir, integrations, logger, dynamoPort: env.SYNCLINE_DYNAMODB_PORT, apiPort: env.PORT,
+    webhookAllowPrivate: env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
     ...(env.SYNCLINE_SECRET_KEY ? { secretKey: env.SYNCLINE_SECRET_KEY } : {}),
   });
   const api = runtime.api!;
@@ -54,6 +57,9 @@ async function main(): Promise<void> {
       `  curl ${auth} -H "Connection-Id: demo" -H "Provider-Config-Key: demo-crm" "${api.url}/records?model=Contact&filter=deleted"`,
       `  curl ${auth} "${api.url}/sync/status?provider_config_key=demo-crm&syncs=*&connection_id=demo"`,
       `  curl ${auth} -X POST -H "Content-Type: application/json" -d '{"provider_config_key":"demo-crm","syncs":["contacts"],"connection_id":"demo"}' ${api.url}/sync/trigger`,
+      '',
+      `Webhooks: subscribe a receiver (private addresses ${env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true' ? 'allowed' : 'refused'}; deliveries are logged below):`,
+      `  curl ${auth} -X POST -H "Content-Type: application/json" -d '{"url":"http://127.0.0.1:4000/webhooks"}' ${api.url}/webhooks/subscriptions`,
       '',
       'Runs are logged below as they finish. Press Ctrl-C to stop; data is kept for the next start.',
       '',

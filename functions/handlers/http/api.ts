@@ -14,6 +14,7 @@ import { createApiApp } from '../../api/app.js';
 import { systemClock } from '../../engine/ports.js';
 import { QueueEnv, readEnv, TablesEnv } from '../env.js';
 import { makeLambdaSyncline } from '../lambda-syncline.js';
+import { makeLambdaWebhookService } from './webhooks-deps.js';
 
 const ApiEnv = TablesEnv.merge(QueueEnv).extend({
   SCHEDULE_GROUP: z.string().min(1),
@@ -50,6 +51,7 @@ if (env.BOOTSTRAP_KEY_SECRET_ARN && (await apiKeys.list()).length === 0) {
   logger.log('info', 'imported the bootstrap API key from Secrets Manager');
 }
 
-const app = createApiApp({ syncline, apiKeys, clock: systemClock, visibilityLagMs: env.VISIBILITY_LAG_MS, logger });
+const webhooks = makeLambdaWebhookService({ doc: syncline.dynamo.doc, sqs: syncline.sqs, cipher: syncline.cipher!, clock: systemClock });
+const app = createApiApp({ syncline, apiKeys, webhooks, clock: systemClock, visibilityLagMs: env.VISIBILITY_LAG_MS, logger });
 
 export const handler = handle(app);

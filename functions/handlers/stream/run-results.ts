@@ -16,6 +16,8 @@ const env = readEnv(z.object({
   DELIVERY_QUEUE_URL: z.string().url(),
   DELIVERY_DLQ_URL: z.string().url(),
   EVENT_BUS_NAME: z.string().min(1),
+  /** The records API's visibility lag; the first webhook attempt waits it out. */
+  VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
 }));
 const { doc } = makeDynamoClients();
 
@@ -26,4 +28,5 @@ export const handler = makeRunResultsHandler({
   events: new EventBridgePublisher({ client: new EventBridgeClient({}), busName: env.EVENT_BUS_NAME }),
   clock: systemClock,
   logger: makePowertoolsLogger('syncline-run-results'),
+  settleMs: env.VISIBILITY_LAG_MS,
 });

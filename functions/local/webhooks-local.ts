@@ -1,0 +1,97 @@
+/**
+ * Webhooks on one machine: the delivery queue and its DLQ in the SQS emulator, a poller feeding
+ * it to the same delivery handler as the Lambda, a stream poller feeding DynamoDB Local's stream
+ * to the same run-results handler, and run-result events written to the log instead of
+ * EventBridge. Returns the webhook service for the API and a `stop()`.
+ */
+import type { DynamoDBClient, } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
+import { LoggingEventPublisher } from '../adapters/eventbridge/logging-publisher.js';
+import { dnsResolver, PinnedWebhookSender } from '../adapters/http/webhook-sender.js';
+import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue.js';
+import { systemClock, type Clock, type Logger, type SecretCipher } from '../engine/ports.js';
+import type { HostResolver } from '../engine/webhooks/ports.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/webhooks/retry-policy.js';
+import { WebhookService } from '../engine/webhooks/webhook-service.js';
+import { makeWebhookDeliveryHandler } from '../handlers/queue/webhook-delivery-handler.js';
+import { matchesRunResultFilter } from '../handlers/stream/run-result-filter.js';
+import { makeRunResultsHandler } from '../handlers/stream/run-results-handler.js';
+import { startQueuePoller } from './queue-poller.js';
+import type { SqsEmulator } from './sqs-emulator.js';
+import { startStreamPoller } from './stream-poller.js';
+
+export interface LocalWebhooksOptions {
+  dynamo: { endpoint: string; client: DynamoDBClient; doc: DynamoDBDocumentClient };
+  stateTable: string;
+  sqs: SqsEmulator;
+  cipher: SecretCipher;
+  logger: Logger;
+  /** Lets subscriptions point at 127.0.0.1 and use http (`SYNCLINE_WEBHOOK_ALLOW_PRIVATE=true`). */
+  allowPrivate: boolean;
+  retryPolicy?: Partial<RetryPolicy>;
+  clock?: Clock;
+  resolve?: HostResolver;
+  /** Stream poll interval; default 200 ms. */
+  pollIntervalMs?: number;
+  /** Queue name prefix, so several runtimes (tests) can share one emulator. */
+  queueName?: string;
+  /** The first attempt waits this long after the run's end (the records API's visibility lag). */
+  settleMs?: number;
+}
+
+export interface LocalWebhooks {
+  service: WebhookService;
+  store: DynamoWebhookStore;
+  queues: { deliveries: string; deadLetters: string };
+  stop(): Promise<void>;
+}
+
+/** The delivery function's timeout in AWS; the local poller simulates it. */
+const DELIVERY_TIMEOUT_MS = 60_000;
+
+export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise<LocalWebhooks> {
+  const { logger, allowPrivate } = options;
+  const clock = options.clock ?? systemClock;
+  const resolve = options.resolve ?? dnsResolver;
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
+  const store = new DynamoWebhookStore({ doc: options.dynamo.doc, tableName: options.stateTable, cipher: options.cipher, now: () => clock.now() });
+  const queues = await options.sqs.createQueueWithDlq(options.queueName ?? 'syncline-webhooks', { visibilityTimeoutS: Math.ceil((6 * DELIVERY_TIMEOUT_MS) / 1000), maxReceiveCount: 5 });
+  const queue = new SqsDeliveryQueue({ sqs: options.sqs.client, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.dlqUrl });
+
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const deliveries = startQueuePoller({
+      sqs: options.sqs.client, queueUrl: queues.queueUrl, batchSize: 10, concurrency: 2, waitTimeSeconds: 1, timeoutMs: DELIVERY_TIMEOUT_MS,
+      handler: makeWebhookDeliveryHandler({ store, queue, sender: new PinnedWebhookSender(), resolve, clock, logger, policy, allowPrivate, allowHttp: allowPrivate }),
+      onError: (error) => logger.log('error', `webhook delivery: ${describe(error)}`),
+    });
+    stops.push(() => deliveries.stop());
+    const stream = await startStreamPoller({
+      dynamo: options.dynamo.client, endpoint: options.dynamo.endpoint, tableName: options.stateTable,
+      handler: makeRunResultsHandler({ store, queue, events: new LoggingEventPublisher(logger), clock, logger, settleMs: options.settleMs ?? 0 }),
+      filter: matchesRunResultFilter,
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      onError: (error) => logger.log('error', `run-results stream: ${describe(error)}`),
+    });
+    stops.push(() => stream.stop());
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop();
+    throw error;
+  }
+
+  const service = new WebhookService({ store, queue, resolve, clock, allowPrivate, allowHttp: allowPrivate });
+  return {
+    service,
+    store,
+    queues: { deliveries: queues.queueUrl, deadLetters: queues.dlqUrl },
+    stop: async () => {
+      for (const stop of stops.splice(0).reverse()) await stop();
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
