@@ -9,6 +9,7 @@ import { FanOut } from './constructs/fan-out.js';
 import { HttpApi } from './constructs/http-api.js';
 import { RunQueue } from './constructs/run-queue.js';
 import { Schedules } from './constructs/schedules.js';
+import { Webhooks } from './constructs/webhooks.js';
 
 export interface SynclineStackProps extends StackProps {
   /** Retention settings for the data layer; production defaults when omitted. */
@@ -29,6 +30,7 @@ export class SynclineStack extends Stack {
   readonly fanOut: FanOut;
   readonly schedules: Schedules;
   readonly api: HttpApi;
+  readonly webhooks: Webhooks;
 
   constructor(scope: Construct, id: string, props: SynclineStackProps = {}) {
     super(scope, id, props);
@@ -51,6 +53,9 @@ export class SynclineStack extends Stack {
       fanOutArn: this.fanOut.function.functionArn,
     });
 
+    this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data });
+    this.webhooks.grantApi(this.api.function);
+
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Syncline HTTP API (use it where a Nango client takes its host)',
       value: this.api.url,
@@ -70,6 +75,10 @@ export class SynclineStack extends Stack {
     new CfnOutput(this, 'RunQueueUrl', {
       description: 'SQS queue of runs for the executor',
       value: this.runQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      description: 'EventBridge bus receiving sync.success / sync.error run results (source "syncline")',
+      value: this.webhooks.bus.eventBusName,
     });
     new CfnOutput(this, 'ScheduleGroupName', {
       description: 'EventBridge Scheduler group holding one schedule per sync (and per connection override)',
