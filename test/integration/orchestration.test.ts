@@ -4,7 +4,11 @@
  * emptyCache, cancel, frequency override, status).
  */
 import { describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { SqsRunQueue } from '../../functions/adapters/sqs/run-queue.js';
 import { fanOut } from '../../functions/engine/orchestration/fan-out.js';
+import type { RunMessage } from '../../functions/engine/ports.js';
+import { startSqsEmulator } from '../../functions/local/sqs-emulator.js';
 import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
 import { makeContacts, makeEngineKit, PROVIDER, type EngineKit } from '../support/engine-kit.js';
 
@@ -20,21 +24,34 @@ async function addConnections(kit: EngineKit, count: number, syncName: string) {
 }
 
 describe('fan-out', () => {
-  it('queues one run per connection, the same run ids for a repeated tick, and skips paused ones', async () => {
+  it('queues one SQS message per connection, the same run ids for a repeated tick, and skips paused ones', async () => {
     const kit = await makeEngineKit();
     await addConnections(kit, 1_000, 'scripted');
     await kit.controls.pause([{ providerConfigKey: PROVIDER, connectionId: 'bulk-0007', syncName: 'scripted' }]);
-    const deps = { registry: kit.registry, state: kit.state, queue: kit.queue, clock: kit.clock };
-    const event = { integration: PROVIDER, sync: 'scripted', scheduledAt: '2026-11-26T10:00:00Z' };
+    const sqs = await startSqsEmulator();
+    try {
+      const { queueUrl } = await sqs.createQueueWithDlq('fan-out-test', { visibilityTimeoutS: 60, maxReceiveCount: 5 });
+      const deps = { registry: kit.registry, state: kit.state, queue: new SqsRunQueue({ sqs: sqs.client, queueUrl }), clock: kit.clock };
+      const event = { integration: PROVIDER, sync: 'scripted', scheduledAt: '2026-11-26T10:00:00Z' };
 
-    const first = await fanOut(deps, event);
-    const second = await fanOut(deps, event);
-    expect(first).toMatchObject({ queued: 999, skipped: { paused: 1 } });
-    expect(second.queued).toBe(999);
-    const messages = kit.queue.take();
-    expect(messages).toHaveLength(1_998);
-    expect(new Set(messages.map((m) => m.runId)).size).toBe(999);
-    expect(messages.some((m) => m.connectionId === 'bulk-0007')).toBe(false);
+      const first = await fanOut(deps, event);
+      const second = await fanOut(deps, event);
+      expect(first).toMatchObject({ queued: 999, skipped: { paused: 1 } });
+      expect(second.queued).toBe(999);
+
+      const bodies: RunMessage[] = [];
+      for (let empty = 0; empty < 2; ) {
+        const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        if (Messages.length === 0) empty++;
+        bodies.push(...Messages.map((m) => JSON.parse(m.Body!) as RunMessage));
+      }
+      expect(bodies).toHaveLength(1_998);
+      expect(new Set(bodies.map((m) => m.runId)).size).toBe(999);
+      expect(new Set(bodies.map((m) => m.connectionId)).size).toBe(999);
+      expect(bodies.some((m) => m.connectionId === 'bulk-0007')).toBe(false);
+    } finally {
+      await sqs.stop();
+    }
   }, 60_000);
 
   it('runs exactly once per connection when a tick is fanned out twice', async () => {
