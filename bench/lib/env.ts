@@ -1,0 +1,97 @@
+/**
+ * The benchmark's own local system, composed as `functions/local/runtime.ts` composes it but
+ * with nothing persistent: DynamoDB Local in memory, the SQS emulator, the HTTP API — all on
+ * 127.0.0.1 — and one demo CRM sandbox per dataset. Every DynamoDB call is metered.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
+import { makeDynamoClients, type DynamoClients } from '../../functions/adapters/dynamodb/client.js';
+import { createTables } from '../../functions/adapters/dynamodb/create-tables.js';
+import { createApiApp } from '../../functions/api/app.js';
+import { makeSyncline, type Syncline } from '../../functions/composition.js';
+import { IntegrationRegistry } from '../../functions/engine/integration.js';
+import type { Logger } from '../../functions/engine/ports.js';
+import { startApiServer } from '../../functions/local/api-server.js';
+import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js';
+import { startSqsEmulator, type SqsEmulator } from '../../functions/local/sqs-emulator.js';
+import { startSandbox, type Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
+import { CapacityMeter } from './capacity.js';
+import { API_KEY, makeQuietLogger, RAW_TABLES, SANDBOX_KEY, TABLES, VISIBILITY_LAG_MS } from './common.js';
+import { benchIntegrations } from './integrations.js';
+
+/** The sandbox never moves on by itself: the benchmark changes its data explicitly. */
+const FROZEN_AT = Date.parse('2025-01-01T00:00:00Z');
+
+export interface BenchEnv {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  dynamo: DynamoClients;
+  sqs: SQSClient;
+  sqsEmulator: SqsEmulator;
+  meter: CapacityMeter;
+  runQueueUrl: string;
+  syncline: Syncline;
+  registry: IntegrationRegistry;
+  logger: Logger & { errors: string[] };
+  api: { url: string };
+  startDataset(contacts: number, aboutBytes: number): Promise<Sandbox>;
+  makeQueue(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchEnv(): Promise<BenchEnv> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const dynamoLocal = await startDynamoDbLocal({});
+    stops.push(() => dynamoLocal.stop());
+    const dynamo = makeDynamoClients({ endpoint: dynamoLocal.endpoint });
+    const meter = new CapacityMeter();
+    meter.attach(dynamo.client);
+    stops.push(async () => dynamo.client.destroy());
+    await createTables(dynamo.client, TABLES);
+    await createTables(dynamo.client, RAW_TABLES);
+
+    const sqs = await startSqsEmulator();
+    stops.push(() => sqs.stop());
+    const runs = await sqs.createQueueWithDlq('bench-runs', { visibilityTimeoutS: 5400, maxReceiveCount: 5 });
+
+    const logger = makeQuietLogger();
+    const registry = new IntegrationRegistry(benchIntegrations);
+    const syncline = makeSyncline({ dynamo, sqs: sqs.client, tables: TABLES, runQueueUrl: runs.queueUrl, registry, logger });
+    const apiKeys = new DynamoApiKeyStore({ doc: dynamo.doc, tableName: TABLES.state });
+    await apiKeys.importKey('bench', API_KEY);
+    const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: VISIBILITY_LAG_MS, logger });
+    const server = await startApiServer({ app, port: 0 });
+    stops.push(() => server.stop());
+
+    const startDataset = async (contacts: number, aboutBytes: number) => {
+      const sandbox = await startSandbox({
+        apiKey: SANDBOX_KEY, now: () => FROZEN_AT, epoch: FROZEN_AT, initialContacts: contacts, aboutBytes, adds: 0, updates: 0, deletes: 0,
+      });
+      sandbox.dataset.advanceTo(FROZEN_AT); // build the data now, not inside a timed run
+      stops.push(() => sandbox.stop());
+      return sandbox;
+    };
+    const makeQueue = async (name: string) => (await sqs.createQueueWithDlq(name, { visibilityTimeoutS: 60, maxReceiveCount: 5 })).queueUrl;
+
+    return {
+      dynamoEndpoint: dynamoLocal.endpoint, sqsEndpoint: sqs.endpoint, dynamo, sqs: sqs.client, sqsEmulator: sqs, meter, runQueueUrl: runs.queueUrl,
+      syncline, registry, logger, api: { url: server.url }, startDataset, makeQueue, stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Registers a connection whose provider base URL is the given sandbox. */
+export async function addConnection(env: BenchEnv, providerConfigKey: string, connectionId: string, sandbox: Sandbox): Promise<void> {
+  const now = new Date().toISOString();
+  await env.syncline.state.putConnection({
+    providerConfigKey, connectionId, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY },
+    metadata: {}, connectionConfig: { baseUrl: sandbox.url }, createdAt: now, updatedAt: now,
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * 1. Ingest (and 4. executor memory): an initial sync of N records from the sandbox API through
+ * the real executor handler, each in a fresh child process (peak RSS and heap come from there),
+ * then the raw ceiling: the very items the engine wrote, PutItem'd straight into an identical
+ * table with the engine's total write concurrency.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { recordPartitionKey } from '../../functions/adapters/dynamodb/record-store.js';
+import { itemSize, decodePayload, type RecordItem } from '../../functions/adapters/dynamodb/record-codec.js';
+import { mapWithConcurrency } from '../../functions/engine/concurrency.js';
+import { DEFAULT_RUNNER_CONFIG } from '../../functions/engine/runner/run-session.js';
+import type { Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
+import { unitsFor, type CapacityTotals } from '../lib/capacity.js';
+import { RAW_TABLES, STORE_WRITE_CONCURRENCY, TABLES } from '../lib/common.js';
+import { addConnection, type BenchEnv } from '../lib/env.js';
+import type { ChildArgs, ChildResult } from '../lib/executor-child.js';
+import { FULL } from '../lib/integrations.js';
+import { perSecond, ratio, round } from '../lib/stats.js';
+
+/** The engine's PutItem calls in flight at most: flushConcurrency × writeConcurrency. */
+export const ENGINE_WRITE_CONCURRENCY = DEFAULT_RUNNER_CONFIG.flushConcurrency * STORE_WRITE_CONCURRENCY;
+const CHILD = fileURLToPath(new URL('../lib/executor-child.ts', import.meta.url));
+const CHILD_TIMEOUT_MS = 20 * 60_000;
+
+export interface IngestPoint {
+  records: number;
+  connectionId: string;
+  engine: { ms: number; recordsPerSecond: number };
+  ceiling: { ms: number; recordsPerSecond: number; concurrency: number };
+  ratio: number;
+  memory: { baselineRssBytes: number; maxRssBytes: number; baselineHeapBytes: number; peakHeapBytes: number; peakLiveHeapBytes: number };
+  capacity: CapacityTotals;
+  item: { avgJsonBytes: number; avgItemBytes: number; maxItemBytes: number };
+}
+
+export async function measureIngest(env: BenchEnv, records: number, sandbox: Sandbox): Promise<IngestPoint> {
+  const connectionId = `ingest-${records}`;
+  await addConnection(env, FULL.providerConfigKey, connectionId, sandbox);
+  const child = await runChild({
+    dynamoEndpoint: env.dynamoEndpoint, sqsEndpoint: env.sqsEndpoint, runQueueUrl: env.runQueueUrl,
+    providerConfigKey: FULL.providerConfigKey, connectionId, syncName: FULL.syncName,
+  });
+  const added = child.results[FULL.model]?.added ?? 0;
+  if (added !== records) throw new Error(`ingest of ${records} added ${added} records`);
+
+  const items = await readPartition(env, recordPartitionKey({ providerConfigKey: FULL.providerConfigKey, connectionId, model: FULL.model }));
+  const started = performance.now();
+  await mapWithConcurrency(items, ENGINE_WRITE_CONCURRENCY, (item) => env.dynamo.doc.send(new PutCommand({ TableName: RAW_TABLES.records, Item: item })));
+  const ceilingMs = performance.now() - started;
+
+  const sizes = items.map(itemSize);
+  const engine = { ms: round(child.ms, 0), recordsPerSecond: perSecond(records, child.ms) };
+  const ceiling = { ms: round(ceilingMs, 0), recordsPerSecond: perSecond(records, ceilingMs), concurrency: ENGINE_WRITE_CONCURRENCY };
+  return {
+    records, connectionId, engine, ceiling, ratio: ratio(engine.recordsPerSecond, ceiling.recordsPerSecond),
+    memory: { baselineRssBytes: child.baseline.rssBytes, maxRssBytes: child.peak.maxRssBytes, baselineHeapBytes: child.baseline.heapUsedBytes, peakHeapBytes: child.peak.heapUsedBytes, peakLiveHeapBytes: child.peak.liveHeapAfterMajorGcBytes },
+    capacity: child.capacity,
+    item: {
+      avgJsonBytes: Math.round(items.reduce((s, i) => s + JSON.stringify(decodePayload(i.d)).length, 0) / items.length),
+      avgItemBytes: Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length),
+      maxItemBytes: Math.max(...sizes),
+    },
+  };
+}
+
+/** Capacity of the records table (and its index) per record, from a run's totals. */
+export function recordsUnits(capacity: CapacityTotals): { rcu: number; wcu: number; indexWcu: number } {
+  return {
+    rcu: unitsFor(capacity.read, TABLES.records),
+    wcu: unitsFor(capacity.write, TABLES.records),
+    indexWcu: unitsFor(capacity.write, `${TABLES.records}/byCursor`),
+  };
+}
+
+export async function readPartition(env: BenchEnv, pk: string): Promise<RecordItem[]> {
+  const items: RecordItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await env.dynamo.doc.send(new QueryCommand({ TableName: TABLES.records, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey }));
+    items.push(...((page.Items ?? []) as RecordItem[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function runChild(args: ChildArgs): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each executor run there (for finding hot spots).
+    const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
+    const child = spawn(process.execPath, ['--expose-gc', '--no-warnings', ...profile, '--import', 'tsx', CHILD, JSON.stringify(args)], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('@@result '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('@@result '.length)) as ChildResult);
+      else reject(new Error(`executor child exited ${code}:\n${err}`));
+    });
+  });
+}
