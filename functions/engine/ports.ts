@@ -85,12 +85,30 @@ export interface ChangeCounts {
 }
 
 /**
+ * A partition's records as they were when read: enough to tell unchanged records from changed
+ * or new ones without reading them again, and to count records not seen by a full refresh.
+ */
+export interface PartitionSnapshot {
+  readonly liveCount: number;
+  /** Fingerprints compare with `contentHash`'s via `hashFingerprint`. */
+  lookup(id: string): { hashFingerprint: number; deleted: boolean } | undefined;
+  /** `idFingerprint`s of the live records. */
+  liveIdFingerprints(): Iterable<number>;
+}
+
+/**
  * The records cache. Writes are conditional: an unchanged record writes nothing, a changed
  * one bumps its version, and a concurrent writer cannot overwrite a newer version.
  */
 export interface RecordStore {
-  /** Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. */
-  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]>;
+  /**
+   * Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. With a
+   * snapshot, records it shows unchanged are not read again, and records it lacks are written
+   * as new (a conditional write still catches one that appeared since).
+   */
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PartitionSnapshot): Promise<SaveOutcome[]>;
+  /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a snapshot. */
+  snapshot(partition: RecordPartition): Promise<PartitionSnapshot>;
   /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */
   deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]>;
   getByIds(partition: RecordPartition, ids: string[]): Promise<Map<string, StoredRecord>>;

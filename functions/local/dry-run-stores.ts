@@ -6,7 +6,7 @@
 import { contentHash } from '../engine/records/content-hash.js';
 import type {
   ChangeCounts, Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, DeleteOutcome, FinishUpdate, Lease, LeaseOutcome,
-  ListQuery, RecordInput, RecordPage, RecordPartition, RecordStore, RunLogLine, RunRecord, SaveOutcome, StateStore, StoredRecord, WriteContext,
+  ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, RunLogLine, RunRecord, SaveOutcome, StateStore, StoredRecord, WriteContext,
 } from '../engine/ports.js';
 import type { Connection } from '../engine/connection.js';
 
@@ -63,6 +63,11 @@ export class DryRunRecordStore implements RecordStore {
 
   list(partition: RecordPartition, query: ListQuery): Promise<RecordPage> {
     return this.real.list(partition, query);
+  }
+
+  /** The real partition; saves here ignore it and read through `getByIds`, which sees the dry changes. */
+  snapshot(partition: RecordPartition): Promise<PartitionSnapshot> {
+    return this.real.snapshot(partition);
   }
 
   async *liveIds(partition: RecordPartition): AsyncIterable<string[]> {

@@ -27,6 +27,18 @@ describe('runSync against DynamoDB Local', () => {
     expect(third).toMatchObject({ run: { results: { Contact: { added: 5, updated: 0, deleted: 1 } } } });
   });
 
+  it('costs no write and well under 0.5 read units per record on a full refresh that changed nothing', async () => {
+    const kit = await makeEngineKit();
+    kit.source.contacts = makeContacts(1_000);
+    await kit.run('contacts');
+    kit.capacity.length = 0;
+    expect(await kit.run('contacts')).toMatchObject({ run: { status: 'SUCCESS', results: { Contact: { added: 0, updated: 0, deleted: 0 } } } });
+    // One snapshot Query of the partition replaces a BatchGetItem per record and the deletion scan.
+    expect(kit.capacity.filter((c) => c.operation !== 'Query')).toEqual([]);
+    const reads = kit.capacity.reduce((sum, c) => sum + c.units, 0);
+    expect(reads / 1_000).toBeLessThan(0.1);
+  });
+
   it('refuses an implausible mass deletion and ends in ERROR with the reason', async () => {
     const kit = await makeEngineKit();
     kit.source.contacts = makeContacts(1_000);

@@ -11,10 +11,12 @@ import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk
 import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type {
-  ChangeCounts, Clock, DeleteOutcome, ListQuery, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
+  ChangeCounts, Clock, DeleteOutcome, ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
 } from '../../engine/ports.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
+import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
 import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, toStoredRecord, type RecordItem } from './record-codec.js';
+import { PackedSnapshot } from './partition-snapshot.js';
 import { RECORDS_KEYS } from './table-schema.js';
 
 export interface DynamoRecordStoreOptions {
@@ -50,14 +52,53 @@ export class DynamoRecordStore implements RecordStore {
     this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
   }
 
-  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]> {
+  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PartitionSnapshot): Promise<SaveOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
-      const existing = await this.readExisting(pk, records.map((r) => r.id));
-      return await mapWithConcurrency(records, this.writeConcurrency, (record) => this.saveOne(pk, record, existing.get(record.id) ?? null, ctx));
+      // A snapshot answers for records it shows unchanged (no read) or absent (written as new);
+      // only records it shows changed or deleted need their current version read.
+      const unchanged = new Set<string>();
+      const toRead: string[] = [];
+      for (const record of records) {
+        const known = snapshot?.lookup(record.id);
+        if (snapshot && !known) continue;
+        if (known && !known.deleted && known.hashFingerprint === hashFingerprint(record.hash)) unchanged.add(record.id);
+        else toRead.push(record.id);
+      }
+      const existing = await this.readExisting(pk, toRead);
+      return await mapWithConcurrency(records, this.writeConcurrency, async (record): Promise<SaveOutcome> =>
+        unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx));
     } catch (error) {
       throw asInfrastructureError(error, 'saving records');
     }
+  }
+
+  async snapshot(partition: RecordPartition): Promise<PartitionSnapshot> {
+    const pk = recordPartitionKey(partition);
+    const entries = { idFp: [] as number[], hashFp: [] as number[], deleted: [] as number[] };
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const response = await this.options.doc.send(new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ProjectionExpression: 'sk, h, a',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: this.capacityMode(),
+        }));
+        this.report('Query', response.ConsumedCapacity);
+        for (const item of (response.Items ?? []) as Pick<RecordItem, 'sk' | 'h' | 'a'>[]) {
+          entries.idFp.push(idFingerprint(item.sk));
+          entries.hashFp.push(hashFingerprint(item.h));
+          entries.deleted.push(item.a === 'D' ? 1 : 0);
+        }
+        startKey = response.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw asInfrastructureError(error, 'reading a partition snapshot');
+    }
+    return PackedSnapshot.build(entries);
   }
 
   private async saveOne(pk: string, record: RecordInput, current: ExistingItem | null, ctx: WriteContext): Promise<SaveOutcome> {
@@ -238,14 +279,15 @@ export class DynamoRecordStore implements RecordStore {
     let startKey: Record<string, unknown> | undefined;
     try {
       do {
-        // Only records modified since the run began can carry its id; a minute's slack covers clock skew.
+        // Only records modified since the run began can carry its id; the slack covers clock skew
+        // between invocations. (Wider slack re-reads the previous run's changes on every run.)
         const response = await this.options.doc.send(new QueryCommand({
           TableName: this.options.tableName,
           IndexName: RECORDS_KEYS.cursorIndex,
           KeyConditionExpression: 'pk = :pk AND cu >= :from',
           FilterExpression: 'r = :run',
           ProjectionExpression: 'a, fs',
-          ExpressionAttributeValues: { ':pk': pk, ':from': cursorFloor(ctx.runStartedAt - 60_000), ':run': ctx.runId },
+          ExpressionAttributeValues: { ':pk': pk, ':from': cursorFloor(ctx.runStartedAt - 2_000), ':run': ctx.runId },
           ExclusiveStartKey: startKey,
           ReturnConsumedCapacity: this.capacityMode(),
         }));

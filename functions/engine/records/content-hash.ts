@@ -34,3 +34,8 @@ export function idFingerprint(id: string): number {
   const digest = createHash('sha1').update(id).digest();
   return digest.readUIntBE(0, 6) * 16 + (digest[6]! >> 4);
 }
+
+/** 48 bits of a `contentHash`, as a number: what a partition snapshot keeps per record. */
+export function hashFingerprint(hash: string): number {
+  return Buffer.from(hash, 'base64url').readUIntBE(0, 6);
+}

@@ -34,7 +34,11 @@ export class DeletionTracker {
   }
 
   hasSeen(model: string, id: string): boolean {
-    return this.seen.get(model)?.has(idFingerprint(id)) ?? false;
+    return this.hasSeenFingerprint(model, idFingerprint(id));
+  }
+
+  hasSeenFingerprint(model: string, fingerprint: number): boolean {
+    return this.seen.get(model)?.has(fingerprint) ?? false;
   }
 
   seenCount(model: string): number {

@@ -1,4 +1,4 @@
-import type { RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
+import type { PartitionSnapshot, RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
 
 export interface RecordWriterOptions {
   store: RecordStore;
@@ -11,6 +11,8 @@ export interface RecordWriterOptions {
   onRejected: (model: string, id: string, reason: string) => void;
   /** Called before each store call; may throw to stop the run (deadline, lost lease). */
   beforeFlush: () => Promise<void>;
+  /** The partition as it was at the start, when the run keeps one (see `RecordStore.snapshot`). */
+  snapshotFor?: (model: string) => PartitionSnapshot | undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export class RecordWriter {
     await this.options.beforeFlush();
     const batch = [...buffer.values()];
     const write = this.options.store
-      .saveBatch(this.options.partitionFor(model), batch, this.options.ctx)
+      .saveBatch(this.options.partitionFor(model), batch, this.options.ctx, this.options.snapshotFor?.(model))
       .then((outcomes) => this.report(model, outcomes))
       .catch((error: unknown) => {
         this.failure ??= error;

@@ -6,7 +6,7 @@ import type { Connection } from '../connection.js';
 import { DeadlineReachedError, DeletionRefusedError, LeaseLostError, SdkUsageError } from '../errors.js';
 import { deepMerge, isPlainObject } from '../records/deep-merge.js';
 import { normalizeId, validateRecord } from '../records/validate-record.js';
-import type { Checkpoint, Clock, ConnectionSyncKey, Lease, LogLevel, Logger, RecordInput, RecordPartition, RecordStore, RunRecord, StateStore, WriteContext } from '../ports.js';
+import type { Checkpoint, Clock, ConnectionSyncKey, Lease, LogLevel, Logger, PartitionSnapshot, RecordInput, RecordPartition, RecordStore, RunRecord, StateStore, WriteContext } from '../ports.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { DeletionTracker } from './deletion-tracker.js';
 import { RecordWriter } from './record-writer.js';
@@ -45,6 +45,12 @@ export interface SessionArgs {
   checkpoint: Checkpoint | null;
   passId: string;
   deadline: number | null;
+  /**
+   * Read each model's partition once up front (full refreshes, initial runs): unchanged records
+   * then cost no read per record, new ones skip the read entirely, and deletions are counted
+   * without a scan. Not for incremental runs, which touch a small part of a large partition.
+   */
+  useSnapshots: boolean;
   records: RecordStore;
   state: StateStore;
   clock: Clock;
@@ -58,6 +64,7 @@ export class RunSession {
   readonly writer: RecordWriter;
   readonly ctx: WriteContext;
   readonly rejected = new Map<string, number>();
+  private readonly snapshots = new Map<string, PartitionSnapshot>();
   checkpoint: Checkpoint | null;
   connection: Connection;
   /** Set once the script has stopped: the deadline no longer stops the writes that wrap up. */
@@ -79,6 +86,7 @@ export class RunSession {
       concurrency: args.config.flushConcurrency,
       onRejected: (model, id, reason) => this.reject(model, id, reason),
       beforeFlush: () => this.guard(),
+      snapshotFor: (model) => this.snapshots.get(model),
     });
   }
 
@@ -151,8 +159,13 @@ export class RunSession {
       }
     }
     this.tracker.markSeen(model, valid.map((record) => record.id));
+    await this.loadSnapshot(model);
     await this.writer.save(model, valid);
     return true;
+  }
+
+  private async loadSnapshot(model: string): Promise<void> {
+    if (this.args.useSnapshots && !this.snapshots.has(model)) this.snapshots.set(model, await this.args.records.snapshot(this.partition(model)));
   }
 
   async batchUpdate(partials: unknown[], model: string): Promise<boolean> {
@@ -261,6 +274,7 @@ export class RunSession {
     this.modelSchema(model);
     if (this.tracker.isTracking(model)) return;
     this.tracker.start(model, await this.args.state.loadSeenIds(this.passId, model));
+    await this.loadSnapshot(model);
   }
 
   /**
@@ -276,9 +290,17 @@ export class RunSession {
     const partition = this.partition(model);
     let live = 0;
     let missing = 0;
-    for await (const ids of this.args.records.liveIds(partition)) {
-      live += ids.length;
-      for (const id of ids) if (!this.tracker.hasSeen(model, id)) missing++;
+    const snapshot = this.snapshots.get(model);
+    if (snapshot) {
+      // Counted from the snapshot, without reading the partition again; records this run added
+      // are not in it and were seen anyway.
+      live = snapshot.liveCount;
+      for (const fingerprint of snapshot.liveIdFingerprints()) if (!this.tracker.hasSeenFingerprint(model, fingerprint)) missing++;
+    } else {
+      for await (const ids of this.args.records.liveIds(partition)) {
+        live += ids.length;
+        for (const id of ids) if (!this.tracker.hasSeen(model, id)) missing++;
+      }
     }
     if (missing > 0) {
       const seen = this.tracker.seenCount(model);

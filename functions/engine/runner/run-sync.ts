@@ -83,6 +83,7 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
     checkpoint: state.checkpoint,
     passId: resuming ? state.passId! : runId,
     deadline: request.deadline ?? null,
+    useSnapshots: sync.syncType === 'full' || run.type === 'INITIAL',
     records: deps.records, state: deps.state, clock: deps.clock, logger: deps.logger,
   });
 
