@@ -28,7 +28,10 @@ export type RecordAction = 'ADDED' | 'UPDATED' | 'DELETED';
 
 export interface StoredRecord {
   id: string;
-  payload: Record<string, unknown>;
+  /** Parsed on first access from `payloadJson`. */
+  readonly payload: Record<string, unknown>;
+  /** The payload as stored JSON text: a reader that only passes it on need not parse it. */
+  readonly payloadJson: string;
   firstSeenAt: number;
   lastModifiedAt: number;
   lastAction: RecordAction;

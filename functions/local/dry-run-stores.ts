@@ -54,7 +54,7 @@ export class DryRunRecordStore implements RecordStore {
       if (!change) continue;
       const base = found.get(id);
       found.set(id, {
-        id, payload: change.payload, firstSeenAt: base?.firstSeenAt ?? Date.now(), lastModifiedAt: Date.now(), lastAction: change.action,
+        id, payload: change.payload, payloadJson: JSON.stringify(change.payload), firstSeenAt: base?.firstSeenAt ?? Date.now(), lastModifiedAt: Date.now(), lastAction: change.action,
         deletedAt: change.action === 'DELETED' ? Date.now() : null, version: (base?.version ?? 0) + 1, cursor: base?.cursor ?? '',
       });
     }

@@ -50,9 +50,12 @@ export function encodePayload(payload: Record<string, unknown>): Uint8Array {
 }
 
 export function decodePayload(data: Uint8Array): Record<string, unknown> {
+  return JSON.parse(decodePayloadJson(data)) as Record<string, unknown>;
+}
+
+export function decodePayloadJson(data: Uint8Array): string {
   const body = Buffer.from(data.buffer, data.byteOffset + 1, data.byteLength - 1);
-  const json = data[0] === DEFLATE ? inflateRawSync(body) : body;
-  return JSON.parse(json.toString('utf8')) as Record<string, unknown>;
+  return (data[0] === DEFLATE ? inflateRawSync(body) : body).toString('utf8');
 }
 
 function withFormat(format: number, body: Buffer): Uint8Array {
@@ -91,9 +94,14 @@ export function itemSize(item: RecordItem): number {
 }
 
 export function toStoredRecord(item: RecordItem): StoredRecord {
+  const payloadJson = decodePayloadJson(item.d);
+  let payload: Record<string, unknown> | undefined;
   return {
     id: item.sk,
-    payload: decodePayload(item.d),
+    payloadJson,
+    get payload() {
+      return (payload ??= JSON.parse(payloadJson) as Record<string, unknown>);
+    },
     firstSeenAt: item.fs,
     lastModifiedAt: timeOfCursorKey(item.cu),
     lastAction: ACTION_NAME[item.a],
