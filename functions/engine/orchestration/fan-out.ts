@@ -44,10 +44,18 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
   };
 
   let pending: RunMessage[] = [];
-  const flushes: Promise<void>[] = [];
+  // A sliding window of sends: listing the next page overlaps sending this one, and a slow
+  // send never holds the others back.
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
   const flush = async (messages: RunMessage[]) => {
-    await deps.queue.send(messages);
-    result.queued += messages.length;
+    while (inFlight.size >= (deps.sendConcurrency ?? 4)) await Promise.race(inFlight);
+    if (failure) throw failure;
+    const send = deps.queue.send(messages)
+      .then(() => void (result.queued += messages.length))
+      .catch((error: unknown) => void (failure ??= error))
+      .finally(() => inFlight.delete(send));
+    inFlight.add(send);
   };
 
   for await (const page of connectionSyncs(deps, event)) {
@@ -60,14 +68,14 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
       const key = { providerConfigKey: cs.providerConfigKey, connectionId: cs.connectionId, syncName: cs.syncName };
       pending.push({ ...key, runId: scheduledRunId(key, event.scheduledAt), trigger: 'SCHEDULE', scheduledAt: event.scheduledAt });
       if (pending.length >= SEND_CHUNK) {
-        flushes.push(flush(pending));
+        await flush(pending);
         pending = [];
-        if (flushes.length >= (deps.sendConcurrency ?? 4)) await Promise.all(flushes.splice(0));
       }
     }
   }
-  if (pending.length > 0) flushes.push(flush(pending));
-  await Promise.all(flushes);
+  if (pending.length > 0) await flush(pending);
+  await Promise.all(inFlight);
+  if (failure) throw failure;
   return result;
 }
 
