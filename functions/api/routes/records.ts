@@ -51,11 +51,30 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
         ...(query.ids ? { ids: query.ids } : {}),
         visibleBefore,
       });
-      // Built as text from the stored JSON: a 1,000-record page is not parsed and re-serialized.
-      const items = page.records.map(toNangoRecordJson).join(',');
-      return c.body(`{"records":[${items}],"next_cursor":${JSON.stringify(page.nextCursor)}}`, 200, { 'content-type': 'application/json' });
+      return c.body(recordsPageJson(page.records, page.nextCursor), 200, { 'content-type': 'application/json' });
     }),
   ];
+}
+
+/** Lambda answers at most 6 MB; a page stops short of that and its cursor resumes after it. */
+export const MAX_PAGE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The response body, built as text from the stored JSON (a 1,000-record page is not parsed and
+ * re-serialized). A page that would pass `maxBytes` ends early with a cursor to carry on from.
+ */
+export function recordsPageJson(records: StoredRecord[], nextCursor: string | null, maxBytes = MAX_PAGE_BYTES): string {
+  const items: string[] = [];
+  let bytes = 512; // the wrapper and a next_cursor of up to ~350 characters
+  for (const record of records) {
+    const item = toNangoRecordJson(record);
+    bytes += Buffer.byteLength(item) + 1;
+    if (bytes > maxBytes && items.length > 0) {
+      return `{"records":[${items.join(',')}],"next_cursor":${JSON.stringify(records[items.length - 1]!.cursor)}}`;
+    }
+    items.push(item);
+  }
+  return `{"records":[${items.join(',')}],"next_cursor":${JSON.stringify(nextCursor)}}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toNangoRecordJson } from '../../../functions/api/routes/records.js';
+import { recordsPageJson, toNangoRecordJson } from '../../../functions/api/routes/records.js';
 import type { StoredRecord } from '../../../functions/engine/ports.js';
 
 describe('toNangoRecordJson', () => {
@@ -14,5 +14,28 @@ describe('toNangoRecordJson', () => {
       _nango_metadata: { first_seen_at: '2023-11-14T22:13:20.000Z', last_modified_at: '2023-11-14T22:15:00.000Z', last_action: 'DELETED', deleted_at: '2023-11-14T22:15:00.000Z', cursor: 'abc' },
     });
     expect(toNangoRecordJson(record)).toBe(expected);
+  });
+});
+
+describe('recordsPageJson', () => {
+  const record = (id: string): StoredRecord => {
+    const payload = { id, text: 'x'.repeat(100) };
+    return { id, payload, payloadJson: JSON.stringify(payload), firstSeenAt: 0, lastModifiedAt: 0, lastAction: 'ADDED', deletedAt: null, version: 1, cursor: `cursor-${id}` };
+  };
+
+  it('is the page as JSON when it fits', () => {
+    const page = JSON.parse(recordsPageJson([record('1'), record('2')], 'next'));
+    expect(page.records.map((r: { id: string }) => r.id)).toEqual(['1', '2']);
+    expect(page.next_cursor).toBe('next');
+  });
+
+  it('ends a page that would be too large early, with the cursor of its last record', () => {
+    const records = Array.from({ length: 10 }, (_, i) => record(String(i)));
+    const body = recordsPageJson(records, null, 1_000);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(1_000);
+    const page = JSON.parse(body);
+    expect(page.records.length).toBeGreaterThan(0);
+    expect(page.records.length).toBeLessThan(10);
+    expect(page.next_cursor).toBe(`cursor-${page.records.length - 1}`);
   });
 });
