@@ -6,7 +6,7 @@
 import { contentHash } from '../engine/records/content-hash.js';
 import type {
   ChangeCounts, Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, DeleteOutcome, FinishUpdate, Lease, LeaseOutcome,
-  ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, RunLogLine, RunRecord, SaveOutcome, StateStore, StoredRecord, WriteContext,
+  ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, RunLogLine, RunRecord, SaveOutcome, StateStore, StoredRecord,
 } from '../engine/ports.js';
 import type { Connection } from '../engine/connection.js';
 

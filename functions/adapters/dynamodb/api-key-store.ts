@@ -14,6 +14,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { infra } from './calls.js';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { ApiKeyInfo, ApiKeyStore } from '../../engine/ports.js';
 
@@ -54,7 +55,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const secret = generateApiKeySecret();
     const info = this.newInfo(name, secret);
     // A collision of 256 random bits does not happen; the condition only guards the invariant.
-    await this.call('saving an API key', () => this.options.doc.send(new PutCommand({
+    await infra('saving an API key', () => this.options.doc.send(new PutCommand({
       TableName: this.options.tableName,
       Item: toItem(hashHex(secret), info),
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -88,7 +89,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const keys: ApiKeyInfo[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const response = await this.call('listing API keys', () => this.options.doc.send(new QueryCommand({
+      const response = await infra('listing API keys', () => this.options.doc.send(new QueryCommand({
         TableName: this.options.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': PK },
@@ -128,7 +129,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     if (cached && cached.expiresAt > this.now()) return cached.info;
     if (cached) this.verified.delete(hash);
 
-    const response = await this.call('reading an API key', () => this.options.doc.send(new GetCommand({
+    const response = await infra('reading an API key', () => this.options.doc.send(new GetCommand({
       TableName: this.options.tableName,
       Key: { pk: PK, sk: hash },
       ConsistentRead: true,
@@ -164,7 +165,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async read(hash: string): Promise<ApiKeyInfo | null> {
-    const response = await this.call('reading an API key', () => this.options.doc.send(new GetCommand({
+    const response = await infra('reading an API key', () => this.options.doc.send(new GetCommand({
       TableName: this.options.tableName, Key: { pk: PK, sk: hash }, ConsistentRead: true,
     })));
     return response.Item ? toInfo(response.Item) : null;
@@ -173,7 +174,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   private async hashOf(id: string): Promise<string | null> {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const response = await this.call('finding an API key', () => this.options.doc.send(new QueryCommand({
+      const response = await infra('finding an API key', () => this.options.doc.send(new QueryCommand({
         TableName: this.options.tableName,
         KeyConditionExpression: 'pk = :pk',
         FilterExpression: 'id = :id',
@@ -188,13 +189,6 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     return null;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw asInfrastructureError(error, what);
-    }
-  }
 }
 
 function hashBytes(secret: string): Buffer {

@@ -8,7 +8,7 @@
  * version is never overwritten: the loser re-reads and re-decides.
  */
 import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type {
   ChangeCounts, Clock, DeleteOutcome, ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
@@ -74,29 +74,13 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async snapshot(partition: RecordPartition): Promise<PartitionSnapshot> {
-    const pk = recordPartitionKey(partition);
     const entries = { idFp: [] as number[], hashFp: [] as number[], deleted: [] as number[] };
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const response = await this.options.doc.send(new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ProjectionExpression: 'sk, h, a',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
-        this.report('Query', response.ConsumedCapacity);
-        for (const item of (response.Items ?? []) as Pick<RecordItem, 'sk' | 'h' | 'a'>[]) {
-          entries.idFp.push(idFingerprint(item.sk));
-          entries.hashFp.push(hashFingerprint(item.h));
-          entries.deleted.push(item.a === 'D' ? 1 : 0);
-        }
-        startKey = response.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      throw asInfrastructureError(error, 'reading a partition snapshot');
+    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a'>>(partition, 'sk, h, a', 'reading a partition snapshot')) {
+      for (const item of items) {
+        entries.idFp.push(idFingerprint(item.sk));
+        entries.hashFp.push(hashFingerprint(item.h));
+        entries.deleted.push(item.a === 'D' ? 1 : 0);
+      }
     }
     return PackedSnapshot.build(entries);
   }
@@ -250,85 +234,67 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   async *liveIds(partition: RecordPartition): AsyncIterable<string[]> {
-    const pk = recordPartitionKey(partition);
+    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'a'>>(partition, 'sk, a', 'listing record ids')) {
+      const ids = items.filter((i) => i.a !== 'D').map((i) => i.sk);
+      if (ids.length > 0) yield ids;
+    }
+  }
+
+  async countRunChanges(partition: RecordPartition, ctx: WriteContext): Promise<ChangeCounts> {
+    const counts: ChangeCounts = { added: 0, updated: 0, deleted: 0 };
+    // Only records modified since the run began can carry its id; the slack covers clock skew
+    // between invocations. (Wider slack re-reads the previous run's changes on every run.)
+    const query = {
+      IndexName: RECORDS_KEYS.cursorIndex,
+      KeyConditionExpression: 'pk = :pk AND cu >= :from',
+      FilterExpression: 'r = :run',
+      ProjectionExpression: 'a, fs',
+      ExpressionAttributeValues: { ':pk': recordPartitionKey(partition), ':from': cursorFloor(ctx.runStartedAt - 2_000), ':run': ctx.runId },
+    };
+    for await (const items of this.pages<Pick<RecordItem, 'a' | 'fs'>>(query, 'counting run changes')) {
+      for (const item of items) {
+        if (item.a === 'A') counts.added++;
+        else if (item.a === 'U') counts.updated++;
+        else if (item.fs < ctx.runStartedAt) counts.deleted++; // added and deleted within the run: no net change
+      }
+    }
+    return counts;
+  }
+
+  async deleteAll(partition: RecordPartition): Promise<number> {
+    let removed = 0;
+    for await (const keys of this.partitionPages<{ pk: string; sk: string }>(partition, 'pk, sk', 'emptying records')) {
+      const chunks = [];
+      for (let i = 0; i < keys.length; i += 25) chunks.push(keys.slice(i, i + 25));
+      try {
+        await mapWithConcurrency(chunks, 4, (chunk) => this.batchDelete(chunk));
+      } catch (error) {
+        throw asInfrastructureError(error, 'emptying records');
+      }
+      removed += keys.length;
+    }
+    return removed;
+  }
+
+  /** Every item of a partition on the table, page by page, with only the attributes named. */
+  private partitionPages<T>(partition: RecordPartition, projection: string, what: string): AsyncIterable<T[]> {
+    return this.pages<T>({ KeyConditionExpression: 'pk = :pk', ProjectionExpression: projection, ExpressionAttributeValues: { ':pk': recordPartitionKey(partition) } }, what);
+  }
+
+  /** Runs a Query to its end, yielding each page; failures become infrastructure errors. */
+  private async *pages<T>(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, what: string): AsyncIterable<T[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
       let response;
       try {
-        response = await this.options.doc.send(new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ProjectionExpression: 'sk, a',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
+        response = await this.options.doc.send(new QueryCommand({ ...query, TableName: this.options.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: this.capacityMode() }));
       } catch (error) {
-        throw asInfrastructureError(error, 'listing record ids');
+        throw asInfrastructureError(error, what);
       }
       this.report('Query', response.ConsumedCapacity);
-      const ids = ((response.Items ?? []) as Pick<RecordItem, 'sk' | 'a'>[]).filter((i) => i.a !== 'D').map((i) => i.sk);
-      if (ids.length > 0) yield ids;
+      if ((response.Items ?? []).length > 0) yield response.Items as T[];
       startKey = response.LastEvaluatedKey;
     } while (startKey);
-  }
-
-  async countRunChanges(partition: RecordPartition, ctx: WriteContext): Promise<ChangeCounts> {
-    const pk = recordPartitionKey(partition);
-    const counts: ChangeCounts = { added: 0, updated: 0, deleted: 0 };
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        // Only records modified since the run began can carry its id; the slack covers clock skew
-        // between invocations. (Wider slack re-reads the previous run's changes on every run.)
-        const response = await this.options.doc.send(new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: RECORDS_KEYS.cursorIndex,
-          KeyConditionExpression: 'pk = :pk AND cu >= :from',
-          FilterExpression: 'r = :run',
-          ProjectionExpression: 'a, fs',
-          ExpressionAttributeValues: { ':pk': pk, ':from': cursorFloor(ctx.runStartedAt - 2_000), ':run': ctx.runId },
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
-        this.report('Query', response.ConsumedCapacity);
-        for (const item of (response.Items ?? []) as Pick<RecordItem, 'a' | 'fs'>[]) {
-          if (item.a === 'A') counts.added++;
-          else if (item.a === 'U') counts.updated++;
-          else if (item.fs < ctx.runStartedAt) counts.deleted++; // added and deleted within the run: no net change
-        }
-        startKey = response.LastEvaluatedKey;
-      } while (startKey);
-      return counts;
-    } catch (error) {
-      throw asInfrastructureError(error, 'counting run changes');
-    }
-  }
-
-  async deleteAll(partition: RecordPartition): Promise<number> {
-    const pk = recordPartitionKey(partition);
-    let removed = 0;
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const response = await this.options.doc.send(new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }));
-        const keys = (response.Items ?? []) as { pk: string; sk: string }[];
-        const chunks = [];
-        for (let i = 0; i < keys.length; i += 25) chunks.push(keys.slice(i, i + 25));
-        await mapWithConcurrency(chunks, 4, (chunk) => this.batchDelete(chunk));
-        removed += keys.length;
-        startKey = response.LastEvaluatedKey;
-      } while (startKey);
-      return removed;
-    } catch (error) {
-      throw asInfrastructureError(error, 'emptying records');
-    }
   }
 
   private async batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {

@@ -7,8 +7,9 @@
  * that lost its lease (expired and taken over, cancelled) cannot write over its successor.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection, Credentials } from '../../engine/connection.js';
+import { getItem, infra } from './calls.js';
 import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../engine/errors.js';
 import type {
   Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome, RunLogLine, RunRecord, SecretCipher, StateStore,
@@ -52,7 +53,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
-    const item = await this.get(stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    const item = await getItem(this.options.doc, this.table, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
     return item ? toConnection(providerConfigKey, item, await this.openCredentials(providerConfigKey, item)) : null;
   }
 
@@ -62,7 +63,7 @@ export class DynamoStateStore implements StateStore {
     const secret = cipher
       ? { credentialsEnc: await cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
       : { credentials };
-    await this.call('saving a connection', () => this.options.doc.send(new PutCommand({
+    await infra('saving a connection', () => this.options.doc.send(new PutCommand({
       TableName: this.table,
       Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, ...secret },
     })));
@@ -79,7 +80,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
-    await this.call('saving connection metadata', () => this.options.doc.send(new UpdateCommand({
+    await infra('saving connection metadata', () => this.options.doc.send(new UpdateCommand({
       TableName: this.table,
       Key: stateKeys.connection(providerConfigKey, connectionId),
       UpdateExpression: 'SET metadata = :m, updatedAt = :now',
@@ -96,7 +97,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async deleteConnection(providerConfigKey: string, connectionId: string): Promise<void> {
-    await this.call('deleting a connection', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connection(providerConfigKey, connectionId) })));
+    await infra('deleting a connection', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connection(providerConfigKey, connectionId) })));
   }
 
   async *listConnectionSyncs(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
@@ -146,7 +147,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async deleteConnectionSync(key: ConnectionSyncKey): Promise<void> {
-    await this.call('deleting a connection-sync', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connectionSync(key) })));
+    await infra('deleting a connection-sync', () => this.options.doc.send(new DeleteCommand({ TableName: this.table, Key: stateKeys.connectionSync(key) })));
   }
 
   async cancelRun(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean> {
@@ -191,7 +192,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listRuns(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
-    const response = await this.call('listing runs', () => this.options.doc.send(new QueryCommand({
+    const response = await infra('listing runs', () => this.options.doc.send(new QueryCommand({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },
@@ -202,12 +203,12 @@ export class DynamoStateStore implements StateStore {
   }
 
   async getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
-    const item = await this.get(stateKeys.connectionSync(key), 'reading a connection-sync');
+    const item = await getItem(this.options.doc, this.table, stateKeys.connectionSync(key), 'reading a connection-sync');
     return item ? toConnectionSync(key, item) : null;
   }
 
   async ensureConnectionSync(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
-    const response = await this.call('creating a connection-sync', () => this.options.doc.send(new UpdateCommand({
+    const response = await infra('creating a connection-sync', () => this.options.doc.send(new UpdateCommand({
       TableName: this.table,
       Key: stateKeys.connectionSync(key),
       UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
@@ -270,14 +271,14 @@ export class DynamoStateStore implements StateStore {
   }
 
   async createRun(run: RunRecord): Promise<void> {
-    await this.call('saving a run', () => this.options.doc.send(new PutCommand({
+    await infra('saving a run', () => this.options.doc.send(new PutCommand({
       TableName: this.table,
       Item: { ...stateKeys.run(run, run.runId), kind: 'RUN', ...run },
     })));
   }
 
   async getRun(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
-    const item = await this.get(stateKeys.run(key, runId), 'reading a run');
+    const item = await getItem(this.options.doc, this.table, stateKeys.run(key, runId), 'reading a run');
     return item ? toRun(item) : null;
   }
 
@@ -322,7 +323,7 @@ export class DynamoStateStore implements StateStore {
     for (let start = 0; start < lines.length; start += 100) {
       const chunk = lines.slice(start, start + 100);
       const sk = `${String(chunk[0]!.at).padStart(15, '0')}#${Math.random().toString(36).slice(2, 10)}`;
-      await this.call('saving run logs', () => this.options.doc.send(new PutCommand({ TableName: this.table, Item: { pk, sk, kind: 'LOG', lines: chunk, ttl } })));
+      await infra('saving run logs', () => this.options.doc.send(new PutCommand({ TableName: this.table, Item: { pk, sk, kind: 'LOG', lines: chunk, ttl } })));
     }
   }
 
@@ -343,7 +344,7 @@ export class DynamoStateStore implements StateStore {
     for (let start = 0; start < puts.length; start += 25) {
       let pending = puts.slice(start, start + 25);
       for (let attempt = 0; pending.length > 0 && attempt < 10; attempt++) {
-        const response = await this.call('saving seen ids', () => this.options.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } })));
+        const response = await infra('saving seen ids', () => this.options.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } })));
         pending = (response.UnprocessedItems?.[this.table] ?? []) as typeof pending;
       }
       if (pending.length > 0) throw asInfrastructureError(new Error('seen ids stayed unprocessed'), 'saving seen ids');
@@ -370,7 +371,7 @@ export class DynamoStateStore implements StateStore {
   private async *queryPages(pk: string, what: string): AsyncIterable<Record<string, unknown>[]> {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const response = await this.call(what, () => this.options.doc.send(new QueryCommand({
+      const response = await infra(what, () => this.options.doc.send(new QueryCommand({
         TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: startKey, ConsistentRead: true,
       })));
       if ((response.Items ?? []).length > 0) yield response.Items!;
@@ -378,18 +379,7 @@ export class DynamoStateStore implements StateStore {
     } while (startKey);
   }
 
-  private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
-    const response = await this.call(what, () => this.options.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
-    return response.Item;
-  }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw asInfrastructureError(error, what);
-    }
-  }
 }
 
 /** The encryption context of a connection's credentials: a ciphertext opens only on its own connection. */

@@ -13,8 +13,9 @@
  * (KMS in AWS) and bound to the subscription id; it never sits in an item in plain text.
  * Neither kind is `RUN`, so the webhook stream filter never sees these writes.
  */
+import { getItem, infra } from './calls.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { SecretCipher } from '../../engine/ports.js';
 import { subscriptionOfDelivery } from '../../engine/webhooks/delivery-id.js';
@@ -49,7 +50,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async createSubscription(subscription: WebhookSubscription, secret: string): Promise<void> {
     const secretEnc = await this.seal(subscription.id, secret);
-    await this.call('saving a webhook subscription', () => this.options.doc.send(new PutCommand({
+    await infra('saving a webhook subscription', () => this.options.doc.send(new PutCommand({
       TableName: this.table,
       Item: { ...webhookKeys.subscription(subscription.id), kind: 'WEBHOOK_SUB', ...subscription, secretEnc },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -57,7 +58,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async getSubscription(id: string): Promise<WebhookSubscription | null> {
-    const item = await this.get(webhookKeys.subscription(id), 'reading a webhook subscription');
+    const item = await getItem(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook subscription');
     return item ? toSubscription(item) : null;
   }
 
@@ -65,7 +66,7 @@ export class DynamoWebhookStore implements WebhookStore {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const response = await this.call('listing webhook subscriptions', () => this.options.doc.send(new QueryCommand({
+      const response = await infra('listing webhook subscriptions', () => this.options.doc.send(new QueryCommand({
         TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SUB_PK }, ExclusiveStartKey: startKey, ConsistentRead: true,
       })));
       items.push(...(response.Items ?? []));
@@ -75,7 +76,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async getSecret(id: string): Promise<string | null> {
-    const item = await this.get(webhookKeys.subscription(id), 'reading a webhook secret');
+    const item = await getItem(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook secret');
     if (!item) return null;
     const cipher = this.requireCipher();
     return Buffer.from(await cipher.decrypt(item['secretEnc'] as Uint8Array, secretContext(id))).toString('utf8');
@@ -91,7 +92,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
-    const response = await this.call('deleting a webhook subscription', () => this.options.doc.send(new DeleteCommand({
+    const response = await infra('deleting a webhook subscription', () => this.options.doc.send(new DeleteCommand({
       TableName: this.table, Key: webhookKeys.subscription(id), ReturnValues: 'ALL_OLD',
     })));
     // Its deliveries stay until their TTL: the history of a deleted endpoint can still be read by id.
@@ -115,12 +116,12 @@ export class DynamoWebhookStore implements WebhookStore {
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
     const subscriptionId = subscriptionOfDelivery(id);
     if (!subscriptionId) return null;
-    const item = await this.get(webhookKeys.delivery(subscriptionId, id), 'reading a webhook delivery');
+    const item = await getItem(this.options.doc, this.table, webhookKeys.delivery(subscriptionId, id), 'reading a webhook delivery');
     return item ? toDelivery(item) : null;
   }
 
   async listDeliveries(subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
-    const response = await this.call('listing webhook deliveries', () => this.options.doc.send(new QueryCommand({
+    const response = await infra('listing webhook deliveries', () => this.options.doc.send(new QueryCommand({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': webhookKeys.delivery(subscriptionId, '').pk },
@@ -202,18 +203,7 @@ export class DynamoWebhookStore implements WebhookStore {
     }
   }
 
-  private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
-    const response = await this.call(what, () => this.options.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
-    return response.Item;
-  }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw asInfrastructureError(error, what);
-    }
-  }
 }
 
 /** The encryption context of a signing secret: it opens only on its own subscription. */

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Credentials } from '../../engine/connection.js';
 import { NotFoundError } from '../../engine/errors.js';
-import { scheduleName } from '../../engine/schedules.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';

@@ -9,7 +9,7 @@
 import { NotFoundError } from '../../engine/errors.js';
 import type { StoredRecord } from '../../engine/ports.js';
 import type { ApiDeps } from '../deps.js';
-import { defineRoute, json, type ApiRoute } from '../route.js';
+import { defineRoute, type ApiRoute } from '../route.js';
 import { ConnectionHeaders, iso } from '../schemas.js';
 import { RecordsQuery, RecordsResponse } from './records.schemas.js';
 
