@@ -171,6 +171,8 @@ export interface ConnectionSyncState extends ConnectionSyncKey {
   /** Full-refresh pass the checkpoint belongs to: seen ids of a resumed pass carry over. */
   passId: string | null;
   lease: Lease | null;
+  /** When a run last gave its lease back without finishing (a hand-over to a continuation, a failure). */
+  releasedAt: number | null;
   lastRun: RunSummary | null;
   recordCounts: Record<string, number>;
   updatedAt: number;

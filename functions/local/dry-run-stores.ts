@@ -127,7 +127,7 @@ export class DryRunStateStore implements StateStore {
   async deleteConnectionSync(): Promise<void> {}
   async ensureConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
     const state = await this.real.getConnectionSync(key);
-    return state ?? { ...key, enabled: true, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null, lease: null, lastRun: null, recordCounts: {}, updatedAt: 0 };
+    return state ?? { ...key, enabled: true, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null, lease: null, releasedAt: null, lastRun: null, recordCounts: {}, updatedAt: 0 };
   }
   async cancelRun(): Promise<boolean> {
     return false;

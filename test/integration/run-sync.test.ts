@@ -161,6 +161,22 @@ describe('runSync against DynamoDB Local', () => {
     expect(await first).toMatchObject({ kind: 'FINISHED', run: { status: 'SUCCESS' } });
   }, 15_000);
 
+  it('does not finish a run as SUCCESS when the script swallowed the deadline', async () => {
+    const kit = await makeEngineKit({ deadlineMarginMs: 0 });
+    kit.source.exec = async (nango) => {
+      try {
+        for (let page = 0; page < 10; page++) {
+          kit.clock.advance(1_000);
+          await nango.batchSave([{ id: `p${page}`, name: 'n', email: 'n@x.io' }], 'Item');
+        }
+      } catch {
+        // A script that treats every error as "no more pages".
+      }
+    };
+    const outcome = await kit.run('scripted', { deadline: kit.clock.now() + 3_500 });
+    expect(outcome.kind).toBe('CONTINUE');
+  });
+
   it('drops a message for a run that already finished', async () => {
     const kit = await makeEngineKit();
     const first = await kit.run('scripted', { runId: 'scheduled-1' });

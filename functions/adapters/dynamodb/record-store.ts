@@ -142,7 +142,8 @@ export class DynamoRecordStore implements RecordStore {
   async deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
-      const existing = await this.readExisting(pk, ids);
+      // Strongly consistent, or a record saved a moment ago could look absent and stay live.
+      const existing = await this.readExisting(pk, ids, true);
       return await mapWithConcurrency(ids, this.writeConcurrency, async (id): Promise<DeleteOutcome> => {
         let current = existing.get(id) ?? null;
         for (let attempt = 0; ; attempt++) {
@@ -175,7 +176,8 @@ export class DynamoRecordStore implements RecordStore {
   async getByIds(partition: RecordPartition, ids: string[]): Promise<Map<string, StoredRecord>> {
     const pk = recordPartitionKey(partition);
     try {
-      const items = await this.batchGet<RecordItem>(pk, ids, undefined, false);
+      // Strongly consistent: a script reading (or merging into) what it has just saved sees it.
+      const items = await this.batchGet<RecordItem>(pk, ids, undefined, true);
       return new Map(items.map((item) => [item.sk, toStoredRecord(item)]));
     } catch (error) {
       throw asInfrastructureError(error, 'reading records');

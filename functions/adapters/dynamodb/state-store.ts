@@ -245,7 +245,8 @@ export class DynamoStateStore implements StateStore {
   }
 
   async releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void> {
-    await this.updateIfHolder(key, lease, 'REMOVE lease', {}, 'releasing a lease');
+    // releasedAt tells readers that writes ended only just now (the cursor index may trail them).
+    await this.updateIfHolder(key, lease, 'REMOVE lease SET releasedAt = :now', { ':now': this.now() }, 'releasing a lease');
   }
 
   async saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void> {
@@ -410,6 +411,7 @@ function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>)
     lease: (item['lease'] as Lease | undefined) ?? null,
     lastRun: (item['lastRun'] as ConnectionSyncState['lastRun'] | undefined) ?? null,
     recordCounts: (item['recordCounts'] as Record<string, number> | undefined) ?? {},
+    releasedAt: (item['releasedAt'] as number | undefined) ?? null,
     updatedAt: (item['updatedAt'] as number | undefined) ?? 0,
   };
 }

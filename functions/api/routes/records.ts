@@ -39,7 +39,8 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
       if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
       // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
       // index: list only what is older than the lag. Webhooks are sent after the lag has passed.
-      const writing = (syncState.lease !== null && syncState.lease.expiresAt > now) || (syncState.lastRun?.finishedAt ?? 0) > now - deps.visibilityLagMs;
+      const lastWriteEnded = Math.max(syncState.lastRun?.finishedAt ?? 0, syncState.releasedAt ?? 0);
+      const writing = (syncState.lease !== null && syncState.lease.expiresAt > now) || lastWriteEnded > now - deps.visibilityLagMs;
 
       const modifiedAfter = query.modified_after ?? query.delta;
       const visibleBefore = writing ? now - deps.visibilityLagMs : now + 1;

@@ -1,4 +1,4 @@
-import type { PartitionSnapshot, RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
+import type { ChangeCounts, DeleteOutcome, PartitionSnapshot, RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
 
 export interface RecordWriterOptions {
   store: RecordStore;
@@ -23,7 +23,11 @@ export interface RecordWriterOptions {
 export class RecordWriter {
   private readonly buffers = new Map<string, Map<string, RecordInput>>();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Records being written, as `model\0id`: a later version of one waits for the earlier write. */
+  private readonly writingIds = new Set<string>();
   private failure: unknown = null;
+  /** What this invocation's writes did, per model. */
+  readonly tallies = new Map<string, ChangeCounts>();
 
   constructor(private readonly options: RecordWriterOptions) {}
 
@@ -57,26 +61,46 @@ export class RecordWriter {
   }
 
   private async flush(model: string, buffer: Map<string, RecordInput>): Promise<void> {
-    while (this.inFlight.size >= this.options.concurrency) {
+    const batch = [...buffer.values()];
+    const keys = batch.map((record) => `${model}\0${record.id}`);
+    // Two writes of one record in flight could land in either order, and the older one win.
+    while (this.inFlight.size >= this.options.concurrency || keys.some((key) => this.writingIds.has(key))) {
       await Promise.race(this.inFlight);
       this.throwIfFailed();
     }
     await this.options.beforeFlush();
-    const batch = [...buffer.values()];
+    keys.forEach((key) => this.writingIds.add(key));
     const write = this.options.store
       .saveBatch(this.options.partitionFor(model), batch, this.options.ctx, this.options.snapshotFor?.(model))
       .then((outcomes) => this.report(model, outcomes))
       .catch((error: unknown) => {
         this.failure ??= error;
       })
-      .finally(() => this.inFlight.delete(write));
+      .finally(() => {
+        keys.forEach((key) => this.writingIds.delete(key));
+        this.inFlight.delete(write);
+      });
     this.inFlight.add(write);
   }
 
   private report(model: string, outcomes: SaveOutcome[]): void {
+    const tally = this.tally(model);
     for (const outcome of outcomes) {
       if (outcome.result === 'REJECTED') this.options.onRejected(model, outcome.id, outcome.reason);
+      else if (outcome.result === 'ADDED') tally.added++;
+      else if (outcome.result === 'UPDATED') tally.updated++;
     }
+  }
+
+  /** Counts deletions made outside the writer (batchDelete, deletion detection). */
+  countDeleted(model: string, outcomes: DeleteOutcome[]): void {
+    this.tally(model).deleted += outcomes.filter((o) => o.result === 'DELETED').length;
+  }
+
+  private tally(model: string): ChangeCounts {
+    let tally = this.tallies.get(model);
+    if (!tally) this.tallies.set(model, (tally = { added: 0, updated: 0, deleted: 0 }));
+    return tally;
   }
 
   private throwIfFailed(): void {

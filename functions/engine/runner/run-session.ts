@@ -21,6 +21,11 @@ export interface RunnerConfig {
   leaseMs: number;
   /** How often a running script checks (and renews) its lease, so a cancel or pause stops it promptly. */
   leaseCheckMs: number;
+  /**
+   * A run spread over several invocations is counted from the cursor index, which DynamoDB
+   * updates shortly after each write (usually well under a second): wait this long first.
+   */
+  indexSettleMs: number;
   /** Stop this long before the invocation's deadline, to save state and hand over. */
   deadlineMarginMs: number;
   /** A full-refresh deletion above this share of the live records is refused. */
@@ -32,6 +37,7 @@ export const DEFAULT_RUNNER_CONFIG: RunnerConfig = {
   flushConcurrency: 4,
   leaseMs: 5 * 60_000,
   leaseCheckMs: 5_000,
+  indexSettleMs: 1_500,
   deadlineMarginMs: 60_000,
   maxDeleteShare: 0.5,
 };
@@ -71,6 +77,8 @@ export class RunSession {
   finishing = false;
   private lastRenewal: number;
   private leaseLost = false;
+  /** Set when the deadline stopped the script, even if the script swallowed the error. */
+  stoppedBy: DeadlineReachedError | null = null;
 
   constructor(private readonly args: SessionArgs) {
     this.checkpoint = args.checkpoint;
@@ -105,10 +113,15 @@ export class RunSession {
   async guard(): Promise<void> {
     const now = this.args.clock.now();
     if (!this.finishing && this.args.deadline !== null && now >= this.args.deadline - this.args.config.deadlineMarginMs) {
-      throw new DeadlineReachedError();
+      // Remembered: a script that catches it and returns must not finish a partial pass as SUCCESS.
+      throw (this.stoppedBy ??= new DeadlineReachedError());
     }
-    if (this.leaseLost) throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
+    this.assertLeaseHeld();
     if (now - this.lastRenewal >= Math.min(this.args.config.leaseCheckMs, this.args.config.leaseMs / 3)) await this.renewLease();
+  }
+
+  assertLeaseHeld(): void {
+    if (this.leaseLost) throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
   }
 
   private async renewLease(): Promise<void> {
@@ -209,7 +222,7 @@ export class RunSession {
     const all = [...ids];
     for (let start = 0; start < all.length; start += this.args.config.batchSize) {
       await this.guard();
-      await this.args.records.deleteBatch(this.partition(model), all.slice(start, start + this.args.config.batchSize), this.ctx);
+      this.writer.countDeleted(model, await this.args.records.deleteBatch(this.partition(model), all.slice(start, start + this.args.config.batchSize), this.ctx));
     }
     return true;
   }
@@ -317,7 +330,7 @@ export class RunSession {
         const gone = ids.filter((id) => !this.tracker.hasSeen(model, id));
         if (gone.length === 0) continue;
         await this.guard();
-        await this.args.records.deleteBatch(partition, gone, this.ctx);
+        this.writer.countDeleted(model, await this.args.records.deleteBatch(partition, gone, this.ctx));
       }
       this.log.write('info', `deletion detection: ${missing} of ${live} ${model} records were not seen and are marked deleted`);
     }

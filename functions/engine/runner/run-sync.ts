@@ -122,6 +122,8 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
     });
     const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
     await sync.exec(createNangoSync({ session, http, syncName: sync.name, runId, lastSyncDate }));
+    if (session.stoppedBy) throw session.stoppedBy;
+    session.assertLeaseHeld(); // a lease lost during the script's last call is not a success
     session.finishing = true;
     await session.writer.drain();
     if (sync.trackDeletes) for (const model of session.tracker.trackedModels()) await session.trackDeletesEnd(model);
@@ -148,10 +150,7 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
 
   for (const [model, count] of session.rejected) session.writeLog('warn', `${count} invalid ${model} records were rejected`);
   await session.log.close();
-  const results: Record<string, ChangeCounts> = {};
-  for (const model of Object.keys(sync.models)) {
-    results[model] = await deps.records.countRunChanges(session.partition(model), session.ctx);
-  }
+  const results = await countResults(deps, session, sync, run);
   const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
   const success = status === 'SUCCESS';
   await deps.state.finishRun(finished, {
@@ -162,6 +161,23 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
     recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
   }, lease);
   return { kind: 'FINISHED', run: finished };
+}
+
+/**
+ * A run done in one invocation is counted from what its writes reported. One spread over
+ * several (continuations, a redelivery after a crash) is counted from the records it wrote,
+ * which is exact across invocations — once the cursor index has caught up with the last writes.
+ */
+async function countResults(deps: RunSyncDeps, session: RunSession, sync: SyncDefinition, run: RunRecord): Promise<Record<string, ChangeCounts>> {
+  const results: Record<string, ChangeCounts> = {};
+  if (run.invocations === 1) {
+    for (const model of Object.keys(sync.models)) results[model] = { added: 0, updated: 0, deleted: 0, ...session.writer.tallies.get(model) };
+    return results;
+  }
+  const settleMs = deps.config?.indexSettleMs ?? DEFAULT_RUNNER_CONFIG.indexSettleMs;
+  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+  for (const model of Object.keys(sync.models)) results[model] = await deps.records.countRunChanges(session.partition(model), session.ctx);
+  return results;
 }
 
 /** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
