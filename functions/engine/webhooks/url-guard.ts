@@ -8,15 +8,20 @@
  * changes between the check and the connection (DNS rebinding) cannot slip through. It runs at
  * subscription creation (a clear 400) and again before every attempt (DNS may have changed).
  *
- * Blocked: 0.0.0.0/8, 10/8, 100.64/10 (carrier NAT), 127/8, 169.254/16 (link-local, metadata),
- * 172.16/12, 192.168/16, 192.0.0/24, 198.18/15, multicast and reserved 224/3; IPv6 ::, ::1,
- * fc00::/7 (unique local, incl. fd00:ec2::254 metadata), fe80::/10, ff00::/8, and IPv4 addresses
- * embedded in IPv6 (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96) judged by their IPv4 part.
+ * Refused in every mode: link-local and cloud metadata addresses (169.254/16, fe80::/10,
+ * fd00:ec2::254, 100.100.100.200, and their IPv4-mapped / NAT64 forms) and the metadata
+ * services' host names. Refused unless `allowPrivate`: 0.0.0.0/8, 10/8, 100.64/10 (carrier NAT),
+ * 127/8, 172.16/12, 192.168/16, 192.0.0/24, 198.18/15, multicast and reserved 224/3; IPv6 ::, ::1,
+ * fc00::/7, ff00::/8, and IPv4 addresses embedded in IPv6 judged by their IPv4 part. The ranges
+ * live in `net/address-ranges.ts`, shared with the provider HTTP client.
  *
- * `allowPrivate` lifts the address check (local development: a receiver on 127.0.0.1);
- * `allowHttp` lets plain http through. Both are off in AWS.
+ * `allowPrivate` lifts the private-address check (local development: a receiver on 127.0.0.1)
+ * but never the metadata one: a developer's machine on EC2 or a cloud workstation has a metadata
+ * service too, and a local subscription must not read its credentials. `allowHttp` lets plain
+ * http through. Both are off in AWS.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { bareHost, isLinkLocalOrMetadata, isMetadataHostName, isPrivateOrReserved } from '../net/address-ranges.js';
 import type { HostResolver } from './ports.js';
 
 export interface UrlGuardOptions {
@@ -29,49 +34,9 @@ export type GuardResult =
   | { ok: true; url: URL; address: string; family: 4 | 6 }
   | { ok: false; reason: string; retryable: boolean };
 
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3],
-] as const) blocked.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) blocked.addSubnet(network, prefix, 'ipv6');
-
-/** True when the address may not be the target of a webhook. Unparseable input is blocked. */
+/** True when the address may not be the target of a webhook in AWS. Unparseable input is blocked. */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family !== 6) return true;
-  const embedded = embeddedIpv4(address);
-  if (embedded !== null) return blocked.check(embedded, 'ipv4');
-  return blocked.check(address, 'ipv6');
-}
-
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
-function embeddedIpv4(address: string): string | null {
-  const words = expandIpv6(address);
-  if (words === null) return null;
-  const mapped = words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff;
-  const nat64 = words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0);
-  if (!mapped && !nat64) return null;
-  return [words[6]! >> 8, words[6]! & 0xff, words[7]! >> 8, words[7]! & 0xff].join('.');
-}
-
-/** Eight 16-bit words of an IPv6 address (a trailing dotted IPv4 part is converted). */
-function expandIpv6(address: string): number[] | null {
-  let text = address.toLowerCase().split('%')[0]!;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const bytes = dotted[1]!.split('.').map(Number);
-    text = `${text.slice(0, -dotted[1]!.length)}${((bytes[0]! << 8) | bytes[1]!).toString(16)}:${((bytes[2]! << 8) | bytes[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const parse = (part: string) => (part === '' ? [] : part.split(':').map((w) => parseInt(w, 16)));
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  const fill = 8 - left.length - right.length;
-  if (fill < 0 || (tail === undefined && fill !== 0)) return null;
-  const words = [...left, ...Array<number>(fill).fill(0), ...right];
-  return words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : null;
+  return isPrivateOrReserved(address);
 }
 
 export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Promise<GuardResult> {
@@ -85,7 +50,8 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
     return { ok: false, reason: options.allowHttp ? 'the URL must use http or https' : 'the URL must use https', retryable: false };
   }
   if (url.username || url.password) return { ok: false, reason: 'the URL must not carry credentials', retryable: false };
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const host = bareHost(url);
+  if (isMetadataHostName(host)) return { ok: false, reason: `the host ${host} is a cloud metadata service`, retryable: false };
   let addresses: { address: string; family: 4 | 6 }[];
   const literal = isIP(host);
   if (literal !== 0) {
@@ -99,9 +65,11 @@ export async function checkWebhookUrl(raw: string, options: UrlGuardOptions): Pr
     }
     if (addresses.length === 0) return { ok: false, reason: `the host ${host} has no address`, retryable: true };
   }
+  const metadata = addresses.find((a) => isLinkLocalOrMetadata(a.address));
+  if (metadata) return { ok: false, reason: `the host ${host} resolves to ${metadata.address}, a link-local or cloud metadata address`, retryable: false };
   if (!options.allowPrivate) {
     const bad = addresses.find((a) => isBlockedAddress(a.address));
-    if (bad) return { ok: false, reason: `the host ${host} resolves to ${bad.address}, a private, loopback, link-local or metadata address`, retryable: false };
+    if (bad) return { ok: false, reason: `the host ${host} resolves to ${bad.address}, a private, loopback or reserved address`, retryable: false };
   }
   const chosen = addresses[0]!;
   return { ok: true, url, address: chosen.address, family: chosen.family };
