@@ -1,5 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { createHash, createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunRecord } from '../../../functions/engine/ports.js';
 import { deliveryId, subscriptionOfDelivery } from '../../../functions/engine/webhooks/delivery-id.js';
 import { buildErrorPayload, buildSuccessPayload, serializePayload } from '../../../functions/engine/webhooks/payload.js';
@@ -67,14 +68,28 @@ describe('signatures, verified the way receivers do', () => {
     expect(headers['X-Nango-Signature']).toBe(expected);
   });
 
-  it('webhook-signature: Standard Webhooks v1 over id.timestamp.body with the base64-decoded key', () => {
-    const key = Buffer.from(secret.split('_')[1]!, 'base64');
-    const expected = createHmac('sha256', key).update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`).digest();
-    const candidates = headers['webhook-signature'].split(' ').map((s) => s.split(',')).filter(([v]) => v === 'v1').map(([, sig]) => Buffer.from(sig!, 'base64'));
+  describe('Standard Webhooks, checked by the official `standardwebhooks` library', () => {
+    const signedAtMs = 1_767_225_605_000;
+    /** The library compares webhook-timestamp with Date.now(): receive `afterMs` after signing. */
+    const receiveAt = (afterMs: number) => vi.useFakeTimers({ toFake: ['Date'], now: signedAtMs + afterMs });
+    afterEach(() => vi.useRealTimers());
 
-    expect(headers['webhook-id']).toBe(id);
-    expect(headers['webhook-timestamp']).toBe('1767225605');
-    expect(candidates.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected))).toBe(true);
+    it('verifies with the secret exactly as the API returns it (whsec_…)', () => {
+      receiveAt(60_000);
+
+      expect(headers['webhook-id']).toBe(id);
+      expect(headers['webhook-timestamp']).toBe('1767225605');
+      expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    });
+
+    it('refuses another secret, a changed body, and a timestamp over 5 minutes old (so each attempt is signed when sent)', () => {
+      receiveAt(60_000);
+      expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow('No matching signature found');
+      expect(() => new Webhook(secret).verify(body.replace('"added":3', '"added":4'), headers)).toThrow('No matching signature found');
+
+      receiveAt(5 * 60_000 + 1_000);
+      expect(() => new Webhook(secret).verify(body, headers)).toThrow('Message timestamp too old');
+    });
   });
 });
 
