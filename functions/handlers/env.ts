@@ -13,7 +13,7 @@ export const QueueEnv = z.object({
 export function readEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`environment is incomplete: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`environment is incomplete: ${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { SyncStatus } from '../../functions/engine/controls.js';
 import { startLocalRuntime, type LocalRuntime } from '../../functions/local/runtime.js';
 import { integrations } from '../../integrations/index.js';
@@ -15,14 +15,12 @@ import { startReceiver, verifySignatures, type WebhookReceiver } from '../suppor
 const quiet = { log: () => undefined };
 const contacts = { providerConfigKey: 'demo-crm', connectionId: 'demo', syncName: 'contacts' };
 
-async function waitForStatus(runtime: LocalRuntime, predicate: (s: SyncStatus) => boolean, timeoutMs = 60_000): Promise<SyncStatus> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
+function waitForStatus(runtime: LocalRuntime, predicate: (s: SyncStatus) => boolean, timeoutMs = 60_000): Promise<SyncStatus> {
+  return vi.waitFor(async () => {
     const status = await runtime.syncline.controls().status(contacts);
-    if (predicate(status)) return status;
-    if (Date.now() > until) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    if (!predicate(status)) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
+    return status;
+  }, { timeout: timeoutMs, interval: 100 });
 }
 
 describe('local runtime (npm start)', () => {
@@ -74,16 +72,18 @@ describe('local runtime (npm start)', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await runtime.scheduler.tick(Date.now() + 120_000);
     const second = await waitForStatus(runtime, (s) => s.finishedAt !== firstFinished && s.latestExecutionStatus === 'SUCCESS');
-    let webhook = receiver.received.find((w) => w.json.model === 'Contact');
-    for (const until = Date.now() + 10_000; !webhook && Date.now() < until; webhook = receiver.received.find((w) => w.json.model === 'Contact')) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { received } = receiver;
+    const webhook = await vi.waitFor(() => {
+      const found = received.find((w) => w.json.model === 'Contact');
+      if (!found) throw new Error('no Contact webhook received yet');
+      return found;
+    }, { timeout: 10_000, interval: 20 });
     expect(Date.now() - Date.parse(second.finishedAt!)).toBeLessThan(5_000);
     expect(receiver.received.filter((w) => w.json.model === 'Contact')).toHaveLength(1);
-    expect(verifySignatures(webhook!, secret)).toEqual({ hmac: true, legacy: true, standard: true });
-    expect(webhook!.json).toMatchObject({ type: 'sync', connectionId: 'demo', providerConfigKey: 'demo-crm', syncName: 'contacts', model: 'Contact', success: true, responseResults: second.latestResult!['Contact'] });
+    expect(verifySignatures(webhook, secret)).toEqual({ hmac: true, legacy: true, standard: true });
+    expect(webhook.json).toMatchObject({ type: 'sync', connectionId: 'demo', providerConfigKey: 'demo-crm', syncName: 'contacts', model: 'Contact', success: true, responseResults: second.latestResult!['Contact'] });
     // Fetching from the payload's modifiedAfter returns exactly what the run changed.
-    const changed = await api(`/records?model=Contact&limit=1000&modified_after=${encodeURIComponent(webhook!.json.modifiedAfter)}`);
+    const changed = await api(`/records?model=Contact&limit=1000&modified_after=${encodeURIComponent(webhook.json.modifiedAfter)}`);
     const changedRecords = ((await changed.json()) as { records: { _nango_metadata: { last_action: string } }[] }).records;
     const counted = second.latestResult!['Contact']!;
     expect(changedRecords).toHaveLength(counted.added + counted.updated + counted.deleted);

@@ -5,7 +5,7 @@
  * retry schedule is compressed to milliseconds; everything else is as in AWS.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalKeyFileCipher } from '../../functions/adapters/crypto/local-cipher.js';
 import type { Logger } from '../../functions/engine/ports.js';
 import { WebhookUrlError } from '../../functions/engine/webhooks/webhook-service.js';
@@ -154,7 +154,7 @@ describe('webhooks from run results', () => {
 
     await runContacts();
     await gone.waitFor(1, 5_000);
-    await waitUntil(async () => (await webhooks.service.getSubscription(sub.id)).enabled === false, 5_000);
+    await vi.waitFor(async () => expect(await webhooks.service.getSubscription(sub.id)).toMatchObject({ enabled: false }), { timeout: 5_000, interval: 50 });
     await settle();
 
     expect(gone.received).toHaveLength(1);
@@ -170,12 +170,12 @@ describe('webhooks from run results', () => {
 
     await runContacts();
     await down.waitFor(8, 10_000);
-    await waitUntil(async () => (await webhooks.service.listDeliveries(sub.id, 1))[0]?.status === 'FAILED', 5_000);
+    await vi.waitFor(async () => expect((await webhooks.service.listDeliveries(sub.id, 1))[0]?.status).toBe('FAILED'), { timeout: 5_000, interval: 50 });
     const [failed] = await webhooks.service.listDeliveries(sub.id, 1);
     healthy = true;
     await webhooks.service.replay(failed!.id);
     const all = await down.waitFor(9, 5_000);
-    await waitUntil(async () => (await webhooks.service.listDeliveries(sub.id, 1))[0]?.status === 'SUCCEEDED', 5_000);
+    await vi.waitFor(async () => expect((await webhooks.service.listDeliveries(sub.id, 1))[0]?.status).toBe('SUCCEEDED'), { timeout: 5_000, interval: 50 });
 
     expect(failed!.attempts).toHaveLength(8);
     expect(all.at(-1)!.headers['webhook-id']).toBe(failed!.id);
@@ -192,11 +192,3 @@ describe('webhooks from run results', () => {
     expect(await webhooks.service.listSubscriptions()).toEqual([]);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -13,8 +13,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { infra } from './calls.js';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { infra, queryPages } from './calls.js';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { ApiKeyInfo, ApiKeyStore } from '../../engine/ports.js';
 
@@ -87,18 +87,13 @@ export class DynamoApiKeyStore implements ApiKeyStore {
 
   async list(): Promise<ApiKeyInfo[]> {
     const keys: ApiKeyInfo[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const response = await infra('listing API keys', () => this.options.doc.send(new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': PK },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      })));
-      keys.push(...(response.Items ?? []).map(toInfo));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
+    const pages = queryPages(this.options.doc, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': PK },
+      ConsistentRead: true,
+    }, 'listing API keys');
+    for await (const response of pages) keys.push(...(response.Items ?? []).map(toInfo));
     return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
@@ -172,20 +167,17 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async hashOf(id: string): Promise<string | null> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const response = await infra('finding an API key', () => this.options.doc.send(new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'id = :id',
-        ExpressionAttributeValues: { ':pk': PK, ':id': id },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      })));
+    const pages = queryPages(this.options.doc, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'id = :id',
+      ExpressionAttributeValues: { ':pk': PK, ':id': id },
+      ConsistentRead: true,
+    }, 'finding an API key');
+    for await (const response of pages) {
       const found = response.Items?.[0];
       if (found) return found['sk'] as string;
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
+    }
     return null;
   }
 

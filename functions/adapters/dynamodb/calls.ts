@@ -1,5 +1,5 @@
 /** Small helpers the state-table adapters share: one place turns SDK failures into InfrastructureError. */
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
 
 /** Runs a DynamoDB call; a failure becomes an `InfrastructureError` saying what was being done. */
@@ -15,4 +15,19 @@ export async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
 export async function getItem(doc: DynamoDBDocumentClient, tableName: string, key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
   const response = await infra(what, () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
   return response.Item;
+}
+
+/**
+ * Every page of a Query, in order, from the SDK's paginator; a failed call becomes an
+ * `InfrastructureError` saying what was being done. A caller that stops early (break, return)
+ * ends the paginator without reading further pages.
+ */
+export async function* queryPages(doc: DynamoDBDocumentClient, input: QueryCommandInput, what: string): AsyncGenerator<QueryCommandOutput, void, undefined> {
+  try {
+    // Errors of the caller's own loop body end this generator through return(), not throw():
+    // only the paginator's calls are caught here.
+    for await (const page of paginateQuery({ client: doc }, input)) yield page;
+  } catch (error) {
+    throw asInfrastructureError(error, what);
+  }
 }

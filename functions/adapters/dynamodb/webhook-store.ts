@@ -13,7 +13,7 @@
  * (KMS in AWS) and bound to the subscription id; it never sits in an item in plain text.
  * Neither kind is `RUN`, so the webhook stream filter never sees these writes.
  */
-import { getItem, infra } from './calls.js';
+import { getItem, infra, queryPages } from './calls.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
@@ -64,14 +64,10 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async listSubscriptions(): Promise<WebhookSubscription[]> {
     const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const response = await infra('listing webhook subscriptions', () => this.options.doc.send(new QueryCommand({
-        TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SUB_PK }, ExclusiveStartKey: startKey, ConsistentRead: true,
-      })));
-      items.push(...(response.Items ?? []));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
+    const pages = queryPages(this.options.doc, {
+      TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SUB_PK }, ConsistentRead: true,
+    }, 'listing webhook subscriptions');
+    for await (const response of pages) items.push(...(response.Items ?? []));
     return items.map(toSubscription);
   }
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { RecordInput } from '../ports.js';
 import { contentHash } from './content-hash.js';
 import { isPlainObject } from './deep-merge.js';
@@ -18,8 +18,8 @@ export function validateRecord(raw: unknown, schema: z.ZodType): Validated {
   const payload = { ...raw, id };
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
-    const details = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return { ok: false, id, reason: `does not match the model: ${details.join('; ')}` };
+    // The first few issues say what is wrong; a record failing on every field need not list them all.
+    return { ok: false, id, reason: `does not match the model: ${z.prettifyError({ issues: parsed.error.issues.slice(0, 5) })}` };
   }
   return { ok: true, record: { id, payload, hash: contentHash(payload) } };
 }

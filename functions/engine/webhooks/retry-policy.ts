@@ -10,6 +10,7 @@
  * `Retry-After` (seconds or an HTTP date) is honoured as a lower bound, capped so an endpoint
  * cannot park a delivery for a week.
  */
+import { parseRetryAfter } from '../http/retry-after.js';
 
 export interface RetryPolicy {
   /** Attempts per round, the first included. */
@@ -64,20 +65,11 @@ export function nextAttemptAt(
   const random = input.random ?? Math.random;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptsMade - 1));
   let delay = Math.floor(random() * ceiling);
-  const retryAfter = parseRetryAfter(input.retryAfter ?? null, now);
-  if (retryAfter !== null) delay = Math.max(delay, Math.min(retryAfter, policy.maxRetryAfterMs));
+  const retryAfter = parseRetryAfter(input.retryAfter, now);
+  if (retryAfter !== undefined) delay = Math.max(delay, Math.min(retryAfter, policy.maxRetryAfterMs));
   let at = now + delay;
   if (attemptsMade + 1 === policy.maxAttempts) at = Math.max(at, roundStartedAt + policy.minSpanMs);
   return at;
-}
-
-/** `Retry-After` in ms from now: delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
 /**

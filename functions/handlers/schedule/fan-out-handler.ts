@@ -15,7 +15,7 @@ export function makeFanOutHandler(deps: FanOutDeps & { logger: Logger }) {
     const parsed = FanOutEventSchema.safeParse(event);
     if (!parsed.success) {
       // Thrown, so EventBridge Scheduler's retry policy and DLQ see it; a bad input is a deploy bug.
-      throw new Error(`fan-out input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(`fan-out input is invalid: ${z.prettifyError(parsed.error)}`);
     }
     const result = await fanOut(deps, parsed.data);
     const { integration, sync, connection, scheduledAt } = parsed.data;

@@ -48,7 +48,7 @@ describe('validateRecord', () => {
     [{ id: '', email: 'a@b.co' }, /id is empty/],
     [{ id: 'x'.repeat(256), email: 'a@b.co' }, /longer than 255/],
     [{ id: true, email: 'a@b.co' }, /string or a number/],
-    [{ id: '1', email: 'nope' }, /email/],
+    [{ id: '1', email: 'nope' }, /does not match the model: ✖ Invalid email address\n {2}→ at email/],
     ['not an object', /not an object/],
   ])('rejects %j with a reason', (raw, reason) => {
     const result = validateRecord(raw, Contact);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAttempt, DEFAULT_RETRY_POLICY, nextAttemptAt, parseRetryAfter, roundSpan } from '../../../functions/engine/webhooks/retry-policy.js';
+import { classifyAttempt, DEFAULT_RETRY_POLICY, nextAttemptAt, roundSpan } from '../../../functions/engine/webhooks/retry-policy.js';
 
 const HOUR = 3_600_000;
 
@@ -34,8 +34,8 @@ describe('retry schedule', () => {
   it('honours Retry-After as a floor, capped', () => {
     expect(nextAttemptAt(DEFAULT_RETRY_POLICY, { attemptsMade: 1, roundStartedAt: 0, now: 0, random: () => 0, retryAfter: '120' })).toBe(120_000);
     expect(nextAttemptAt(DEFAULT_RETRY_POLICY, { attemptsMade: 1, roundStartedAt: 0, now: 0, random: () => 0, retryAfter: String(7 * 24 * 3600) })).toBe(DEFAULT_RETRY_POLICY.maxRetryAfterMs);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6_000);
-    expect(parseRetryAfter('soon', 0)).toBeNull();
+    expect(nextAttemptAt(DEFAULT_RETRY_POLICY, { attemptsMade: 1, roundStartedAt: 0, now: 4_000, random: () => 0, retryAfter: new Date(10_000).toUTCString() })).toBe(10_000);
+    expect(nextAttemptAt(DEFAULT_RETRY_POLICY, { attemptsMade: 1, roundStartedAt: 0, now: 0, random: () => 0, retryAfter: 'soon' })).toBe(0);
   });
 
   it('gives up after the last attempt', () => {
