@@ -90,7 +90,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 /** Registers a connection whose provider base URL is the given sandbox. */
 export async function addConnection(env: BenchEnv, providerConfigKey: string, connectionId: string, sandbox: Sandbox): Promise<void> {
   const now = new Date().toISOString();
-  await env.syncline.state.putConnection({
+  await env.syncline.state.connections.put({
     providerConfigKey, connectionId, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY },
     metadata: {}, connectionConfig: { baseUrl: sandbox.url }, createdAt: now, updatedAt: now,
   });

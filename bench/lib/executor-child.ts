@@ -60,7 +60,7 @@ const gcWatch = new PerformanceObserver((list) => {
 });
 gcWatch.observe({ entryTypes: ['gc'] });
 
-const { ms, run } = await runThroughExecutor(syncline.execute, { providerConfigKey: args.providerConfigKey, connectionId: args.connectionId, syncName: args.syncName });
+const { ms, run } = await runThroughExecutor(syncline.executorDeps, { providerConfigKey: args.providerConfigKey, connectionId: args.connectionId, syncName: args.syncName });
 clearInterval(sampler);
 gcWatch.disconnect();
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);

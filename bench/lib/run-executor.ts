@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSEvent } from 'aws-lambda';
 import { newRunId } from '../../functions/composition.js';
-import type { ExecuteDeps } from '../../functions/engine/orchestration/execute-run.js';
+import type { ExecutorDeps } from '../../functions/engine/orchestration/handle-run-message.js';
 import type { ConnectionSyncKey, RunMessage, RunRecord } from '../../functions/engine/ports.js';
 import { makeExecutorHandler } from '../../functions/handlers/queue/executor-handler.js';
 
 const LAMBDA_TIMEOUT_MS = 15 * 60_000;
 
-export async function runThroughExecutor(deps: ExecuteDeps, key: ConnectionSyncKey): Promise<{ ms: number; run: RunRecord }> {
+export async function runThroughExecutor(deps: ExecutorDeps, key: ConnectionSyncKey): Promise<{ ms: number; run: RunRecord }> {
   const handler = makeExecutorHandler(deps);
   const message: RunMessage = { ...key, runId: newRunId(deps.clock), trigger: 'MANUAL' };
   const event = { Records: [{ messageId: randomUUID(), body: JSON.stringify(message) }] } as unknown as SQSEvent;
@@ -21,7 +21,7 @@ export async function runThroughExecutor(deps: ExecuteDeps, key: ConnectionSyncK
   const response = await handler(event, { awsRequestId: `bench-${randomUUID()}`, getRemainingTimeInMillis: () => deadline - Date.now() });
   const ms = performance.now() - started;
   if (response.batchItemFailures.length > 0) throw new Error(`the executor reported an infrastructure failure for ${key.connectionId}`);
-  const run = await deps.state.getRun(key, message.runId!);
+  const run = await deps.state.runs.get(key, message.runId!);
   if (!run || run.status !== 'SUCCESS') throw new Error(`run ${message.runId} ended ${run?.status ?? 'missing'}: ${run?.error?.message ?? ''}`);
   return { ms, run };
 }

@@ -58,7 +58,7 @@ export async function measureEngineCosts(env: BenchEnv, connectionId: string, sa
   const lines: CostLine[] = [];
   const measure = async (scenario: string, key: ConnectionSyncKey, changed: number) => {
     const before = env.meter.snapshot();
-    const { run } = await runThroughExecutor(env.syncline.execute, key);
+    const { run } = await runThroughExecutor(env.syncline.executorDeps, key);
     const counts = Object.values(run.results)[0];
     if (counts && counts.added + counts.updated !== changed) throw new Error(`${scenario}: expected ${changed} changes, the run counted ${JSON.stringify(counts)}`);
     lines.push(costLine(scenario, records, changed, env.meter.since(before)));

@@ -8,7 +8,7 @@ import { SqsRunQueue } from '../../functions/adapters/sqs/run-queue.js';
 import { mapWithConcurrency } from '../../functions/engine/concurrency.js';
 import { fanOut } from '../../functions/engine/orchestration/fan-out.js';
 import type { RunMessage } from '../../functions/engine/ports.js';
-import { scheduledRunId } from '../../functions/engine/runner/run-sync.js';
+import { scheduledRunId } from '../../functions/engine/runner/run-invocation.js';
 import type { BenchEnv } from '../lib/env.js';
 import { FANOUT } from '../lib/integrations.js';
 import { perSecond, ratio, round } from '../lib/stats.js';
@@ -26,7 +26,7 @@ export interface FanOutPoint {
 export async function measureFanOut(env: BenchEnv, connections: number): Promise<FanOutPoint> {
   const { state } = env.syncline;
   const ids = Array.from({ length: connections }, (_, i) => `conn-${String(i).padStart(6, '0')}`);
-  await mapWithConcurrency(ids, 32, (connectionId) => state.ensureConnectionSync({ providerConfigKey: FANOUT.providerConfigKey, syncName: FANOUT.syncName, connectionId }, { enabled: true }));
+  await mapWithConcurrency(ids, 32, (connectionId) => state.connectionSyncs.ensure({ providerConfigKey: FANOUT.providerConfigKey, syncName: FANOUT.syncName, connectionId }, { enabled: true }));
   const engineQueue = await env.makeQueue('bench-fanout-engine');
   const rawQueue = await env.makeQueue('bench-fanout-raw');
   const scheduledAt = new Date().toISOString();
@@ -34,7 +34,7 @@ export async function measureFanOut(env: BenchEnv, connections: number): Promise
   // How much of the fan-out is paging the state table alone.
   let listed = 0;
   const listStarted = performance.now();
-  for await (const page of state.listConnectionSyncs(FANOUT.providerConfigKey, FANOUT.syncName)) listed += page.length;
+  for await (const page of state.connectionSyncs.list(FANOUT.providerConfigKey, FANOUT.syncName)) listed += page.length;
   const listingMs = performance.now() - listStarted;
   if (listed !== connections) throw new Error(`listed ${listed} connection-syncs, expected ${connections}`);
 

@@ -10,7 +10,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { recordPartitionKey } from '../../functions/adapters/dynamodb/record-store.js';
 import { itemSize, decodePayload, type RecordItem } from '../../functions/adapters/dynamodb/record-codec.js';
 import { mapWithConcurrency } from '../../functions/engine/concurrency.js';
-import { DEFAULT_RUNNER_CONFIG } from '../../functions/engine/runner/run-session.js';
+import { DEFAULT_RUNNER_CONFIG } from '../../functions/engine/runner/runner-config.js';
 import type { Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
 import { unitsFor, type CapacityTotals } from '../lib/capacity.js';
 import { RAW_TABLES, STORE_WRITE_CONCURRENCY, TABLES } from '../lib/common.js';

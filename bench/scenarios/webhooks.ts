@@ -61,7 +61,7 @@ async function measure(env: BenchEnv): Promise<WebhookResult> {
     await webhooks.service.createSubscription({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, events: ['sync.success'], always: true });
     const latencies: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const { run } = await runThroughExecutor(env.syncline.execute, { providerConfigKey: INCREMENTAL.providerConfigKey, syncName: INCREMENTAL.syncName, connectionId: 'webhooks' });
+      const { run } = await runThroughExecutor(env.syncline.executorDeps, { providerConfigKey: INCREMENTAL.providerConfigKey, syncName: INCREMENTAL.syncName, connectionId: 'webhooks' });
       const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
       while (arrivals.length <= i) {
         if (Date.now() > deadline) throw new Error(`run ${i + 1}'s webhook did not arrive within ${DELIVERY_TIMEOUT_MS} ms`);

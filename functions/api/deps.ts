@@ -2,14 +2,14 @@
 import type { ConnectionService } from '../engine/connections.js';
 import type { SyncControls } from '../engine/controls.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
-import type { ApiKeyStore, Clock, Logger, RecordStore, StateStore } from '../engine/ports.js';
+import type { ApiKeyStore, Clock, Logger, RecordStore, StateRepos } from '../engine/ports.js';
 import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 
 /** The engine services the routes map onto (a structural subset of `Syncline`). */
 export interface ApiSyncline {
   registry: IntegrationRegistry;
   records: RecordStore;
-  state: StateStore;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs'>;
   connections: ConnectionService;
   controls(): SyncControls;
 }

@@ -6,8 +6,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import { InvalidCursorError } from '../adapters/dynamodb/record-store.js';
-import { ConflictError, NotFoundError } from '../engine/errors.js';
+import { ConflictError, InvalidCursorError, NotFoundError } from '../engine/errors.js';
 import { FrequencyError } from '../engine/frequency.js';
 import type { Logger } from '../engine/ports.js';
 import { SyncConfigError } from '../engine/sync-definition.js';

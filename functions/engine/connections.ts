@@ -5,11 +5,11 @@
 import type { Connection } from './connection.js';
 import { NotFoundError } from './errors.js';
 import type { IntegrationRegistry } from './integration.js';
-import type { RecordStore, RunQueue, StateStore } from './ports.js';
+import type { RecordStore, RunQueue, StateRepos } from './ports.js';
 
 export interface ConnectionsDeps {
   registry: IntegrationRegistry;
-  state: StateStore;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs'>;
   records: RecordStore;
   queue: RunQueue;
   newId: () => string;
@@ -22,12 +22,12 @@ export class ConnectionService {
   async upsert(connection: Connection): Promise<{ created: boolean }> {
     const integration = this.deps.registry.get(connection.providerConfigKey);
     if (!integration) throw new NotFoundError(`unknown integration "${connection.providerConfigKey}"`);
-    const existing = await this.deps.state.getConnection(connection.providerConfigKey, connection.connectionId);
-    await this.deps.state.putConnection(existing ? { ...connection, createdAt: existing.createdAt } : connection);
+    const existing = await this.deps.state.connections.find(connection.providerConfigKey, connection.connectionId);
+    await this.deps.state.connections.put(existing ? { ...connection, createdAt: existing.createdAt } : connection);
     if (existing) return { created: false };
     for (const sync of integration.syncs.values()) {
       const key = { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, syncName: sync.name };
-      const state = await this.deps.state.ensureConnectionSync(key, { enabled: sync.autoStart });
+      const state = await this.deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart });
       if (state.enabled) await this.deps.queue.send([{ ...key, runId: this.deps.newId(), trigger: 'MANUAL' }]);
     }
     return { created: true };
@@ -37,10 +37,10 @@ export class ConnectionService {
   async delete(providerConfigKey: string, connectionId: string): Promise<void> {
     const integration = this.deps.registry.get(providerConfigKey);
     if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-    if (!(await this.deps.state.getConnection(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-    await this.deps.state.deleteConnection(providerConfigKey, connectionId);
+    if (!(await this.deps.state.connections.find(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+    await this.deps.state.connections.delete(providerConfigKey, connectionId);
     for (const sync of integration.syncs.values()) {
-      await this.deps.state.deleteConnectionSync({ providerConfigKey, connectionId, syncName: sync.name });
+      await this.deps.state.connectionSyncs.delete({ providerConfigKey, connectionId, syncName: sync.name });
       for (const model of Object.keys(sync.models)) await this.deps.records.deleteAll({ providerConfigKey, connectionId, model });
     }
   }

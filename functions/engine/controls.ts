@@ -1,18 +1,18 @@
 /**
- * Sync controls and status (DESIGN §4, issue 3): start, pause, trigger (reset, emptyCache),
+ * Sync controls and status: start, pause, trigger (reset, emptyCache),
  * cancel, per-connection frequency, and the status of a connection-sync. The HTTP API only
  * maps requests onto these.
  */
 import { ConflictError, NotFoundError } from './errors.js';
 import { formatFrequency, parseFrequency, toRateExpression } from './frequency.js';
 import type { IntegrationRegistry } from './integration.js';
-import type { ChangeCounts, Checkpoint, Clock, ConnectionSyncKey, ConnectionSyncState, RecordStore, RunQueue, RunStatus, RunType, Scheduler, StateStore } from './ports.js';
+import type { ChangeCounts, Checkpoint, Clock, ConnectionSyncKey, ConnectionSyncState, RecordStore, RunQueue, RunStatus, RunType, Scheduler, StateRepos } from './ports.js';
 import { scheduleName } from './schedules.js';
 import type { SyncDefinition } from './sync-definition.js';
 
 export interface ControlsDeps {
   registry: IntegrationRegistry;
-  state: StateStore;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs'>;
   records: RecordStore;
   queue: RunQueue;
   scheduler: Scheduler;
@@ -43,6 +43,8 @@ export interface SyncStatus {
 export interface TriggerOptions {
   reset?: boolean;
   emptyCache?: boolean;
+  /** Lets this one run's deletion detection through the mass-deletion guard. */
+  acceptMassDeletion?: boolean;
 }
 
 export class SyncControls {
@@ -55,12 +57,12 @@ export class SyncControls {
     const names = syncs === '*' ? [...integration.syncs.keys()] : syncs;
     for (const name of names) if (!integration.syncs.has(name)) throw new NotFoundError(`integration "${providerConfigKey}" has no sync "${name}"`);
     if (connectionId !== undefined) {
-      if (!(await this.deps.state.getConnection(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+      if (!(await this.deps.state.connections.find(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
       return names.map((syncName) => ({ providerConfigKey, connectionId, syncName }));
     }
     const keys: ConnectionSyncKey[] = [];
     for (const syncName of names) {
-      for await (const page of this.deps.state.listConnectionSyncs(providerConfigKey, syncName)) {
+      for await (const page of this.deps.state.connectionSyncs.list(providerConfigKey, syncName)) {
         for (const cs of page) keys.push({ providerConfigKey, connectionId: cs.connectionId, syncName });
       }
     }
@@ -70,7 +72,7 @@ export class SyncControls {
   async start(keys: ConnectionSyncKey[]): Promise<void> {
     for (const key of keys) {
       await this.ensure(key);
-      await this.deps.state.updateConnectionSync(key, { enabled: true });
+      await this.deps.state.connectionSyncs.update(key, { enabled: true });
     }
   }
 
@@ -78,9 +80,9 @@ export class SyncControls {
   async pause(keys: ConnectionSyncKey[]): Promise<void> {
     for (const key of keys) {
       const state = await this.ensure(key);
-      await this.deps.state.updateConnectionSync(key, { enabled: false });
+      await this.deps.state.connectionSyncs.update(key, { enabled: false });
       // A queued run is skipped by the executor once the sync is paused; a running one is cancelled.
-      if (state.lease) await this.deps.state.cancelRun(key, state.lease.runId, 'paused', this.deps.clock.now());
+      if (state.lease) await this.deps.state.runs.cancel(key, state.lease.runId, 'paused', this.deps.clock.now());
     }
   }
 
@@ -97,12 +99,12 @@ export class SyncControls {
       if (options.emptyCache) {
         const models = Object.keys(this.sync(key).models);
         for (const model of models) await this.deps.records.deleteAll({ providerConfigKey: key.providerConfigKey, connectionId: key.connectionId, model });
-        await this.deps.state.updateConnectionSync(key, { reset: true, zeroCounts: models });
+        await this.deps.state.connectionSyncs.update(key, { reset: true, zeroCounts: models });
       } else if (options.reset) {
-        await this.deps.state.updateConnectionSync(key, { reset: true });
+        await this.deps.state.connectionSyncs.update(key, { reset: true });
       }
       const runId = this.deps.newId();
-      await this.deps.queue.send([{ ...key, runId, trigger: 'MANUAL' }]);
+      await this.deps.queue.send([{ ...key, runId, trigger: 'MANUAL', ...(options.acceptMassDeletion ? { acceptMassDeletion: true } : {}) }]);
       runIds.push(runId);
     }
     return runIds;
@@ -110,9 +112,9 @@ export class SyncControls {
 
   /** Cancels the running execution; false when nothing was running. */
   async cancel(key: ConnectionSyncKey): Promise<{ cancelled: string | null }> {
-    const state = await this.deps.state.getConnectionSync(key);
+    const state = await this.deps.state.connectionSyncs.get(key);
     if (!state?.lease) return { cancelled: null };
-    const done = await this.deps.state.cancelRun(key, state.lease.runId, 'cancelled by request', this.deps.clock.now());
+    const done = await this.deps.state.runs.cancel(key, state.lease.runId, 'cancelled by request', this.deps.clock.now());
     return { cancelled: done ? state.lease.runId : null };
   }
 
@@ -122,12 +124,12 @@ export class SyncControls {
     await this.ensure(key);
     const name = scheduleName(key.providerConfigKey, key.syncName, key.connectionId);
     if (frequency === null) {
-      await this.deps.state.updateConnectionSync(key, { frequencyOverrideMs: null });
+      await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: null });
       await this.deps.scheduler.delete(name);
       return { frequency: sync.frequency };
     }
     const ms = parseFrequency(frequency, `sync "${key.syncName}"`);
-    await this.deps.state.updateConnectionSync(key, { frequencyOverrideMs: ms });
+    await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: ms });
     const spec = { name, rateExpression: toRateExpression(ms), target: { integration: key.providerConfigKey, sync: key.syncName, connection: key.connectionId } };
     if (await this.deps.scheduler.get(name)) await this.deps.scheduler.updateRate(spec);
     else await this.deps.scheduler.create(spec);
@@ -136,7 +138,7 @@ export class SyncControls {
 
   async status(key: ConnectionSyncKey): Promise<SyncStatus> {
     const sync = this.sync(key);
-    const state = await this.deps.state.getConnectionSync(key);
+    const state = await this.deps.state.connectionSyncs.get(key);
     const now = this.deps.clock.now();
     const frequencyMs = state?.frequencyOverrideMs ?? sync.frequencyMs;
     const name = scheduleName(key.providerConfigKey, key.syncName, state?.frequencyOverrideMs ? key.connectionId : undefined);
@@ -173,7 +175,7 @@ export class SyncControls {
   }
 
   private ensure(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
-    return this.deps.state.ensureConnectionSync(key, { enabled: this.sync(key).autoStart });
+    return this.deps.state.connectionSyncs.ensure(key, { enabled: this.sync(key).autoStart });
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import type { Connection, Credentials, ProviderConfig } from './connection.js';
-import type { Clock, StateStore } from './ports.js';
+import type { Clock, ConnectionRepo } from './ports.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -26,7 +26,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export type CredentialsProvider = () => Promise<Credentials>;
 
 export interface CredentialsProviderDeps {
-  state: Pick<StateStore, 'getConnection' | 'putConnection'>;
+  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'put'>;
   /** The connection as the caller read it; its credentials are used while they are fresh. */
   connection: Connection;
   provider: ProviderConfig;
@@ -74,7 +74,7 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
   };
 
   async function refresh(): Promise<Connection> {
-    const latest = await deps.state.getConnection(providerConfigKey, connectionId);
+    const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
     if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
     const credentials = latest.credentials;
     if (credentials.type !== 'OAUTH2' || !expiring(credentials)) return latest;
@@ -123,7 +123,7 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
       expiresAt: tokens.expires_in === undefined ? undefined : new Date(now + tokens.expires_in * 1000).toISOString(),
     };
     const updated: Connection = { ...latest, credentials: refreshed, updatedAt: new Date(now).toISOString() };
-    await deps.state.putConnection(updated);
+    await deps.connections.put(updated);
     return updated;
   }
 

@@ -41,6 +41,14 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
+/** A records cursor that the store did not issue (or that was altered): the reader's mistake (→ 400). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor is not valid: pass back a next_cursor exactly as received');
+  }
+}
+
 /** True when the error, or any error in its `cause` chain, is of the given class. */
 export function hasCause(error: unknown, kind: abstract new (...args: never[]) => Error): boolean {
   let current: unknown = error;

@@ -2,7 +2,10 @@
  * The ports the engine talks through. Adapters (DynamoDB, SQS, Scheduler, HTTP) implement
  * them; the engine never imports an AWS SDK.
  */
-import type { Connection } from './connection.js';
+import type { Connection, Credentials } from './connection.js';
+import type { ChangeCounts, RunRecord, RunSummary, RunTrigger } from './model/run.js';
+
+export type { ChangeCounts, RunError, RunRecord, RunStatus, RunSummary, RunTrigger, RunType } from './model/run.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -81,22 +84,30 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
-export interface ChangeCounts {
-  added: number;
-  updated: number;
-  deleted: number;
+/**
+ * Writes one run makes to one partition. The store decides how to avoid per-record reads; the
+ * runner only saves, deletes and asks how much of the partition a full pass left unseen.
+ */
+export interface PartitionWriter {
+  readonly partition: RecordPartition;
+  /** Upserts a batch (ids unique within it); outcomes as `RecordStore.saveBatch`. */
+  save(records: RecordInput[]): Promise<SaveOutcome[]>;
+  /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */
+  delete(ids: string[]): Promise<DeleteOutcome[]>;
+  /**
+   * The partition's live records when the writer was opened, and how many of them `isSeen`
+   * (given each id's `idFingerprint`) does not contain. Records added since were seen anyway.
+   */
+  countUnseen(isSeen: (idFingerprint: number) => boolean): Promise<{ live: number; unseen: number }>;
 }
 
-/**
- * A partition's records as they were when read: enough to tell unchanged records from changed
- * or new ones without reading them again, and to count records not seen by a full refresh.
- */
-export interface PartitionSnapshot {
-  readonly liveCount: number;
-  /** Fingerprints compare with `contentHash`'s via `hashFingerprint`. */
-  lookup(id: string): { hashFingerprint: number; deleted: boolean } | undefined;
-  /** `idFingerprint`s of the live records. */
-  liveIdFingerprints(): Iterable<number>;
+export interface OpenWriterOptions {
+  /**
+   * Read the partition once up front (full refreshes, initial runs): unchanged records then
+   * cost no read each, new ones skip the read, and `countUnseen` needs no second scan. Not for
+   * incremental runs, which touch a small part of a large partition.
+   */
+  snapshot: boolean;
 }
 
 /**
@@ -104,14 +115,10 @@ export interface PartitionSnapshot {
  * one bumps its version, and a concurrent writer cannot overwrite a newer version.
  */
 export interface RecordStore {
-  /**
-   * Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. With a
-   * snapshot, records it shows unchanged are not read again, and records it lacks are written
-   * as new (a conditional write still catches one that appeared since).
-   */
-  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PartitionSnapshot): Promise<SaveOutcome[]>;
-  /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a snapshot. */
-  snapshot(partition: RecordPartition): Promise<PartitionSnapshot>;
+  /** Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. */
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]>;
+  /** A writer for one run on one partition; it owns whatever it read up front. */
+  openWriter(partition: RecordPartition, ctx: WriteContext, options: OpenWriterOptions): Promise<PartitionWriter>;
   /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */
   deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]>;
   getByIds(partition: RecordPartition, ids: string[]): Promise<Map<string, StoredRecord>>;
@@ -127,31 +134,11 @@ export interface RecordStore {
 
 export type Checkpoint = Record<string, string | number | boolean>;
 
-export type RunStatus = 'RUNNING' | 'SUCCESS' | 'ERROR' | 'CANCELLED';
-export type RunType = 'INITIAL' | 'INCREMENTAL';
-export type RunTrigger = 'SCHEDULE' | 'MANUAL' | 'CONTINUATION';
-
-export interface RunError {
-  type: string;
-  message: string;
-}
-
 /** Identifies one sync on one connection. */
 export interface ConnectionSyncKey {
   providerConfigKey: string;
   connectionId: string;
   syncName: string;
-}
-
-export interface RunSummary {
-  runId: string;
-  status: RunStatus;
-  type: RunType;
-  trigger: RunTrigger;
-  startedAt: number;
-  finishedAt: number | null;
-  results: Record<string, ChangeCounts>;
-  error: RunError | null;
 }
 
 export interface Lease {
@@ -178,10 +165,6 @@ export interface ConnectionSyncState extends ConnectionSyncKey {
   updatedAt: number;
 }
 
-export interface RunRecord extends ConnectionSyncKey, RunSummary {
-  invocations: number;
-}
-
 export interface RunLogLine {
   at: number;
   level: LogLevel;
@@ -190,53 +173,87 @@ export interface RunLogLine {
 
 export type LeaseOutcome = { acquired: true; state: ConnectionSyncState; previous: Lease | null } | { acquired: false; heldBy: Lease | null; reason: string };
 
-/** Connections, connection-syncs, runs and their logs. */
-export interface StateStore {
-  getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null>;
-  putConnection(connection: Connection): Promise<void>;
-  updateConnectionMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
+/** A connection as listed and checked: everything but its credentials, which stay sealed. */
+export type ConnectionInfo = Omit<Connection, 'credentials'> & {
+  /** The kind of credentials it holds; null for items stored before the type was kept beside them. */
+  credentialsType: Credentials['type'] | null;
+};
 
-  listConnections(providerConfigKey: string): AsyncIterable<Connection[]>;
-  deleteConnection(providerConfigKey: string, connectionId: string): Promise<void>;
+/** Connections. Credentials are opened (decrypted) only by `getWithCredentials`. */
+export interface ConnectionRepo {
+  find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null>;
+  /** For a run or a token refresh: the one read that decrypts. */
+  getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null>;
+  put(connection: Connection): Promise<void>;
+  updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
+  list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]>;
+  delete(providerConfigKey: string, connectionId: string): Promise<void>;
+}
 
-  getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
+/** The per-connection state of each sync, with the lease that keeps its runs one at a time. */
+export interface ConnectionSyncRepo {
+  get(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
   /** The connection-syncs of one sync, page by page (what the fan-out walks). */
-  listConnectionSyncs(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]>;
+  list(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]>;
   /** Changes control fields; `reset` clears lastSyncDate, checkpoint and the pass. */
-  updateConnectionSync(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState>;
-  deleteConnectionSync(key: ConnectionSyncKey): Promise<void>;
+  update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState>;
+  delete(key: ConnectionSyncKey): Promise<void>;
   /** Creates the connection-sync if it does not exist yet; returns the stored state. */
-  ensureConnectionSync(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
-
-  /**
-   * Stops a run from outside (cancel, pause): drops its lease, so the running invocation
-   * stops at its next lease check, and marks the run CANCELLED. False if it was not running.
-   */
-  cancelRun(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean>;
-  listRuns(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]>;
-
+  ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
   /** Takes the lease unless another live holder has it. Expired leases are taken over. */
   acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome>;
   /** Extends the lease; false when it was lost (taken over, cancelled). */
   renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean>;
   releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void>;
-
+  /** Throws `LeaseLostError` when the lease is no longer held. */
   saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void>;
+}
 
-  createRun(run: RunRecord): Promise<void>;
-  getRun(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
+/**
+ * Runs. Every status change is conditional on the status it leaves (see `model/run.ts`), so a
+ * final run never changes again and two writers racing cannot undo each other.
+ */
+export interface RunRepo {
+  /** Creates the run (RUNNING); when a run with its id exists already, returns that one unchanged. */
+  create(run: RunRecord): Promise<RunRecord>;
+  /** RUNNING → RUNNING with one more invocation. Returns the stored run: still RUNNING, or final when it ended first; null if unknown. */
+  resume(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
+  /** Ends a RUNNING run whose lease is gone (its executor died); false when it was not RUNNING. */
+  endAbandoned(run: RunRecord): Promise<boolean>;
   /**
-   * Ends a run atomically: writes the run's result, updates the connection-sync
-   * (lastSyncDate on success, record counts, checkpoint) and releases the lease.
+   * Ends a RUNNING run atomically with its connection-sync: the result, lastSyncDate on success,
+   * record counts and checkpoint, and the lease released. `LeaseLostError` when the lease is gone.
    */
-  finishRun(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void>;
+  finish(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void>;
+  /**
+   * Stops a run from outside (cancel, pause): marks it CANCELLED (creating the item when the run
+   * has its lease but no item yet) and drops its lease, so the running invocation stops at its
+   * next lease check. False when it was not running.
+   */
+  cancel(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean>;
+  get(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
+  /** Newest first. */
+  list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]>;
+}
 
-  appendRunLogs(key: ConnectionSyncKey, runId: string, lines: RunLogLine[]): Promise<void>;
-  listRunLogs(key: ConnectionSyncKey, runId: string): Promise<RunLogLine[]>;
+export interface RunLogRepo {
+  append(key: ConnectionSyncKey, runId: string, lines: RunLogLine[]): Promise<void>;
+  list(key: ConnectionSyncKey, runId: string): Promise<RunLogLine[]>;
+}
 
-  /** Seen-id fingerprints of a full-refresh pass, persisted so a resumed pass keeps them. */
-  appendSeenIds(passId: string, model: string, fingerprints: number[]): Promise<void>;
-  loadSeenIds(passId: string, model: string): Promise<number[]>;
+/** Seen-id fingerprints of a full-refresh pass, persisted so a resumed pass keeps them. */
+export interface SeenIdRepo {
+  append(passId: string, model: string, fingerprints: number[]): Promise<void>;
+  load(passId: string, model: string): Promise<number[]>;
+}
+
+/** The state table's aggregates, as the composition root hands them out. */
+export interface StateRepos {
+  connections: ConnectionRepo;
+  connectionSyncs: ConnectionSyncRepo;
+  runs: RunRepo;
+  runLogs: RunLogRepo;
+  seenIds: SeenIdRepo;
 }
 
 export interface ConnectionSyncChange {
@@ -260,6 +277,8 @@ export interface RunMessage extends ConnectionSyncKey {
   trigger: RunTrigger;
   /** The scheduled time that produced a SCHEDULE run (ISO), for logs. */
   scheduledAt?: string;
+  /** Lets this run's deletion detection through the mass-deletion guard, once (an operator's decision). */
+  acceptMassDeletion?: boolean;
 }
 
 /** The executor's work queue (SQS). */

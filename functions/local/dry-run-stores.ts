@@ -5,10 +5,10 @@
  */
 import { contentHash } from '../engine/records/content-hash.js';
 import type {
-  ChangeCounts, Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncState, DeleteOutcome, FinishUpdate, Lease, LeaseOutcome,
-  ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, RunLogLine, RunRecord, SaveOutcome, StateStore, StoredRecord,
+  ChangeCounts, ConnectionRepo, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, DeleteOutcome, FinishUpdate, ListQuery, PartitionWriter, RecordInput,
+  RecordPage, RecordPartition, RecordStore, RunLogLine, RunLogRepo, RunRecord, RunRepo, SaveOutcome, SeenIdRepo, StateRepos, StoredRecord, WriteContext,
 } from '../engine/ports.js';
-import type { Connection } from '../engine/connection.js';
+import { scanningWriter } from '../engine/records/scanning-writer.js';
 
 type Change = { action: 'ADDED' | 'UPDATED' | 'DELETED'; payload: Record<string, unknown> };
 
@@ -65,9 +65,9 @@ export class DryRunRecordStore implements RecordStore {
     return this.real.list(partition, query);
   }
 
-  /** The real partition; saves here ignore it and read through `getByIds`, which sees the dry changes. */
-  snapshot(partition: RecordPartition): Promise<PartitionSnapshot> {
-    return this.real.snapshot(partition);
+  /** No snapshot: saves read through `getByIds`, which sees the dry changes. */
+  async openWriter(partition: RecordPartition, ctx: WriteContext): Promise<PartitionWriter> {
+    return scanningWriter(this, partition, ctx);
   }
 
   async *liveIds(partition: RecordPartition): AsyncIterable<string[]> {
@@ -98,73 +98,59 @@ export class DryRunRecordStore implements RecordStore {
 }
 
 /** Reads real state; leases, checkpoints, runs, logs, metadata and seen ids stay in memory. */
-export class DryRunStateStore implements StateStore {
+export class DryRunState implements StateRepos {
   readonly logs: RunLogLine[] = [];
-  private readonly runs = new Map<string, RunRecord>();
-  private readonly seen = new Map<string, number[]>();
   finished: { run: RunRecord; update: FinishUpdate } | null = null;
+  readonly connections: ConnectionRepo;
+  readonly connectionSyncs: ConnectionSyncRepo;
+  readonly runs: RunRepo;
+  readonly runLogs: RunLogRepo;
+  readonly seenIds: SeenIdRepo;
 
-  constructor(private readonly real: StateStore) {}
-
-  getConnection(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
-    return this.real.getConnection(providerConfigKey, connectionId);
-  }
-  async putConnection(): Promise<void> {}
-  async updateConnectionMetadata(): Promise<void> {}
-  listConnections(providerConfigKey: string): AsyncIterable<Connection[]> {
-    return this.real.listConnections(providerConfigKey);
-  }
-  async deleteConnection(): Promise<void> {}
-  getConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
-    return this.real.getConnectionSync(key);
-  }
-  listConnectionSyncs(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
-    return this.real.listConnectionSyncs(providerConfigKey, syncName);
-  }
-  async updateConnectionSync(key: ConnectionSyncKey, _change: ConnectionSyncChange): Promise<ConnectionSyncState> {
-    return this.ensureConnectionSync(key);
-  }
-  async deleteConnectionSync(): Promise<void> {}
-  async ensureConnectionSync(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
-    const state = await this.real.getConnectionSync(key);
-    return state ?? { ...key, enabled: true, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null, lease: null, releasedAt: null, lastRun: null, recordCounts: {}, updatedAt: 0 };
-  }
-  async cancelRun(): Promise<boolean> {
-    return false;
-  }
-  async listRuns(): Promise<RunRecord[]> {
-    return [...this.runs.values()];
-  }
-  /** A dry run reads alongside a real one without taking its lease. */
-  async acquireLease(key: ConnectionSyncKey, lease: Lease): Promise<LeaseOutcome> {
-    const state = await this.ensureConnectionSync(key);
-    return { acquired: true, state: { ...state, lease }, previous: null };
-  }
-  async renewLease(): Promise<boolean> {
-    return true;
-  }
-  async releaseLease(): Promise<void> {}
-  async saveCheckpoint(_key: ConnectionSyncKey, _lease: Lease, _checkpoint: Checkpoint | null): Promise<void> {}
-  async createRun(run: RunRecord): Promise<void> {
-    this.runs.set(run.runId, run);
-  }
-  async getRun(_key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
-    return this.runs.get(runId) ?? null;
-  }
-  async finishRun(run: RunRecord, update: FinishUpdate): Promise<void> {
-    this.finished = { run, update };
-  }
-  async appendRunLogs(_key: ConnectionSyncKey, _runId: string, lines: RunLogLine[]): Promise<void> {
-    this.logs.push(...lines);
-  }
-  async listRunLogs(): Promise<RunLogLine[]> {
-    return this.logs;
-  }
-  async appendSeenIds(passId: string, model: string, fingerprints: number[]): Promise<void> {
-    this.seen.set(`${passId}/${model}`, [...(this.seen.get(`${passId}/${model}`) ?? []), ...fingerprints]);
-  }
-  /** A pass resumed from the real checkpoint keeps the ids the real runs saw. */
-  async loadSeenIds(passId: string, model: string): Promise<number[]> {
-    return this.seen.get(`${passId}/${model}`) ?? this.real.loadSeenIds(passId, model);
+  constructor(real: StateRepos) {
+    const runs = new Map<string, RunRecord>();
+    const seen = new Map<string, number[]>();
+    const ensure = async (key: ConnectionSyncKey): Promise<ConnectionSyncState> =>
+      (await real.connectionSyncs.get(key)) ?? { ...key, enabled: true, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null, lease: null, releasedAt: null, lastRun: null, recordCounts: {}, updatedAt: 0 };
+    this.connections = {
+      find: (pck, id) => real.connections.find(pck, id),
+      getWithCredentials: (pck, id) => real.connections.getWithCredentials(pck, id),
+      list: (pck) => real.connections.list(pck),
+      put: async () => undefined,
+      updateMetadata: async () => undefined,
+      delete: async () => undefined,
+    };
+    this.connectionSyncs = {
+      get: (key) => real.connectionSyncs.get(key),
+      list: (pck, sync) => real.connectionSyncs.list(pck, sync),
+      update: (key) => ensure(key),
+      ensure: (key) => ensure(key),
+      delete: async () => undefined,
+      // A dry run reads alongside a real one without taking its lease.
+      acquireLease: async (key, lease) => ({ acquired: true, state: { ...(await ensure(key)), lease }, previous: null }),
+      renewLease: async () => true,
+      releaseLease: async () => undefined,
+      saveCheckpoint: async () => undefined,
+    };
+    this.runs = {
+      create: async (run) => runs.get(run.runId) ?? (runs.set(run.runId, run), run),
+      resume: async (_key, runId) => runs.get(runId) ?? null,
+      endAbandoned: async () => false,
+      finish: async (run, update) => {
+        this.finished = { run, update };
+      },
+      cancel: async () => false,
+      get: async (_key, runId) => runs.get(runId) ?? null,
+      list: async () => [...runs.values()],
+    };
+    this.runLogs = {
+      append: async (_key, _runId, lines) => void this.logs.push(...lines),
+      list: async () => this.logs,
+    };
+    this.seenIds = {
+      append: async (passId, model, fingerprints) => void seen.set(`${passId}/${model}`, [...(seen.get(`${passId}/${model}`) ?? []), ...fingerprints]),
+      // A pass resumed from the real checkpoint keeps the ids the real runs saw.
+      load: async (passId, model) => seen.get(`${passId}/${model}`) ?? real.seenIds.load(passId, model),
+    };
   }
 }

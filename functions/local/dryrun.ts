@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { LocalKeyFileCipher } from '../adapters/crypto/local-cipher.js';
 import { makeDynamoClients, pingDynamo } from '../adapters/dynamodb/client.js';
 import { DynamoRecordStore } from '../adapters/dynamodb/record-store.js';
-import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';
+import { makeDynamoStateRepos } from '../adapters/dynamodb/state/index.js';
 import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { IntegrationRegistry } from '../engine/integration.js';
 import { systemClock } from '../engine/ports.js';
-import { runSync } from '../engine/runner/run-sync.js';
+import { runInvocation } from '../engine/runner/run-invocation.js';
 import { integrations } from '../../integrations/index.js';
-import { DryRunRecordStore, DryRunStateStore } from './dry-run-stores.js';
+import { DryRunRecordStore, DryRunState } from './dry-run-stores.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { LOCAL_TABLES } from './runtime.js';
 
@@ -47,8 +47,8 @@ async function main(): Promise<number> {
     const dynamo = makeDynamoClients({ endpoint });
     const cipher = await LocalKeyFileCipher.open(join(dataDir, 'master.key'));
     const records = new DryRunRecordStore(new DynamoRecordStore({ doc: dynamo.doc, tableName: LOCAL_TABLES.records, clock: systemClock }));
-    const state = new DryRunStateStore(new DynamoStateStore({ doc: dynamo.doc, tableName: LOCAL_TABLES.state, cipher }));
-    const outcome = await runSync(
+    const state = new DryRunState(makeDynamoStateRepos({ doc: dynamo.doc, tableName: LOCAL_TABLES.state, cipher }));
+    const outcome = await runInvocation(
       { registry, records, state, clock: systemClock, logger: makeConsoleLogger({ minLevel: 'warn' }), newId: () => `dryrun-${randomUUID().slice(0, 8)}` },
       { providerConfigKey, connectionId, syncName, trigger: 'MANUAL', owner: 'dryrun' },
     );

@@ -16,7 +16,7 @@ import type { TableNames } from '../adapters/dynamodb/table-schema.js';
 import { makeSyncline, type Syncline } from '../composition.js';
 import { IntegrationRegistry, type IntegrationDeclaration } from '../engine/integration.js';
 import type { Logger } from '../engine/ports.js';
-import type { RunnerConfig } from '../engine/runner/run-session.js';
+import type { RunnerConfig } from '../engine/runner/runner-config.js';
 import { reconcileSchedules } from '../engine/schedules.js';
 import { makeExecutorHandler } from '../handlers/queue/executor-handler.js';
 import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
@@ -102,7 +102,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // A stopped process leaves no lease behind for long locally.
       runner: { leaseMs: 60_000, ...options.runner },
     });
-    fire = makeFanOutHandler({ ...syncline.fanOut, logger });
+    fire = makeFanOutHandler({ ...syncline.fanOutDeps, logger });
 
     // The deploy step: one schedule per sync (and per frequency override), console changes kept.
     const reports = await reconcileSchedules({
@@ -127,7 +127,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
 
     const poller = startQueuePoller({
-      sqs: sqs.client, queueUrl: runs.queueUrl, handler: makeExecutorHandler(syncline.execute),
+      sqs: sqs.client, queueUrl: runs.queueUrl, handler: makeExecutorHandler(syncline.executorDeps),
       timeoutMs: executorTimeoutMs, concurrency: options.executorConcurrency ?? 2, waitTimeSeconds: 2,
       onError: (error) => logger.log('error', `executor: ${error instanceof Error ? error.message : String(error)}`),
     });

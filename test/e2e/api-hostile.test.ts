@@ -576,7 +576,7 @@ async function snapshot() {
     apiKeys: await get('/api-keys'),
     queued: JSON.parse(JSON.stringify(kit.queue.messages)),
     schedules: [...kit.scheduler.schedules.entries()],
-    storedConnections: await Promise.all([CONN, OTHER].map(async (id) => JSON.stringify(await kit.state.getConnection(PCK, id)))),
+    storedConnections: await Promise.all([CONN, OTHER].map(async (id) => JSON.stringify(await kit.state.connections.getWithCredentials(PCK, id)))),
   };
 }
 

@@ -147,7 +147,7 @@ describe('GET /records at 10,000 records', () => {
   it('misses no change while a sync holds the lease and writes: adds, updates and deletes, some landing late', async () => {
     const key = { providerConfigKey: PCK, connectionId: CONN, syncName: SYNC };
     const lease: Lease = { runId: 'paging-writer', owner: 'api-paging-test', expiresAt: kit.clock.now() + 120_000 };
-    expect((await kit.state.acquireLease(key, lease, kit.clock.now())).acquired).toBe(true);
+    expect((await kit.state.connectionSyncs.acquireLease(key, lease, kit.clock.now())).acquired).toBe(true);
     const { store: writer, close } = slowWriter();
 
     const ids = [...initialIds];
@@ -204,7 +204,7 @@ describe('GET /records at 10,000 records', () => {
     await new Promise((resolve) => setTimeout(resolve, VISIBILITY_LAG_MS + 300));
     await reader.untilEnd();
     const seenBeforeRelease = reader.records;
-    await kit.state.releaseLease(key, lease);
+    await kit.state.connectionSyncs.releaseLease(key, lease);
     await reader.untilEnd();
     const totalMs = Date.now() - started;
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretDecryptError } from '../../functions/adapters/crypto/envelope.js';
 import { LocalKeyFileCipher } from '../../functions/adapters/crypto/local-cipher.js';
-import { DynamoStateStore, stateKeys } from '../../functions/adapters/dynamodb/state-store.js';
+import type { SecretCipher, StateRepos } from '../../functions/engine/ports.js';
+import { makeDynamoStateRepos, stateKeys } from '../../functions/adapters/dynamodb/state/index.js';
 import type { TableNames } from '../../functions/adapters/dynamodb/table-schema.js';
 import type { Connection } from '../../functions/engine/connection.js';
 import { useDynamo } from '../support/dynamo.js';
@@ -17,7 +18,8 @@ const REFRESH_TOKEN = 'rt-0a1b2c3d4e5f-very-secret';
 const dynamo = useDynamo();
 let tables: TableNames;
 let dir: string;
-let store: DynamoStateStore;
+let store: StateRepos;
+let decrypts = 0;
 
 function connection(connectionId: string): Connection {
   return {
@@ -40,8 +42,15 @@ async function rawItem(connectionId: string) {
 beforeAll(async () => {
   tables = await dynamo.freshTables();
   dir = await mkdtemp(join(tmpdir(), 'syncline-at-rest-'));
-  const cipher = await LocalKeyFileCipher.open(join(dir, 'master.key'));
-  store = new DynamoStateStore({ doc: dynamo.doc, tableName: tables.state, cipher });
+  const local = await LocalKeyFileCipher.open(join(dir, 'master.key'));
+  const cipher: SecretCipher = {
+    encrypt: (plaintext, context) => local.encrypt(plaintext, context),
+    decrypt: (ciphertext, context) => {
+      decrypts++;
+      return local.decrypt(ciphertext, context);
+    },
+  };
+  store = makeDynamoStateRepos({ doc: dynamo.doc, tableName: tables.state, cipher });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -49,7 +58,7 @@ afterAll(async () => {
 
 describe('connection credentials at rest', () => {
   it('stores only an encrypted envelope, and the store reads the credentials back', async () => {
-    await store.putConnection(connection('acme'));
+    await store.connections.put(connection('acme'));
 
     const item = await rawItem('acme');
     expect(item['credentials']).toBeUndefined();
@@ -58,41 +67,48 @@ describe('connection credentials at rest', () => {
     for (const secret of [ACCESS_TOKEN, REFRESH_TOKEN, 'very-secret']) expect(raw).not.toContain(secret);
     expect(item['metadata']?.M?.['region']?.S).toBe('eu');
 
-    expect(await store.getConnection(PROVIDER, 'acme')).toEqual(connection('acme'));
+    expect(await store.connections.getWithCredentials(PROVIDER, 'acme')).toEqual(connection('acme'));
   });
 
-  it('decrypts every connection when listing', async () => {
-    await store.putConnection(connection('list-1'));
-    await store.putConnection(connection('list-2'));
+  it('lists and checks 1,000 connections without decrypting anything, and decrypts only for a run', async () => {
+    const ids = Array.from({ length: 1_000 }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => store.connections.put(connection(id))));
+    decrypts = 0;
 
     const listed = [];
-    for await (const page of store.listConnections(PROVIDER)) listed.push(...page);
+    for await (const page of store.connections.list(PROVIDER)) listed.push(...page);
+    const found = await store.connections.find(PROVIDER, 'many-0500');
 
-    const byId = new Map(listed.map((c) => [c.connectionId, c]));
-    expect(byId.get('list-1')).toEqual(connection('list-1'));
-    expect(byId.get('list-2')!.credentials).toEqual(connection('list-2').credentials);
+    expect(listed.filter((c) => c.connectionId.startsWith('many-'))).toHaveLength(1_000);
+    expect(decrypts).toBe(0);
+    expect(JSON.stringify(listed)).not.toContain(ACCESS_TOKEN);
+    const { credentials: _secret, ...info } = connection('many-0500');
+    expect(found).toEqual({ ...info, credentialsType: 'OAUTH2' });
+
+    expect((await store.connections.getWithCredentials(PROVIDER, 'many-0500'))!.credentials).toEqual(connection('many-0500').credentials);
+    expect(decrypts).toBe(1);
   });
 
   it('refuses a ciphertext copied onto another connection', async () => {
-    await store.putConnection(connection('victim'));
-    await store.putConnection({ ...connection('attacker'), credentials: { type: 'API_KEY', apiKey: 'mine' } });
+    await store.connections.put(connection('victim'));
+    await store.connections.put({ ...connection('attacker'), credentials: { type: 'API_KEY', apiKey: 'mine' } });
     const stolen = (await rawItem('victim'))['credentialsEnc']!;
 
     const attackerItem = await rawItem('attacker');
     await dynamo.client.send(new PutItemCommand({ TableName: tables.state, Item: { ...attackerItem, credentialsEnc: stolen } }));
 
-    await expect(store.getConnection(PROVIDER, 'attacker')).rejects.toBeInstanceOf(SecretDecryptError);
-    expect((await store.getConnection(PROVIDER, 'victim'))!.credentials).toEqual(connection('victim').credentials);
+    await expect(store.connections.getWithCredentials(PROVIDER, 'attacker')).rejects.toBeInstanceOf(SecretDecryptError);
+    expect((await store.connections.getWithCredentials(PROVIDER, 'victim'))!.credentials).toEqual(connection('victim').credentials);
   });
 
   it('still reads connections saved in plain text before a cipher was configured, and encrypts them at their next save', async () => {
-    const plain = new DynamoStateStore({ doc: dynamo.doc, tableName: tables.state });
-    await plain.putConnection(connection('legacy'));
+    const plain = makeDynamoStateRepos({ doc: dynamo.doc, tableName: tables.state });
+    await plain.connections.put(connection('legacy'));
     expect((await rawItem('legacy'))['credentials']).toBeDefined();
 
-    const read = await store.getConnection(PROVIDER, 'legacy');
+    const read = await store.connections.getWithCredentials(PROVIDER, 'legacy');
     expect(read).toEqual(connection('legacy'));
-    await store.putConnection(read!);
+    await store.connections.put(read!);
 
     const item = await rawItem('legacy');
     expect(item['credentials']).toBeUndefined();

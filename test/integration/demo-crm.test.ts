@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
-import { DynamoStateStore } from '../../functions/adapters/dynamodb/state-store.js';
+import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
-import { runSync } from '../../functions/engine/runner/run-sync.js';
+import { runInvocation } from '../../functions/engine/runner/run-invocation.js';
 import demoCrm from '../../integrations/demo-crm/index.js';
 import { startSandbox, type Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
 import { TestClock } from '../support/engine-kit.js';
@@ -25,14 +25,14 @@ describe('demo-crm integration', () => {
     const { doc, freshTables } = useDynamo();
     const tables = await freshTables();
     const records = new DynamoRecordStore({ doc, tableName: tables.records, clock });
-    const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+    const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
     const deps = { registry: new IntegrationRegistry([demoCrm]), records, state, clock, newId: () => randomUUID(), logger: { log: () => undefined } };
     const connectionId = 'demo';
-    await state.putConnection({
+    await state.connections.put({
       providerConfigKey: 'demo-crm', connectionId, credentials: { type: 'API_KEY', apiKey: 'demo-key' }, metadata: {},
       connectionConfig: { baseUrl: sandbox.url }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
     });
-    const run = (syncName: string) => runSync(deps, { providerConfigKey: 'demo-crm', connectionId, syncName, trigger: 'SCHEDULE', owner: randomUUID() });
+    const run = (syncName: string) => runInvocation(deps, { providerConfigKey: 'demo-crm', connectionId, syncName, trigger: 'SCHEDULE', owner: randomUUID() });
 
     expect(await run('contacts')).toMatchObject({ run: { status: 'SUCCESS', results: { Contact: { added: 250, updated: 0, deleted: 0 } } } });
     expect(await run('notes')).toMatchObject({ run: { status: 'SUCCESS', results: { Note: { added: 20, updated: 0, deleted: 0 } } } });
@@ -47,14 +47,14 @@ describe('demo-crm integration', () => {
     const { doc, freshTables } = useDynamo();
     const tables = await freshTables();
     const records = new DynamoRecordStore({ doc, tableName: tables.records, clock });
-    const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+    const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
     const lines: string[] = [];
     const deps = { registry: new IntegrationRegistry([demoCrm]), records, state, clock, newId: () => randomUUID(), logger: { log: (_: string, m: string) => void lines.push(m) } };
-    await state.putConnection({
+    await state.connections.put({
       providerConfigKey: 'demo-crm', connectionId: 'bad', credentials: { type: 'API_KEY', apiKey: 'sk-wrong-secret' }, metadata: {},
       connectionConfig: { baseUrl: sandbox.url }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
     });
-    const outcome = await runSync(deps, { providerConfigKey: 'demo-crm', connectionId: 'bad', syncName: 'contacts', trigger: 'MANUAL', owner: 'o' });
+    const outcome = await runInvocation(deps, { providerConfigKey: 'demo-crm', connectionId: 'bad', syncName: 'contacts', trigger: 'MANUAL', owner: 'o' });
     expect(outcome).toMatchObject({ run: { status: 'ERROR', error: { type: 'ProviderHttpError', message: expect.stringMatching(/401/) } } });
     expect(JSON.stringify(outcome)).not.toContain('sk-wrong-secret');
     expect(lines.join('\n')).not.toContain('sk-wrong-secret');

@@ -4,9 +4,9 @@
  * the same run id and finishes with exact counts, no duplicate and no lost record.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
-import { DynamoStateStore } from '../../functions/adapters/dynamodb/state-store.js';
+import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import { SqsRunQueue } from '../../functions/adapters/sqs/run-queue.js';
 import { makeDynamoClients } from '../../functions/adapters/dynamodb/client.js';
 import { defineIntegration, IntegrationRegistry } from '../../functions/engine/integration.js';
@@ -43,10 +43,10 @@ describe('executor crash and SQS redelivery', () => {
       { step: 'initialize', name: 'faultInjection' },
     );
     const records = new DynamoRecordStore({ doc, tableName: tables.records, clock });
-    const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+    const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
     // A killed Lambda does not clean up: while the fault is armed, its lease stays behind.
-    const releaseLease = state.releaseLease.bind(state);
-    state.releaseLease = async (key, lease: Lease) => (Number.isFinite(crashAfterWrites) ? undefined : releaseLease(key, lease));
+    const releaseLease = state.connectionSyncs.releaseLease.bind(state.connectionSyncs);
+    state.connectionSyncs.releaseLease = async (key, lease: Lease) => (Number.isFinite(crashAfterWrites) ? undefined : releaseLease(key, lease));
 
     let source = makeContacts(300);
     const registry = new IntegrationRegistry([
@@ -63,7 +63,7 @@ describe('executor crash and SQS redelivery', () => {
       }),
     ]);
     const connection = { providerConfigKey: 'crashy', connectionId: 'c1', credentials: { type: 'NONE' as const }, metadata: {}, connectionConfig: {}, createdAt: '', updatedAt: '' };
-    await state.putConnection(connection);
+    await state.connections.put(connection);
 
     const runQueue = new SqsRunQueue({ sqs: sqs.client, queueUrl: queue.queueUrl });
     const logs: string[] = [];
@@ -75,13 +75,11 @@ describe('executor crash and SQS redelivery', () => {
     const poller = startQueuePoller({ sqs: sqs.client, queueUrl: queue.queueUrl, handler, timeoutMs: 60_000, waitTimeSeconds: 1, onError: (e) => void logs.push(`poller: ${String(e)}`) });
     const key = { providerConfigKey: 'crashy', connectionId: 'c1', syncName: 'contacts' };
     const send = (runId: string) => runQueue.send([{ ...key, runId, trigger: 'MANUAL' } satisfies RunMessage]);
-    const finished = async (runId: string) => {
-      for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-        const run = await state.getRun(key, runId);
-        if (run && run.status !== 'RUNNING') return run;
-      }
-      throw new Error(`run ${runId} did not finish; logs:\n${logs.join('\n')}`);
-    };
+    const finished = (runId: string) => vi.waitFor(async () => {
+      const run = await state.runs.get(key, runId);
+      if (!run || run.status === 'RUNNING') throw new Error(`run ${runId} did not finish; logs:\n${logs.join('\n')}`);
+      return run;
+    }, { timeout: 30_000, interval: 100 });
 
     try {
       await send('seed');
@@ -93,7 +91,7 @@ describe('executor crash and SQS redelivery', () => {
       writes = 0;
       crashAfterWrites = 120;
       await send('crashing');
-      for (const until = Date.now() + 20_000; writes <= 120 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+      await vi.waitFor(() => expect(writes).toBeGreaterThan(120), { timeout: 20_000, interval: 50 });
       crashAfterWrites = Number.POSITIVE_INFINITY; // the redelivered message lands on a healthy executor
 
       const run = await finished('crashing');
@@ -110,7 +108,7 @@ describe('executor crash and SQS redelivery', () => {
       expect(new Set(all.map((r) => r.id)).size).toBe(500);
       expect(all.filter((r) => r.lastAction === 'DELETED').map((r) => r.id).sort()).toEqual([...gone].sort());
       expect(all.filter((r) => r.lastAction !== 'DELETED').every((r) => r.version === 1)).toBe(true);
-      const status = await state.getConnectionSync(key);
+      const status = await state.connectionSyncs.get(key);
       expect(status!.recordCounts).toEqual({ Contact: 495 });
     } finally {
       await poller.stop();

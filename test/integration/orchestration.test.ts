@@ -3,7 +3,7 @@
  * runs split by the deadline, and the controls (pause, start, trigger with reset and
  * emptyCache, cancel, frequency override, status).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { SqsRunQueue } from '../../functions/adapters/sqs/run-queue.js';
 import { fanOut } from '../../functions/engine/orchestration/fan-out.js';
@@ -16,8 +16,8 @@ async function addConnections(kit: EngineKit, count: number, syncName: string) {
   const ids = Array.from({ length: count }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(ids.slice(i, i + 50).map(async (connectionId) => {
-      await kit.state.putConnection({ ...kit.connection, connectionId });
-      await kit.state.ensureConnectionSync({ providerConfigKey: PROVIDER, connectionId, syncName }, { enabled: true });
+      await kit.state.connections.put({ ...kit.connection, connectionId });
+      await kit.state.connectionSyncs.ensure({ providerConfigKey: PROVIDER, connectionId, syncName }, { enabled: true });
     }));
   }
   return ids;
@@ -126,7 +126,7 @@ describe('controls', () => {
     kit.source.exec = blockingScript(kit);
     await kit.controls.trigger([kit.key('scripted')]);
     const running = kit.drain();
-    await waitFor(async () => (await kit.controls.status(kit.key('scripted'))).status === 'RUNNING');
+    await vi.waitFor(async () => expect((await kit.controls.status(kit.key('scripted'))).status).toBe('RUNNING'), { timeout: 10_000, interval: 20 });
     await kit.controls.pause([kit.key('scripted')]);
     const [stopped] = await running;
     expect(stopped).toMatchObject({ kind: 'STOPPED' });
@@ -148,11 +148,11 @@ describe('controls', () => {
     kit.source.exec = blockingScript(kit);
     await kit.controls.trigger([kit.key('scripted')]);
     const running = kit.drain();
-    await waitFor(async () => (await kit.controls.status(kit.key('scripted'))).status === 'RUNNING');
+    await vi.waitFor(async () => expect((await kit.controls.status(kit.key('scripted'))).status).toBe('RUNNING'), { timeout: 10_000, interval: 20 });
     const { cancelled } = await kit.controls.cancel(kit.key('scripted'));
     expect(cancelled).toEqual(expect.any(String));
     expect(await running).toMatchObject([{ kind: 'STOPPED' }]);
-    const run = await kit.state.getRun(kit.key('scripted'), cancelled!);
+    const run = await kit.state.runs.get(kit.key('scripted'), cancelled!);
     expect(run).toMatchObject({ status: 'CANCELLED', error: { type: 'cancelled' } });
     expect(await kit.controls.status(kit.key('scripted'))).toMatchObject({ status: 'STOPPED' });
     expect(await kit.controls.cancel(kit.key('scripted'))).toEqual({ cancelled: null });
@@ -212,11 +212,3 @@ describe('controls', () => {
     });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -7,13 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
 import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
-import { DynamoStateStore } from '../../functions/adapters/dynamodb/state-store.js';
+import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import { createApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
 import { ConnectionService } from '../../functions/engine/connections.js';
 import { SyncControls } from '../../functions/engine/controls.js';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
-import { executeRun } from '../../functions/engine/orchestration/execute-run.js';
+import { handleRunMessage } from '../../functions/engine/orchestration/handle-run-message.js';
 import type { Logger, LogLevel } from '../../functions/engine/ports.js';
 import { startApiServer } from '../../functions/local/api-server.js';
 import demoCrm from '../../integrations/demo-crm/index.js';
@@ -53,7 +53,7 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
   const logger: Logger = { log: (level, message, fields) => void logs.push({ level, message, ...(fields ? { fields } : {}) }) };
   const registry = new IntegrationRegistry([demoCrm]);
   const records = new DynamoRecordStore({ doc, tableName: tables.records, clock });
-  const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+  const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
   const queue = new MemoryRunQueue();
   const scheduler = new MemoryScheduler();
   const newId = () => `run-${randomUUID()}`;
@@ -73,7 +73,7 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
   const drain = async () => {
     const deps = { registry, records, state, queue, clock, logger, newId };
     for (let messages = queue.take(); messages.length > 0; messages = queue.take()) {
-      for (const message of messages) await executeRun(deps, message, { owner: `test-${randomUUID()}`, deadline: null });
+      for (const message of messages) await handleRunMessage(deps, message, { owner: `test-${randomUUID()}`, deadline: null });
     }
   };
 

@@ -5,32 +5,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
 import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
-import { DynamoStateStore } from '../../functions/adapters/dynamodb/state-store.js';
+import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import type { Connection } from '../../functions/engine/connection.js';
 import { defineIntegration, IntegrationRegistry } from '../../functions/engine/integration.js';
 import type { Clock, LogLevel, RecordPartition } from '../../functions/engine/ports.js';
-import { runSync, type RunRequest } from '../../functions/engine/runner/run-sync.js';
-import type { RunnerConfig } from '../../functions/engine/runner/run-session.js';
+import { runInvocation, type RunRequest } from '../../functions/engine/runner/run-invocation.js';
+import type { RunnerConfig } from '../../functions/engine/runner/runner-config.js';
 import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
 import { SyncControls } from '../../functions/engine/controls.js';
-import { executeRun } from '../../functions/engine/orchestration/execute-run.js';
+import { handleRunMessage } from '../../functions/engine/orchestration/handle-run-message.js';
 import type { RunMessage } from '../../functions/engine/ports.js';
+import { ContactSchema, type Contact } from './contacts.js';
 import { useDynamo } from './dynamo.js';
+
+export { ContactSchema, makeContacts, type Contact } from './contacts.js';
 import { MemoryRunQueue } from './memory-queue.js';
 import { MemoryScheduler } from './memory-scheduler.js';
-
-export const ContactSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.string().email(),
-  address: z.object({ city: z.string(), zip: z.string() }).partial().optional(),
-  tags: z.array(z.string()).optional(),
-  bio: z.string().optional(),
-});
-export type Contact = z.infer<typeof ContactSchema>;
 
 export class TestClock implements Clock {
   private offset = 0;
@@ -40,16 +32,6 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.offset += ms;
   }
-}
-
-export function makeContacts(count: number, from = 0): Contact[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `c-${String(from + i).padStart(6, '0')}`,
-    name: `Contact ${from + i}`,
-    email: `contact${from + i}@example.com`,
-    address: { city: 'Lisbon', zip: String(1000 + i) },
-    tags: ['lead'],
-  }));
 }
 
 /** What the test integration's scripts read; tests change it between runs. */
@@ -72,7 +54,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
     for (const c of consumed) capacity.push({ operation, units: c.CapacityUnits ?? 0 });
   };
   const records = new DynamoRecordStore({ doc, tableName: tables.records, clock, onCapacity });
-  const state = new DynamoStateStore({ doc, tableName: tables.state, now: () => clock.now() });
+  const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
   const source: TestSource = { contacts: [], failWith: null, exec: async () => undefined };
   const logs: { level: LogLevel; message: string }[] = [];
 
@@ -108,7 +90,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
     providerConfigKey: PROVIDER, connectionId, credentials: { type: 'NONE' }, metadata: {}, connectionConfig: {},
     createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
   };
-  await state.putConnection(connection);
+  await state.connections.put(connection);
 
   const deps = {
     registry, records, state, clock, config,
@@ -116,7 +98,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
     logger: { log: (level: LogLevel, message: string) => void logs.push({ level, message }) },
   };
   const run = (syncName: string, extra: Partial<RunRequest> = {}) =>
-    runSync(deps, { providerConfigKey: PROVIDER, connectionId, syncName, trigger: 'MANUAL', owner: `owner-${randomUUID()}`, ...extra });
+    runInvocation(deps, { providerConfigKey: PROVIDER, connectionId, syncName, trigger: 'MANUAL', owner: `owner-${randomUUID()}`, ...extra });
   const partition = (model: string): RecordPartition => ({ providerConfigKey: PROVIDER, connectionId, model });
 
   /** Every record of a model, following cursors to the end. */
@@ -139,7 +121,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
     const outcomes = [];
     for (let messages = queue.take(); messages.length > 0; messages = queue.take()) {
       for (const message of messages) {
-        outcomes.push(await executeRun({ ...deps, queue }, message as RunMessage, { owner: `owner-${randomUUID()}`, deadline: deadlineMs === null ? null : clock.now() + deadlineMs }));
+        outcomes.push(await handleRunMessage({ ...deps, queue }, message as RunMessage, { owner: `owner-${randomUUID()}`, deadline: deadlineMs === null ? null : clock.now() + deadlineMs }));
       }
     }
     return outcomes;

@@ -7,10 +7,10 @@
  * seen-id chunks, so a Scan would read (and pay for) far more than the overrides. The filter
  * still reads every connection-sync of the sync; at deploy time that is acceptable.
  */
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IntegrationRegistry } from '../../engine/integration.js';
 import type { FrequencyOverride } from '../../engine/schedules.js';
-import { stateKeys } from './state-store.js';
+import { stateKeys } from './state/keys.js';
 
 export interface OverrideReaderOptions {
   doc: DynamoDBDocumentClient;
@@ -27,18 +27,14 @@ async function* readOverrides({ doc, tableName, registry }: OverrideReaderOption
   for (const integration of registry.all()) {
     for (const syncName of integration.syncs.keys()) {
       const key = { providerConfigKey: integration.providerConfigKey, syncName, connectionId: '' };
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            FilterExpression: 'attribute_exists(frequencyOverrideMs)',
-            ProjectionExpression: 'sk, frequencyOverrideMs',
-            ExpressionAttributeValues: { ':pk': stateKeys.connectionSync(key).pk },
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
+      const pages = paginateQuery({ client: doc }, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'attribute_exists(frequencyOverrideMs)',
+        ProjectionExpression: 'sk, frequencyOverrideMs',
+        ExpressionAttributeValues: { ':pk': stateKeys.connectionSync(key).pk },
+      });
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const frequencyMs = item['frequencyOverrideMs'];
           const connectionId = item['sk'];
@@ -46,8 +42,7 @@ async function* readOverrides({ doc, tableName, registry }: OverrideReaderOption
           if (typeof frequencyMs !== 'number' || typeof connectionId !== 'string') continue;
           yield { providerConfigKey: integration.providerConfigKey, syncName, connectionId, frequencyMs };
         }
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey);
+      }
     }
   }
 }

@@ -6,13 +6,13 @@
  * without a second scan.
  */
 import { idFingerprint } from '../../engine/records/content-hash.js';
-import type { PartitionSnapshot } from '../../engine/ports.js';
 
-export class PackedSnapshot implements PartitionSnapshot {
+export class PackedSnapshot {
   private constructor(
     private readonly ids: Float64Array,
     private readonly hashes: Float64Array,
     private readonly deleted: Uint8Array,
+    /** Live (not deleted) records when the snapshot was read. */
     readonly liveCount: number,
   ) {}
 
@@ -32,6 +32,7 @@ export class PackedSnapshot implements PartitionSnapshot {
     return new PackedSnapshot(ids, hashes, deleted, live);
   }
 
+  /** Fingerprints compare with `contentHash`'s via `hashFingerprint`. */
   lookup(id: string): { hashFingerprint: number; deleted: boolean } | undefined {
     const target = idFingerprint(id);
     let low = 0;

@@ -7,17 +7,21 @@
  * stream event. Each put is conditioned on the version read, so a concurrent writer's newer
  * version is never overwritten: the loser re-reads and re-decides.
  */
-import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { asInfrastructureError } from '../../engine/errors.js';
+import { ConditionalCheckFailedException, type AttributeValue, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { asInfrastructureError, InvalidCursorError } from '../../engine/errors.js';
 import type {
-  ChangeCounts, Clock, DeleteOutcome, ListQuery, PartitionSnapshot, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
+  ChangeCounts, Clock, DeleteOutcome, ListQuery, OpenWriterOptions, PartitionWriter, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
 } from '../../engine/ports.js';
+import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
 import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, toStoredRecord, type RecordItem } from './record-codec.js';
 import { PackedSnapshot } from './partition-snapshot.js';
 import { RECORDS_KEYS } from './table-schema.js';
+import { batchWriteAll } from './batch-write.js';
+import { queryPages } from './calls.js';
 
 export interface DynamoRecordStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -52,7 +56,27 @@ export class DynamoRecordStore implements RecordStore {
     this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
   }
 
-  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PartitionSnapshot): Promise<SaveOutcome[]> {
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]> {
+    return this.save(partition, records, ctx);
+  }
+
+  async openWriter(partition: RecordPartition, ctx: WriteContext, options: OpenWriterOptions): Promise<PartitionWriter> {
+    if (!options.snapshot) return scanningWriter(this, partition, ctx);
+    // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`.
+    const snapshot = await this.snapshot(partition);
+    return {
+      partition,
+      save: (records) => this.save(partition, records, ctx, snapshot),
+      delete: (ids) => this.deleteBatch(partition, ids, ctx),
+      countUnseen: async (isSeen) => {
+        let unseen = 0;
+        for (const fingerprint of snapshot.liveIdFingerprints()) if (!isSeen(fingerprint)) unseen++;
+        return { live: snapshot.liveCount, unseen };
+      },
+    };
+  }
+
+  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PackedSnapshot): Promise<SaveOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
       // A snapshot answers for records it shows unchanged (no read) or absent (written as new);
@@ -73,7 +97,8 @@ export class DynamoRecordStore implements RecordStore {
     }
   }
 
-  async snapshot(partition: RecordPartition): Promise<PartitionSnapshot> {
+  /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a packed snapshot. */
+  private async snapshot(partition: RecordPartition): Promise<PackedSnapshot> {
     const entries = { idFp: [] as number[], hashFp: [] as number[], deleted: [] as number[] };
     for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a'>>(partition, 'sk, h, a', 'reading a partition snapshot')) {
       for (const item of items) {
@@ -198,23 +223,26 @@ export class DynamoRecordStore implements RecordStore {
     try {
       if (query.ids) return await this.listByIds(pk, query, after, lower, upper, actions);
       const records: StoredRecord[] = [];
-      let startKey: Record<string, unknown> | undefined = after && after >= lower ? { pk, sk: after.slice(9), cu: after } : undefined;
       let more = true;
-      while (records.length < query.limit && more) {
-        const response = await this.options.doc.send(new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: RECORDS_KEYS.cursorIndex,
-          KeyConditionExpression: 'pk = :pk AND cu BETWEEN :lo AND :hi',
-          FilterExpression: actions ? `a IN (${actions.map((_, i) => `:a${i}`).join(', ')})` : undefined,
-          ExpressionAttributeValues: { ':pk': pk, ':lo': lower, ':hi': upper, ...Object.fromEntries((actions ?? []).map((a, i) => [`:a${i}`, a])) },
-          ExclusiveStartKey: startKey,
-          Limit: query.limit - records.length + (actions ? 0 : 1),
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
+      const pages = paginateQuery({
+        client: this.options.doc,
+        // Each page asks only for what is still missing (one more without a filter, to learn
+        // whether a next page exists); a fixed pageSize would read past the page on every call.
+        withCommand: (command) => new QueryCommand({ ...(command.input as QueryCommandInput), Limit: query.limit - records.length + (actions ? 0 : 1) }),
+      }, {
+        TableName: this.options.tableName,
+        IndexName: RECORDS_KEYS.cursorIndex,
+        KeyConditionExpression: 'pk = :pk AND cu BETWEEN :lo AND :hi',
+        FilterExpression: actions ? `a IN (${actions.map((_, i) => `:a${i}`).join(', ')})` : undefined,
+        ExpressionAttributeValues: { ':pk': pk, ':lo': lower, ':hi': upper, ...Object.fromEntries((actions ?? []).map((a, i) => [`:a${i}`, a])) },
+        ExclusiveStartKey: after && after >= lower ? { pk, sk: after.slice(9), cu: after } : undefined,
+        ReturnConsumedCapacity: this.capacityMode(),
+      });
+      for await (const response of pages) {
         this.report('Query', response.ConsumedCapacity);
         for (const item of (response.Items ?? []) as RecordItem[]) records.push(toStoredRecord(item));
-        startKey = response.LastEvaluatedKey;
-        more = startKey !== undefined;
+        more = response.LastEvaluatedKey !== undefined;
+        if (records.length >= query.limit) break;
       }
       // One extra item was asked for without a filter, to know whether a next page exists.
       const page = records.slice(0, query.limit);
@@ -266,13 +294,7 @@ export class DynamoRecordStore implements RecordStore {
   async deleteAll(partition: RecordPartition): Promise<number> {
     let removed = 0;
     for await (const keys of this.partitionPages<{ pk: string; sk: string }>(partition, 'pk, sk', 'emptying records')) {
-      const chunks = [];
-      for (let i = 0; i < keys.length; i += 25) chunks.push(keys.slice(i, i + 25));
-      try {
-        await mapWithConcurrency(chunks, 4, (chunk) => this.batchDelete(chunk));
-      } catch (error) {
-        throw asInfrastructureError(error, 'emptying records');
-      }
+      await batchWriteAll(this.options.doc, this.options.tableName, keys.map((key) => ({ DeleteRequest: { Key: key } })), 'emptying records', { concurrency: 4 });
       removed += keys.length;
     }
     return removed;
@@ -285,27 +307,9 @@ export class DynamoRecordStore implements RecordStore {
 
   /** Runs a Query to its end, yielding each page; failures become infrastructure errors. */
   private async *pages<T>(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, what: string): AsyncIterable<T[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let response;
-      try {
-        response = await this.options.doc.send(new QueryCommand({ ...query, TableName: this.options.tableName, ExclusiveStartKey: startKey, ReturnConsumedCapacity: this.capacityMode() }));
-      } catch (error) {
-        throw asInfrastructureError(error, what);
-      }
+    for await (const response of queryPages(this.options.doc, { ...query, TableName: this.options.tableName, ReturnConsumedCapacity: this.capacityMode() }, what)) {
       this.report('Query', response.ConsumedCapacity);
       if ((response.Items ?? []).length > 0) yield response.Items as T[];
-      startKey = response.LastEvaluatedKey;
-    } while (startKey);
-  }
-
-  private async batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {
-    let requests = keys.map((key) => ({ DeleteRequest: { Key: key } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      const response = await this.options.doc.send(new BatchWriteCommand({ RequestItems: { [this.options.tableName]: requests } }));
-      requests = (response.UnprocessedItems?.[this.options.tableName] ?? []) as typeof requests;
-      if (attempt > 8 && requests.length > 0) throw new Error(`${requests.length} deletes stayed unprocessed after retries`);
     }
   }
 
@@ -343,26 +347,11 @@ export class DynamoRecordStore implements RecordStore {
   }
 }
 
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('cursor is not valid: pass back a next_cursor exactly as received');
-  }
-}
-
-function unmarshallExisting(item: Record<string, unknown>): ExistingItem | null {
+function unmarshallExisting(item: Record<string, AttributeValue>): ExistingItem | null {
   // ReturnValuesOnConditionCheckFailure hands back the raw (marshalled) item.
-  const get = (name: string) => item[name] as Record<string, string> | undefined;
-  const sk = get('sk')?.['S'];
+  const { sk, h, v, a, fs, r } = unmarshall(item) as Partial<ExistingItem>;
   if (sk === undefined) return null;
-  return {
-    sk,
-    h: get('h')?.['S'] ?? '',
-    v: Number(get('v')?.['N'] ?? 0),
-    a: (get('a')?.['S'] ?? 'U') as RecordItem['a'],
-    fs: Number(get('fs')?.['N'] ?? 0),
-    r: get('r')?.['S'] ?? '',
-  };
+  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '' };
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Credentials } from '../../engine/connection.js';
 import { NotFoundError } from '../../engine/errors.js';
+import type { ConnectionInfo } from '../../engine/ports.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
@@ -24,19 +25,19 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
     if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
     return integration;
   };
-  const connectionOf = async (providerConfigKey: string, connectionId: string): Promise<Connection> => {
+  const connectionOf = async (providerConfigKey: string, connectionId: string): Promise<ConnectionInfo> => {
     integrationOf(providerConfigKey);
-    const connection = await state.getConnection(providerConfigKey, connectionId);
+    const connection = await state.connections.find(providerConfigKey, connectionId);
     if (!connection) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
     return connection;
   };
   /** Every named connection must exist before any is changed (Nango: all or nothing). */
-  const allConnections = async (providerConfigKey: string, ids: string[]): Promise<Connection[]> => {
+  const allConnections = async (providerConfigKey: string, ids: string[]): Promise<ConnectionInfo[]> => {
     integrationOf(providerConfigKey);
-    const found = await Promise.all(ids.map((id) => state.getConnection(providerConfigKey, id)));
+    const found = await Promise.all(ids.map((id) => state.connections.find(providerConfigKey, id)));
     const missing = ids.filter((_, i) => !found[i]);
     if (missing.length > 0) throw new NotFoundError(`unknown connection(s) for integration "${providerConfigKey}": ${missing.join(', ')}; nothing was changed`);
-    return found as Connection[];
+    return found as ConnectionInfo[];
   };
 
   return [
@@ -65,7 +66,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       };
       const { created } = await connections.upsert(connection);
       const stored = await connectionOf(connection.providerConfigKey, connection.connectionId);
-      return json(c, created ? 201 : 200, toConnectionResponse(stored));
+      return json(c, created ? 201 : 200, toConnectionResponse(stored, expected));
     }),
 
     defineRoute({
@@ -76,7 +77,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       const integrations = query.provider_config_key === undefined ? registry.all() : [integrationOf(query.provider_config_key)];
       const list = [];
       for (const integration of integrations) {
-        for await (const page of state.listConnections(integration.providerConfigKey)) {
+        for await (const page of state.connections.list(integration.providerConfigKey)) {
           for (const connection of page) {
             if (query.connectionId !== undefined && connection.connectionId !== query.connectionId) continue;
             if (query.search !== undefined && !connection.connectionId.toLowerCase().includes(query.search.toLowerCase())) continue;
@@ -95,7 +96,10 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       description: 'The connection with its metadata and configuration; credentials are reduced to their type.',
       params: ConnectionPath, query: GetConnectionQuery,
       responses: { 200: { description: 'The connection', schema: ConnectionResponse } },
-    }, async ({ params, query, c }) => json(c, 200, toConnectionResponse(await connectionOf(query.provider_config_key, params.connectionId)))),
+    }, async ({ params, query, c }) => {
+      const connection = await connectionOf(query.provider_config_key, params.connectionId);
+      return json(c, 200, toConnectionResponse(connection, integrationOf(query.provider_config_key).provider.auth.mode));
+    }),
 
     defineRoute({
       method: 'delete', path: '/connections/{connectionId}', tag: 'Connections', summary: 'Delete a connection',
@@ -108,7 +112,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       // Per-connection schedules (frequency overrides) would otherwise keep firing for nothing.
       for (const sync of integration.syncs.values()) {
         const key = { providerConfigKey: query.provider_config_key, connectionId: params.connectionId, syncName: sync.name };
-        const syncState = await state.getConnectionSync(key);
+        const syncState = await state.connectionSyncs.get(key);
         if (syncState?.lease) await deps.syncline.controls().cancel(key);
         if (syncState?.frequencyOverrideMs != null) await deps.syncline.controls().setFrequency(key, null);
       }
@@ -124,7 +128,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
     }, async ({ body, c }) => {
       const ids = [body.connection_id].flat();
       await allConnections(body.provider_config_key, ids);
-      for (const id of ids) await state.updateConnectionMetadata(body.provider_config_key, id, body.metadata);
+      for (const id of ids) await state.connections.updateMetadata(body.provider_config_key, id, body.metadata);
       return json(c, 201, body);
     }),
 
@@ -138,7 +142,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       const existing = await allConnections(body.provider_config_key, ids);
       // Read-merge-write: a concurrent PATCH of the same connection may lose its keys (as on Nango).
       for (const connection of existing) {
-        await state.updateConnectionMetadata(body.provider_config_key, connection.connectionId, { ...connection.metadata, ...body.metadata });
+        await state.connections.updateMetadata(body.provider_config_key, connection.connectionId, { ...connection.metadata, ...body.metadata });
       }
       return json(c, 200, body);
     }),
@@ -163,7 +167,7 @@ function toCredentials(input: z.output<typeof CredentialsInput>): Credentials {
 }
 
 /** The only way a connection leaves the API: credentials reduced to their type. */
-export function toConnectionResponse(connection: Connection): z.output<typeof ConnectionResponse> {
+export function toConnectionResponse(connection: ConnectionInfo, authMode: Credentials['type']): z.output<typeof ConnectionResponse> {
   return {
     connection_id: connection.connectionId,
     provider_config_key: connection.providerConfigKey,
@@ -175,6 +179,6 @@ export function toConnectionResponse(connection: Connection): z.output<typeof Co
     created_at: connection.createdAt,
     updated_at: connection.updatedAt,
     last_fetched_at: connection.updatedAt,
-    credentials: { type: connection.credentials.type },
+    credentials: { type: connection.credentialsType ?? authMode },
   };
 }

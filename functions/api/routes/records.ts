@@ -35,7 +35,7 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
       // Taken before reading the lease: a run that starts after this read stamps its writes later.
       const now = deps.clock.now();
       // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
-      const syncState = await state.getConnectionSync({ providerConfigKey, connectionId, syncName: sync.name });
+      const syncState = await state.connectionSyncs.get({ providerConfigKey, connectionId, syncName: sync.name });
       if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
       // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
       // index: list only what is older than the lag. Webhooks are sent after the lag has passed.

@@ -23,6 +23,9 @@ export const TriggerBody = z.object({
   opts: z.object({
     reset: z.boolean().optional().meta({ description: 'Forget lastSyncDate and the checkpoint, then run' }),
     emptyCache: z.boolean().optional().meta({ description: 'With reset: also delete the cached records first' }),
+    acceptMassDeletion: z.boolean().optional().meta({
+      description: 'Syncline extra: let this one run delete what its full refresh did not see, even past the mass-deletion guard (after a run was refused with DeletionRefusedError and the deletion is real)',
+    }),
   }).strict().optional(),
   sync_mode: z.enum(['incremental', 'full_refresh', 'full_refresh_and_clear_cache']).optional(),
   full_resync: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: same as sync_mode full_refresh' }),

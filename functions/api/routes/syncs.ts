@@ -39,14 +39,14 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
   return [
     defineRoute({
       method: 'post', path: '/sync/trigger', tag: 'Syncs', summary: 'Trigger a sync',
-      description: 'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first. 409 when the sync is paused, or running and a reset is asked for.',
+      description: 'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset is asked for.',
       headers: OptionalConnectionHeaders, body: TriggerBody,
       responses: { 200: { description: 'Queued', schema: SuccessResponse } },
     }, async ({ body, headers, c }) => {
       const keys = await resolveTargets(body, headers);
       const emptyCache = body.opts?.emptyCache === true || body.sync_mode === 'full_refresh_and_clear_cache';
       const reset = emptyCache || body.opts?.reset === true || body.sync_mode === 'full_refresh' || body.full_resync === true;
-      await controls().trigger(keys, { reset, emptyCache });
+      await controls().trigger(keys, { reset, emptyCache, acceptMassDeletion: body.opts?.acceptMassDeletion === true });
       return json(c, 200, { success: true });
     }),
 
@@ -117,10 +117,10 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
       responses: { 200: { description: 'Executions', schema: ExecutionsResponse } },
     }, async ({ query, c }) => {
       const [key] = await controls().resolve(query.provider_config_key, [query.sync_name], query.connection_id);
-      const runs = await deps.syncline.state.listRuns(key!, query.limit);
+      const runs = await deps.syncline.state.runs.list(key!, query.limit);
       const executions = [];
       for (const run of runs) {
-        const logs = await deps.syncline.state.listRunLogs(key!, run.runId);
+        const logs = await deps.syncline.state.runLogs.list(key!, run.runId);
         executions.push({
           id: run.runId, status: run.status, type: run.type, trigger: run.trigger,
           started_at: iso(run.startedAt), finished_at: run.finishedAt === null ? null : iso(run.finishedAt),

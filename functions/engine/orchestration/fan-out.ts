@@ -1,15 +1,15 @@
 /**
- * The fan-out (DESIGN §2): a schedule fired for one sync; queue one run per connection that is
+ * The fan-out: a schedule fired for one sync; queue one run per connection that is
  * due. Run ids derive from the scheduled time, so a repeated invocation for the same tick
  * queues the same run ids, and the executor drops the ones that already ran.
  */
 import type { IntegrationRegistry } from '../integration.js';
-import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateStore } from '../ports.js';
-import { scheduledRunId } from '../runner/run-sync.js';
+import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateRepos } from '../ports.js';
+import { scheduledRunId } from '../runner/run-invocation.js';
 
 export interface FanOutDeps {
   registry: IntegrationRegistry;
-  state: StateStore;
+  state: Pick<StateRepos, 'connectionSyncs'>;
   queue: RunQueue;
   clock: Clock;
   /** Queue sends in flight at once, each up to `sendChunk` messages. */
@@ -81,10 +81,10 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
 
 async function* connectionSyncs(deps: FanOutDeps, event: FanOutEvent): AsyncIterable<ConnectionSyncState[]> {
   if (event.connection === undefined) {
-    yield* deps.state.listConnectionSyncs(event.integration, event.sync);
+    yield* deps.state.connectionSyncs.list(event.integration, event.sync);
     return;
   }
-  const one = await deps.state.getConnectionSync({ providerConfigKey: event.integration, syncName: event.sync, connectionId: event.connection });
+  const one = await deps.state.connectionSyncs.get({ providerConfigKey: event.integration, syncName: event.sync, connectionId: event.connection });
   if (one) yield [one];
 }
 

@@ -1,9 +1,8 @@
-import type { ChangeCounts, DeleteOutcome, PartitionSnapshot, RecordInput, RecordPartition, RecordStore, SaveOutcome, WriteContext } from '../ports.js';
+import type { ChangeCounts, DeleteOutcome, PartitionWriter, RecordInput, SaveOutcome } from '../ports.js';
 
 export interface RecordWriterOptions {
-  store: RecordStore;
-  partitionFor: (model: string) => RecordPartition;
-  ctx: WriteContext;
+  /** The run's writer for a model's partition (opened once per model by the session). */
+  writerFor: (model: string) => Promise<PartitionWriter>;
   /** Records per store call; the store splits further where DynamoDB needs it. */
   batchSize: number;
   /** Store calls in flight at once. Memory held is at most batchSize × (concurrency + 1) records. */
@@ -11,8 +10,6 @@ export interface RecordWriterOptions {
   onRejected: (model: string, id: string, reason: string) => void;
   /** Called before each store call; may throw to stop the run (deadline, lost lease). */
   beforeFlush: () => Promise<void>;
-  /** The partition as it was at the start, when the run keeps one (see `RecordStore.snapshot`). */
-  snapshotFor?: (model: string) => PartitionSnapshot | undefined;
 }
 
 /**
@@ -69,9 +66,10 @@ export class RecordWriter {
       this.throwIfFailed();
     }
     await this.options.beforeFlush();
+    const target = await this.options.writerFor(model);
     keys.forEach((key) => this.writingIds.add(key));
-    const write = this.options.store
-      .saveBatch(this.options.partitionFor(model), batch, this.options.ctx, this.options.snapshotFor?.(model))
+    const write = target
+      .save(batch)
       .then((outcomes) => this.report(model, outcomes))
       .catch((error: unknown) => {
         this.failure ??= error;
@@ -90,6 +88,12 @@ export class RecordWriter {
       else if (outcome.result === 'ADDED') tally.added++;
       else if (outcome.result === 'UPDATED') tally.updated++;
     }
+  }
+
+  /** True once this invocation's writes changed anything: a run that hands over without this (or a new checkpoint) made no progress. */
+  get changedAnything(): boolean {
+    for (const tally of this.tallies.values()) if (tally.added + tally.updated + tally.deleted > 0) return true;
+    return false;
   }
 
   /** Counts deletions made outside the writer (batchDelete, deletion detection). */

@@ -1,4 +1,4 @@
-import type { ConnectionSyncKey, LogLevel, Logger, RunLogLine, StateStore } from '../ports.js';
+import type { ConnectionSyncKey, LogLevel, Logger, RunLogLine, RunLogRepo } from '../ports.js';
 
 /**
  * A run's log lines: kept with the run (for the executions API) and passed to the process
@@ -10,7 +10,7 @@ export class RunLog {
   private dropped = 0;
 
   constructor(
-    private readonly state: StateStore,
+    private readonly repo: RunLogRepo,
     private readonly key: ConnectionSyncKey,
     private readonly runId: string,
     private readonly logger: Logger,
@@ -31,7 +31,7 @@ export class RunLog {
     if (this.pending.length === 0) return;
     const lines = this.pending;
     this.pending = [];
-    await this.state.appendRunLogs(this.key, this.runId, lines);
+    await this.repo.append(this.key, this.runId, lines);
     this.stored += lines.length;
   }
 

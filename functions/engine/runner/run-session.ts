@@ -1,64 +1,38 @@
 /**
  * The state of one run inside one invocation, and the data side of the script SDK: every
- * `nango.*` call that touches records, checkpoints, metadata or logs lands here.
+ * `nango.*` call that touches records, checkpoints, metadata or logs lands here. Its parts have
+ * their own owners: the lease (`LeaseKeeper`), buffered writes (`RecordWriter`, over the record
+ * store's per-partition writers), seen ids (`DeletionTracker`), the deletion guard
+ * (`decideDeletion`), log lines (`RunLog`).
  */
 import type { Connection } from '../connection.js';
-import { DeadlineReachedError, DeletionRefusedError, LeaseLostError, SdkUsageError } from '../errors.js';
+import { DeadlineReachedError, DeletionRefusedError, SdkUsageError } from '../errors.js';
 import { deepMerge, isPlainObject } from '../records/deep-merge.js';
 import { normalizeId, validateRecord } from '../records/validate-record.js';
-import type { Checkpoint, Clock, ConnectionSyncKey, Lease, LogLevel, Logger, PartitionSnapshot, RecordInput, RecordPartition, RecordStore, RunRecord, StateStore, WriteContext } from '../ports.js';
+import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, PartitionWriter, RecordInput, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
 import type { SyncDefinition } from '../sync-definition.js';
+import { decideDeletion } from './deletion-decision.js';
 import { DeletionTracker } from './deletion-tracker.js';
+import type { LeaseKeeper } from './lease-keeper.js';
 import { RecordWriter } from './record-writer.js';
 import { RunLog } from './run-log.js';
-
-export interface RunnerConfig {
-  /** Records per store write call. */
-  batchSize: number;
-  /** Store write calls in flight at once per run. */
-  flushConcurrency: number;
-  /** How long a lease lasts without renewal; longer than the longest gap between SDK calls. */
-  leaseMs: number;
-  /** How often a running script checks (and renews) its lease, so a cancel or pause stops it promptly. */
-  leaseCheckMs: number;
-  /**
-   * A run spread over several invocations is counted from the cursor index, which DynamoDB
-   * updates shortly after each write (usually well under a second): wait this long first.
-   */
-  indexSettleMs: number;
-  /** Stop this long before the invocation's deadline, to save state and hand over. */
-  deadlineMarginMs: number;
-  /** A full-refresh deletion above this share of the live records is refused. */
-  maxDeleteShare: number;
-}
-
-export const DEFAULT_RUNNER_CONFIG: RunnerConfig = {
-  batchSize: 100,
-  flushConcurrency: 4,
-  leaseMs: 5 * 60_000,
-  leaseCheckMs: 5_000,
-  indexSettleMs: 1_500,
-  deadlineMarginMs: 60_000,
-  maxDeleteShare: 0.5,
-};
+import type { RunnerConfig } from './runner-config.js';
 
 export interface SessionArgs {
   sync: SyncDefinition;
   connection: Connection;
   key: ConnectionSyncKey;
   run: RunRecord;
-  lease: Lease;
+  lease: LeaseKeeper;
   checkpoint: Checkpoint | null;
   passId: string;
   deadline: number | null;
-  /**
-   * Read each model's partition once up front (full refreshes, initial runs): unchanged records
-   * then cost no read per record, new ones skip the read entirely, and deletions are counted
-   * without a scan. Not for incremental runs, which touch a small part of a large partition.
-   */
+  /** Open partition writers with a snapshot (full refreshes, initial runs); see `OpenWriterOptions`. */
   useSnapshots: boolean;
+  /** The operator accepted this run's deletions past the mass-deletion guard. */
+  acceptMassDeletion: boolean;
   records: RecordStore;
-  state: StateStore;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runLogs' | 'seenIds'>;
   clock: Clock;
   logger: Logger;
   config: RunnerConfig;
@@ -70,31 +44,27 @@ export class RunSession {
   readonly writer: RecordWriter;
   readonly ctx: WriteContext;
   readonly rejected = new Map<string, number>();
-  private readonly snapshots = new Map<string, PartitionSnapshot>();
+  private readonly partitionWriters = new Map<string, Promise<PartitionWriter>>();
+  private readonly checkpointAtStart: string;
   checkpoint: Checkpoint | null;
   connection: Connection;
   /** Set once the script has stopped: the deadline no longer stops the writes that wrap up. */
   finishing = false;
-  private lastRenewal: number;
-  private leaseLost = false;
   /** Set when the deadline stopped the script, even if the script swallowed the error. */
   stoppedBy: DeadlineReachedError | null = null;
 
   constructor(private readonly args: SessionArgs) {
     this.checkpoint = args.checkpoint;
+    this.checkpointAtStart = JSON.stringify(args.checkpoint);
     this.connection = args.connection;
-    this.lastRenewal = args.clock.now();
     this.ctx = { runId: args.run.runId, runStartedAt: args.run.startedAt };
-    this.log = new RunLog(args.state, args.key, args.run.runId, args.logger, () => args.clock.now());
+    this.log = new RunLog(args.state.runLogs, args.key, args.run.runId, args.logger, () => args.clock.now());
     this.writer = new RecordWriter({
-      store: args.records,
-      partitionFor: (model) => this.partition(model),
-      ctx: this.ctx,
+      writerFor: (model) => this.partitionWriter(model),
       batchSize: args.config.batchSize,
       concurrency: args.config.flushConcurrency,
       onRejected: (model, id, reason) => this.reject(model, id, reason),
       beforeFlush: () => this.guard(),
-      snapshotFor: (model) => this.snapshots.get(model),
     });
   }
 
@@ -102,8 +72,29 @@ export class RunSession {
     return this.args.passId;
   }
 
+  get lease(): LeaseKeeper {
+    return this.args.lease;
+  }
+
   partition(model: string): RecordPartition {
     return { providerConfigKey: this.args.key.providerConfigKey, connectionId: this.args.key.connectionId, model };
+  }
+
+  /** Opened once per model, on first use; with a snapshot it is read before the run's first write. */
+  private partitionWriter(model: string): Promise<PartitionWriter> {
+    let writer = this.partitionWriters.get(model);
+    if (!writer) {
+      writer = this.args.records.openWriter(this.partition(model), this.ctx, { snapshot: this.args.useSnapshots });
+      // A failed open is not cached: the next call tries again (or the run fails on it).
+      writer.catch(() => this.partitionWriters.delete(model));
+      this.partitionWriters.set(model, writer);
+    }
+    return writer;
+  }
+
+  /** True when this invocation moved the run forward: a new checkpoint, or records changed. */
+  madeProgress(): boolean {
+    return JSON.stringify(this.checkpoint) !== this.checkpointAtStart || this.writer.changedAnything;
   }
 
   /**
@@ -116,37 +107,7 @@ export class RunSession {
       // Remembered: a script that catches it and returns must not finish a partial pass as SUCCESS.
       throw (this.stoppedBy ??= new DeadlineReachedError());
     }
-    this.assertLeaseHeld();
-    if (now - this.lastRenewal >= Math.min(this.args.config.leaseCheckMs, this.args.config.leaseMs / 3)) await this.renewLease();
-  }
-
-  assertLeaseHeld(): void {
-    if (this.leaseLost) throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
-  }
-
-  private async renewLease(): Promise<void> {
-    const now = this.args.clock.now();
-    const renewed = { ...this.args.lease, expiresAt: now + this.args.config.leaseMs };
-    this.lastRenewal = now;
-    if (!(await this.args.state.renewLease(this.args.key, renewed))) {
-      this.leaseLost = true;
-      throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
-    }
-    this.args.lease.expiresAt = renewed.expiresAt;
-  }
-
-  /**
-   * Keeps the lease alive while the script is inside one long call (a provider request waiting
-   * out a Retry-After, say) and makes no SDK call that would renew it. Without this, a slow call
-   * could let the lease expire and a second execution start beside this one.
-   */
-  startHeartbeat(): () => void {
-    const timer = setInterval(() => {
-      if (this.args.clock.now() - this.lastRenewal < this.args.config.leaseMs / 3) return;
-      this.renewLease().catch(() => undefined); // a lost lease is seen by the next guard
-    }, Math.max(1_000, this.args.config.leaseMs / 6));
-    timer.unref();
-    return () => clearInterval(timer);
+    await this.args.lease.keep();
   }
 
   modelSchema(model: string) {
@@ -172,13 +133,8 @@ export class RunSession {
       }
     }
     this.tracker.markSeen(model, valid.map((record) => record.id));
-    await this.loadSnapshot(model);
     await this.writer.save(model, valid);
     return true;
-  }
-
-  private async loadSnapshot(model: string): Promise<void> {
-    if (this.args.useSnapshots && !this.snapshots.has(model)) this.snapshots.set(model, await this.args.records.snapshot(this.partition(model)));
   }
 
   async batchUpdate(partials: unknown[], model: string): Promise<boolean> {
@@ -219,10 +175,11 @@ export class RunSession {
       else this.reject(model, null, id.reason);
     }
     await this.writer.drain(model);
+    const target = await this.partitionWriter(model);
     const all = [...ids];
     for (let start = 0; start < all.length; start += this.args.config.batchSize) {
       await this.guard();
-      this.writer.countDeleted(model, await this.args.records.deleteBatch(this.partition(model), all.slice(start, start + this.args.config.batchSize), this.ctx));
+      this.writer.countDeleted(model, await target.delete(all.slice(start, start + this.args.config.batchSize)));
     }
     return true;
   }
@@ -263,22 +220,16 @@ export class RunSession {
    */
   async persistProgress(checkpoint: Checkpoint | null): Promise<void> {
     await this.writer.drain();
-    await this.persistSeenIds();
-    await this.args.state.saveCheckpoint(this.args.key, this.args.lease, checkpoint, this.passId);
+    for (const [model, fingerprints] of this.tracker.takeUnsaved()) await this.args.state.seenIds.append(this.passId, model, fingerprints);
+    await this.args.state.connectionSyncs.saveCheckpoint(this.args.key, this.args.lease.lease, checkpoint, this.passId);
     this.checkpoint = checkpoint;
-  }
-
-  async persistSeenIds(): Promise<void> {
-    for (const [model, fingerprints] of this.tracker.takeUnsaved()) {
-      await this.args.state.appendSeenIds(this.passId, model, fingerprints);
-    }
   }
 
   async setMetadata(metadata: unknown, merge: boolean): Promise<void> {
     await this.guard();
     if (!isPlainObject(metadata)) throw new SdkUsageError('metadata must be an object');
     const next = merge ? { ...this.connection.metadata, ...metadata } : metadata;
-    await this.args.state.updateConnectionMetadata(this.args.key.providerConfigKey, this.args.key.connectionId, next);
+    await this.args.state.connections.updateMetadata(this.args.key.providerConfigKey, this.args.key.connectionId, next);
     this.connection = { ...this.connection, metadata: next };
   }
 
@@ -286,53 +237,36 @@ export class RunSession {
     await this.guard();
     this.modelSchema(model);
     if (this.tracker.isTracking(model)) return;
-    this.tracker.start(model, await this.args.state.loadSeenIds(this.passId, model));
-    await this.loadSnapshot(model);
+    this.tracker.start(model, await this.args.state.seenIds.load(this.passId, model));
+    await this.partitionWriter(model);
   }
 
   /**
-   * Marks live records the pass did not see as DELETED — unless that looks like a broken
-   * listing (nothing seen, or more than `maxDeleteShare` of the live records would go).
-   * Counts first, deletes in a second pass, so memory does not grow with the deletions.
+   * Marks live records the pass did not see as DELETED, unless `decideDeletion` refuses (a
+   * broken listing looks like a mass deletion). Counts first, deletes in a second pass, so
+   * memory does not grow with the deletions.
    */
   async trackDeletesEnd(model: string): Promise<void> {
     await this.guard();
     this.modelSchema(model);
     if (!this.tracker.isTracking(model)) throw new SdkUsageError(`trackDeletesEnd("${model}") without trackDeletesStart("${model}")`);
     await this.writer.drain(model);
-    const partition = this.partition(model);
-    let live = 0;
-    let missing = 0;
-    const snapshot = this.snapshots.get(model);
-    if (snapshot) {
-      // Counted from the snapshot, without reading the partition again; records this run added
-      // are not in it and were seen anyway.
-      live = snapshot.liveCount;
-      for (const fingerprint of snapshot.liveIdFingerprints()) if (!this.tracker.hasSeenFingerprint(model, fingerprint)) missing++;
-    } else {
-      for await (const ids of this.args.records.liveIds(partition)) {
-        live += ids.length;
-        for (const id of ids) if (!this.tracker.hasSeen(model, id)) missing++;
-      }
-    }
-    if (missing > 0) {
-      const seen = this.tracker.seenCount(model);
-      const share = missing / live;
-      if (seen === 0) {
-        throw new DeletionRefusedError(`refused to delete all ${live} ${model} records: this run saw none (an empty or failed listing?)`);
-      }
-      if (share > this.args.config.maxDeleteShare) {
-        throw new DeletionRefusedError(
-          `refused to delete ${missing} of ${live} ${model} records (${Math.round(share * 100)}%), more than the ${Math.round(this.args.config.maxDeleteShare * 100)}% limit: a partial listing?`,
-        );
-      }
-      for await (const ids of this.args.records.liveIds(partition)) {
+    const target = await this.partitionWriter(model);
+    const { live, unseen } = await target.countUnseen((fingerprint) => this.tracker.hasSeenFingerprint(model, fingerprint));
+    const decision = decideDeletion(
+      { model, live, unseen, seen: this.tracker.seenCount(model), accepted: this.args.acceptMassDeletion },
+      this.args.config,
+    );
+    if (!decision.delete) throw new DeletionRefusedError(decision.reason);
+    if (unseen > 0) {
+      for await (const ids of this.args.records.liveIds(target.partition)) {
         const gone = ids.filter((id) => !this.tracker.hasSeen(model, id));
         if (gone.length === 0) continue;
         await this.guard();
-        this.writer.countDeleted(model, await this.args.records.deleteBatch(partition, gone, this.ctx));
+        this.writer.countDeleted(model, await target.delete(gone));
       }
-      this.log.write('info', `deletion detection: ${missing} of ${live} ${model} records were not seen and are marked deleted`);
+      const accepted = this.args.acceptMassDeletion ? ' (deletions accepted by the operator for this run)' : '';
+      this.log.write('info', `deletion detection: ${unseen} of ${live} ${model} records were not seen and are marked deleted${accepted}`);
     }
     this.tracker.stop(model);
   }

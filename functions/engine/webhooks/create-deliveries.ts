@@ -11,6 +11,7 @@
  * in the normal case. Every run result is also published as an event (EventBridge), one per
  * model for a success, one for an error — at least once, as EventBridge itself delivers.
  */
+import { isNotifiedRunStatus } from '../model/run.js';
 import type { Clock, Logger, RunRecord } from '../ports.js';
 import { deliveryId } from './delivery-id.js';
 import { buildErrorPayload, buildSuccessPayload, hasChanges, serializePayload, type NangoSyncWebhookBody } from './payload.js';
@@ -36,13 +37,9 @@ export interface RunResultOutcome {
   published: number;
 }
 
-export function isFinalForWebhooks(status: string): status is 'SUCCESS' | 'ERROR' {
-  return status === 'SUCCESS' || status === 'ERROR';
-}
-
 export async function handleRunResult(deps: CreateDeliveriesDeps, run: RunRecord): Promise<RunResultOutcome> {
   const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
-  if (!isFinalForWebhooks(run.status)) return outcome;
+  if (!isNotifiedRunStatus(run.status)) return outcome;
   const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled);
   const planned = plan(run, subscriptions);
   for (const item of planned) {

@@ -6,7 +6,8 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { executeRun, type ExecuteDeps } from '../../engine/orchestration/execute-run.js';
+import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
+import { RUN_TRIGGERS } from '../../engine/model/run.js';
 import type { RunMessage } from '../../engine/ports.js';
 
 export const RunMessageSchema = z.object({
@@ -14,8 +15,9 @@ export const RunMessageSchema = z.object({
   connectionId: z.string().min(1),
   syncName: z.string().min(1),
   runId: z.string().min(1),
-  trigger: z.enum(['SCHEDULE', 'MANUAL', 'CONTINUATION']),
+  trigger: z.enum(RUN_TRIGGERS),
   scheduledAt: z.string().optional(),
+  acceptMassDeletion: z.boolean().optional(),
 }) satisfies z.ZodType<RunMessage>;
 
 export interface InvocationContext {
@@ -23,7 +25,7 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number;
 }
 
-export function makeExecutorHandler(deps: ExecuteDeps) {
+export function makeExecutorHandler(deps: ExecutorDeps) {
   return async (event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
@@ -36,7 +38,7 @@ export function makeExecutorHandler(deps: ExecuteDeps) {
       }
       const fields = { runId: message.data.runId, providerConfigKey: message.data.providerConfigKey, connectionId: message.data.connectionId, syncName: message.data.syncName };
       try {
-        const outcome = await executeRun(deps, message.data, {
+        const outcome = await handleRunMessage(deps, message.data, {
           owner: `${context.awsRequestId}/${record.messageId}`,
           deadline: deps.clock.now() + context.getRemainingTimeInMillis(),
         });
@@ -53,13 +55,13 @@ export function makeExecutorHandler(deps: ExecuteDeps) {
 function parseMessage(body: string): { success: true; data: RunMessage } | { success: false; error: string } {
   try {
     const parsed = RunMessageSchema.safeParse(JSON.parse(body));
-    return parsed.success ? { success: true, data: parsed.data } : { success: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return parsed.success ? { success: true, data: parsed.data } : { success: false, error: z.prettifyError(parsed.error) };
   } catch {
     return { success: false, error: 'body is not JSON' };
   }
 }
 
-function describeOutcome(outcome: Awaited<ReturnType<typeof executeRun>>): string {
+function describeOutcome(outcome: Awaited<ReturnType<typeof handleRunMessage>>): string {
   switch (outcome.kind) {
     case 'FINISHED': {
       const counts = Object.entries(outcome.run.results).map(([model, c]) => `${model} +${c.added} ~${c.updated} -${c.deleted}`).join(', ');

@@ -5,4 +5,4 @@ import { makeExecutorHandler } from './executor-handler.js';
 
 const syncline = makeLambdaSyncline('syncline-executor', readEnv(TablesEnv.merge(QueueEnv).merge(KeyEnv)));
 
-export const handler = makeExecutorHandler(syncline.execute);
+export const handler = makeExecutorHandler(syncline.executorDeps);

@@ -5,4 +5,4 @@ import { makeFanOutHandler } from './fan-out-handler.js';
 
 const syncline = makeLambdaSyncline('syncline-fan-out', readEnv(TablesEnv.merge(QueueEnv)));
 
-export const handler = makeFanOutHandler({ ...syncline.fanOut, logger: syncline.logger });
+export const handler = makeFanOutHandler({ ...syncline.fanOutDeps, logger: syncline.logger });

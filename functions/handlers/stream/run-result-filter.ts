@@ -1,18 +1,19 @@
 /**
  * Which state-table stream records are run results: the Lambda event filter (CDK) and the local
  * stream poller use these same patterns, so only finished runs wake the function in both places.
+ * Both status lists come from the run lifecycle (`model/run.ts`).
  *
- * "Just finished" means the run item now says SUCCESS or ERROR and did not before: an INSERT of
- * a finished run (a run that failed before it was ever written RUNNING), or a MODIFY from a
+ * "Just finished" means the run item now has a status the customer is told about (SUCCESS,
+ * ERROR) and had no final status before: an INSERT of a finished run, or a MODIFY from a
  * non-final status. Patterns in a filter are OR-ed; within one, fields are AND-ed (EventBridge
  * pattern syntax, https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
  * A rewrite of an already-final run (e.g. a repeated finish) matches neither and sends nothing.
  */
-export const FINAL_RUN_STATUSES = ['SUCCESS', 'ERROR'] as const;
+import { FINAL_RUN_STATUSES, NOTIFIED_RUN_STATUSES } from '../../engine/model/run.js';
 
 type Pattern = { [key: string]: Pattern | unknown[] };
 
-const finishedRun = { kind: { S: ['RUN'] }, status: { S: [...FINAL_RUN_STATUSES] } };
+const finishedRun = { kind: { S: ['RUN'] }, status: { S: [...NOTIFIED_RUN_STATUSES] } };
 
 export const RUN_RESULT_FILTER_PATTERNS: Pattern[] = [
   { eventName: ['INSERT'], dynamodb: { NewImage: finishedRun } },

@@ -11,28 +11,12 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
-import type { RunRecord } from '../../engine/ports.js';
+import { RunSchema, type RunRecord } from '../../engine/model/run.js';
 import { handleRunResult, type CreateDeliveriesDeps } from '../../engine/webhooks/create-deliveries.js';
 import { matchesRunResultFilter } from './run-result-filter.js';
 
-const Counts = z.object({ added: z.number(), updated: z.number(), deleted: z.number() });
-
-/** The run item as the state store writes it (see `DynamoStateStore.finishRun`). */
-export const RunImageSchema = z.object({
-  kind: z.literal('RUN'),
-  providerConfigKey: z.string(),
-  connectionId: z.string(),
-  syncName: z.string(),
-  runId: z.string(),
-  status: z.enum(['RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED']),
-  type: z.enum(['INITIAL', 'INCREMENTAL']),
-  trigger: z.enum(['SCHEDULE', 'MANUAL', 'CONTINUATION']),
-  startedAt: z.number(),
-  finishedAt: z.number().nullable().optional(),
-  results: z.record(z.string(), Counts).default({}),
-  error: z.object({ type: z.string(), message: z.string() }).nullable().optional(),
-  invocations: z.number().default(0),
-});
+/** The run item as the run repository writes it: the shared run schema, tagged with its kind. */
+export const RunImageSchema = RunSchema.extend({ kind: z.literal('RUN') });
 
 export function makeRunResultsHandler(deps: CreateDeliveriesDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -62,9 +46,9 @@ export function makeRunResultsHandler(deps: CreateDeliveriesDeps) {
 function parseRun(record: DynamoDBRecord): { success: true; data: RunRecord } | { success: false; error: string } {
   try {
     const parsed = RunImageSchema.safeParse(unmarshallImage((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>));
-    if (!parsed.success) return { success: false, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
     const { kind: _kind, ...run } = parsed.data;
-    return { success: true, data: { ...run, finishedAt: run.finishedAt ?? null, error: run.error ?? null } };
+    return { success: true, data: run };
   } catch (error) {
     return { success: false, error: error instanceof Error ? error.message : String(error) };
   }

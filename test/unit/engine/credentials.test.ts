@@ -15,10 +15,10 @@ const CLIENT_SECRET = 'cs-client-secret-value';
 class MemoryConnections {
   readonly saved: Connection[] = [];
   constructor(private current: Connection) {}
-  async getConnection(): Promise<Connection | null> {
+  async getWithCredentials(): Promise<Connection | null> {
     return structuredClone(this.current);
   }
-  async putConnection(connection: Connection): Promise<void> {
+  async put(connection: Connection): Promise<void> {
     this.saved.push(structuredClone(connection));
     this.current = structuredClone(connection);
   }
@@ -49,7 +49,7 @@ function provider(): ProviderConfig {
 
 function setup(connection: Connection, extra: { inFlight?: Map<string, Promise<Connection>> } = {}) {
   const state = new MemoryConnections(connection);
-  const getCredentials = makeCredentialsProvider({ state, connection, provider: provider(), clock, ...extra });
+  const getCredentials = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, ...extra });
   return { state, getCredentials };
 }
 
@@ -107,8 +107,8 @@ describe('makeCredentialsProvider', () => {
     const inFlight = new Map<string, Promise<Connection>>();
     const connection = oauthConnection({ expiresAt: iso(NOW) });
     const state = new MemoryConnections(connection);
-    const a = makeCredentialsProvider({ state, connection, provider: provider(), clock, inFlight });
-    const b = makeCredentialsProvider({ state, connection, provider: provider(), clock, inFlight });
+    const a = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, inFlight });
+    const b = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, inFlight });
 
     const calls = [a(), a(), a(), b(), b()];
     await expect.poll(() => pending.length).toBe(1);
@@ -123,7 +123,7 @@ describe('makeCredentialsProvider', () => {
   it('uses tokens another process already refreshed instead of refreshing again', async () => {
     const stale = oauthConnection({ expiresAt: iso(NOW - 1_000) });
     const state = new MemoryConnections(oauthConnection({ accessToken: 'at-other', refreshToken: 'rt-other', expiresAt: iso(NOW + 3_600_000) }));
-    const getCredentials = makeCredentialsProvider({ state, connection: stale, provider: provider(), clock });
+    const getCredentials = makeCredentialsProvider({ connections: state, connection: stale, provider: provider(), clock });
 
     expect(await getCredentials()).toMatchObject({ accessToken: 'at-other' });
     expect(server.requests).toHaveLength(0);

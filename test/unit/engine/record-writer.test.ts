@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { RecordWriter } from '../../../functions/engine/runner/record-writer.js';
-import type { RecordInput, RecordStore, SaveOutcome } from '../../../functions/engine/ports.js';
+import type { PartitionWriter, RecordInput, SaveOutcome } from '../../../functions/engine/ports.js';
 
 const record = (id: string, version: string): RecordInput => ({ id, payload: { id, version }, hash: version });
 
 /** A store whose writes finish only when the test lets them. */
 function controlledStore() {
   const calls: { ids: string[]; finish: () => void }[] = [];
-  const store = {
-    saveBatch: (_p: unknown, records: RecordInput[]) =>
+  const target = {
+    save: (records: RecordInput[]) =>
       new Promise<SaveOutcome[]>((resolve) => calls.push({ ids: records.map((r) => r.id), finish: () => resolve(records.map((r) => ({ id: r.id, result: 'ADDED' as const }))) })),
-  } as unknown as RecordStore;
-  return { store, calls };
+  } as unknown as PartitionWriter;
+  return { writerFor: async () => target, calls };
 }
 
 describe('RecordWriter', () => {
   it('never has two writes of one record in flight, so the later version cannot be overtaken', async () => {
-    const { store, calls } = controlledStore();
+    const { writerFor, calls } = controlledStore();
     const writer = new RecordWriter({
-      store, partitionFor: (model) => ({ providerConfigKey: 'p', connectionId: 'c', model }), ctx: { runId: 'r', runStartedAt: 0 },
+      writerFor,
       batchSize: 2, concurrency: 4, onRejected: () => undefined, beforeFlush: async () => undefined,
     });
     await writer.save('M', [record('x', 'old'), record('a', '1')]); // batch 1 in flight
@@ -34,9 +34,9 @@ describe('RecordWriter', () => {
   });
 
   it('keeps unrelated batches in flight side by side', async () => {
-    const { store, calls } = controlledStore();
+    const { writerFor, calls } = controlledStore();
     const writer = new RecordWriter({
-      store, partitionFor: (model) => ({ providerConfigKey: 'p', connectionId: 'c', model }), ctx: { runId: 'r', runStartedAt: 0 },
+      writerFor,
       batchSize: 2, concurrency: 4, onRejected: () => undefined, beforeFlush: async () => undefined,
     });
     await writer.save('M', [record('a', '1'), record('b', '1'), record('c', '1'), record('d', '1')]);

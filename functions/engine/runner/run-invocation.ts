@@ -1,6 +1,8 @@
 /**
- * One execution of one sync for one connection (DESIGN §2, "Executor"): lease, run the script
- * with the SDK, write records, detect deletions, count, record the result, release.
+ * One invocation's work on one run of one sync for one connection: take the lease, open (or
+ * resume) the run, run the script with the SDK, write records, detect deletions, count, record
+ * the result, release. A run that reaches the invocation's deadline hands over to a
+ * continuation, unless it stopped moving forward or has used up its invocations.
  *
  * Outcomes are values; only an infrastructure failure throws, so the caller's queue retries it.
  */
@@ -10,21 +12,25 @@ import { makeCredentialsProvider } from '../credentials.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
-import type { ChangeCounts, Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateStore } from '../ports.js';
+import type { ChangeCounts, Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
 import type { SyncDefinition } from '../sync-definition.js';
-import { DEFAULT_RUNNER_CONFIG, RunSession, type RunnerConfig } from './run-session.js';
+import { LeaseKeeper, type Timers } from './lease-keeper.js';
+import { DEFAULT_RUNNER_CONFIG, type RunnerConfig } from './runner-config.js';
+import { RunSession } from './run-session.js';
 
-export interface RunSyncDeps {
+export interface RunnerDeps {
   registry: IntegrationRegistry;
   records: RecordStore;
-  state: StateStore;
+  state: StateRepos;
   clock: Clock;
   logger: Logger;
   config?: Partial<RunnerConfig>;
   newId: () => string;
   /** Test and local hooks for the provider HTTP client (fetch, sleep). */
   http?: Pick<ProviderHttpOptions, 'fetch' | 'sleep' | 'timeoutMs'>;
+  /** The lease heartbeat's timers; real ones by default. */
+  timers?: Timers;
 }
 
 export interface RunRequest extends ConnectionSyncKey {
@@ -35,6 +41,8 @@ export interface RunRequest extends ConnectionSyncKey {
   owner: string;
   /** When the invocation must have handed over, ms since epoch; null for no limit. */
   deadline?: number | null;
+  /** Let this run's deletions through the mass-deletion guard. */
+  acceptMassDeletion?: boolean;
 }
 
 export type RunOutcome =
@@ -45,7 +53,7 @@ export type RunOutcome =
   | { kind: 'STOPPED'; runId: string; reason: string }
   | { kind: 'SKIPPED'; reason: string };
 
-export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<RunOutcome> {
+export async function runInvocation(deps: RunnerDeps, request: RunRequest): Promise<RunOutcome> {
   const configured = { ...DEFAULT_RUNNER_CONFIG, ...deps.config };
   // The hand-over margin never eats more than a fifth of the invocation, or a short-lived
   // invocation would hand over before doing any work, forever.
@@ -55,26 +63,37 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
   const integration = deps.registry.get(key.providerConfigKey);
   const sync = integration?.syncs.get(key.syncName);
   if (!integration || !sync) return { kind: 'SKIPPED', reason: `unknown sync ${key.providerConfigKey}/${key.syncName}` };
-  const connection = await deps.state.getConnection(key.providerConfigKey, key.connectionId);
-  if (!connection) return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
-  const current = await deps.state.ensureConnectionSync(key, { enabled: sync.autoStart });
+  // Existence only: credentials are opened once the run holds its lease, not for a busy or paused sync.
+  if (!(await deps.state.connections.find(key.providerConfigKey, key.connectionId))) {
+    return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
+  }
+  const current = await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart });
   if (!current.enabled) return { kind: 'SKIPPED', reason: `sync ${key.syncName} is paused for connection ${key.connectionId}` };
 
   if (request.runId) {
-    const existing = await deps.state.getRun(key, request.runId);
+    const existing = await deps.state.runs.get(key, request.runId);
     if (existing && existing.status !== 'RUNNING') return { kind: 'DUPLICATE', runId: request.runId };
   }
   const now = deps.clock.now();
   const runId = request.runId ?? deps.newId();
-  const lease: Lease = { runId, owner: request.owner, expiresAt: now + config.leaseMs };
-  const leased = await deps.state.acquireLease(key, lease, now);
+  const taken: Lease = { runId, owner: request.owner, expiresAt: now + config.leaseMs };
+  const leased = await deps.state.connectionSyncs.acquireLease(key, taken, now);
   if (!leased.acquired) return { kind: 'BUSY', heldBy: leased.heldBy };
+  const lease = new LeaseKeeper({
+    repo: deps.state.connectionSyncs, key, lease: taken, clock: deps.clock,
+    leaseMs: config.leaseMs, checkEveryMs: config.leaseCheckMs, ...(deps.timers ? { timers: deps.timers } : {}),
+  });
   const state = leased.state;
-  if (leased.previous && leased.previous.runId !== runId) await markAbandoned(deps, key, leased.previous.runId);
+  if (leased.previous && leased.previous.runId !== runId) await endAbandonedRun(deps, key, leased.previous.runId);
 
+  const connection = await deps.state.connections.getWithCredentials(key.providerConfigKey, key.connectionId);
+  if (!connection) {
+    await lease.release();
+    return { kind: 'SKIPPED', reason: `connection ${key.providerConfigKey}/${key.connectionId} was deleted` };
+  }
   const run = await openRun(deps, key, state, runId, request.trigger, now);
   if (run.status !== 'RUNNING') {
-    await deps.state.releaseLease(key, lease);
+    await lease.release();
     return { kind: 'STOPPED', runId, reason: `run was ${run.status.toLowerCase()} before it started` };
   }
   const resuming = state.checkpoint !== null && state.passId !== null;
@@ -84,12 +103,13 @@ export async function runSync(deps: RunSyncDeps, request: RunRequest): Promise<R
     passId: resuming ? state.passId! : runId,
     deadline: request.deadline ?? null,
     useSnapshots: sync.syncType === 'full' || run.type === 'INITIAL',
+    acceptMassDeletion: request.acceptMassDeletion === true,
     records: deps.records, state: deps.state, clock: deps.clock, logger: deps.logger,
   });
 
-  const stopHeartbeat = session.startHeartbeat();
+  const stopHeartbeat = lease.startHeartbeat();
   try {
-    return await execute(deps, { key, sync, integration, connection, run, lease, state, session, runId });
+    return await execute(deps, config, { key, sync, integration, connection, run, state, session });
   } finally {
     stopHeartbeat();
   }
@@ -101,13 +121,11 @@ interface Execution {
   integration: Integration;
   connection: Connection;
   run: RunRecord;
-  lease: Lease;
   state: ConnectionSyncState;
   session: RunSession;
-  runId: string;
 }
 
-async function execute(deps: RunSyncDeps, { key, sync, integration, connection, run, lease, state, session, runId }: Execution): Promise<RunOutcome> {
+async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integration, connection, run, state, session }: Execution): Promise<RunOutcome> {
   let status: RunStatus = 'SUCCESS';
   let error: RunError | null = null;
   try {
@@ -116,35 +134,38 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
     const http = createProviderHttp({
       ...deps.http,
       provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
-      getCredentials: makeCredentialsProvider({ state: deps.state, connection, provider: integration.provider, clock: deps.clock, fetch: deps.http?.fetch }),
+      getCredentials: makeCredentialsProvider({ connections: deps.state.connections, connection, provider: integration.provider, clock: deps.clock, fetch: deps.http?.fetch }),
       beforeCall: () => session.guard(),
       log: (message, level) => session.writeLog(level, message),
     });
     const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
-    await sync.exec(createNangoSync({ session, http, syncName: sync.name, runId, lastSyncDate }));
+    await sync.exec(createNangoSync({ session, http, syncName: sync.name, runId: run.runId, lastSyncDate }));
     if (session.stoppedBy) throw session.stoppedBy;
-    session.assertLeaseHeld(); // a lease lost during the script's last call is not a success
+    session.lease.assertHeld(); // a lease lost during the script's last call is not a success
     session.finishing = true;
     await session.writer.drain();
     if (sync.trackDeletes) for (const model of session.tracker.trackedModels()) await session.trackDeletesEnd(model);
   } catch (thrown) {
     session.finishing = true;
-    if (hasCause(thrown, InfrastructureError)) return abandon(deps, key, lease, thrown);
-    if (hasCause(thrown, LeaseLostError)) return { kind: 'STOPPED', runId, reason: (thrown as Error).message };
+    if (hasCause(thrown, InfrastructureError)) return releaseLeaseAndRethrow(session, thrown);
+    if (hasCause(thrown, LeaseLostError)) return { kind: 'STOPPED', runId: run.runId, reason: (thrown as Error).message };
     if (hasCause(thrown, DeadlineReachedError)) {
-      await session.persistProgress(session.checkpoint).catch((e: unknown) => abandon(deps, key, lease, e));
-      await session.log.close();
-      await deps.state.releaseLease(key, lease);
-      return { kind: 'CONTINUE', runId };
+      // What the script saved counts as progress once it is written.
+      await session.writer.drain().catch((e: unknown) => releaseLeaseAndRethrow(session, e));
+      const stalled = continuationRefusal(run, session, config);
+      if (!stalled) return handOver(session);
+      status = 'ERROR';
+      error = stalled;
+    } else {
+      status = 'ERROR';
+      error = describeScriptError(thrown);
     }
-    status = 'ERROR';
-    error = describeScriptError(thrown);
     session.writeLog('error', `run failed: ${error.message}`);
     // Records already accepted stay saved; no deletion happens after a failure.
     try {
       await session.writer.drain();
     } catch (drainError) {
-      if (hasCause(drainError, InfrastructureError)) return abandon(deps, key, lease, drainError);
+      if (hasCause(drainError, InfrastructureError)) return releaseLeaseAndRethrow(session, drainError);
     }
   }
 
@@ -153,14 +174,40 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
   const results = await countResults(deps, session, sync, run);
   const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
   const success = status === 'SUCCESS';
-  await deps.state.finishRun(finished, {
+  await deps.state.runs.finish(finished, {
     lastSyncDate: success ? run.startedAt : state.lastSyncDate,
     // A full sync's checkpoint only resumes an unfinished pass; an incremental one carries on.
     checkpoint: success && sync.syncType === 'full' ? null : session.checkpoint,
     passId: success && sync.syncType === 'full' ? null : session.passId,
     recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
-  }, lease);
+  }, session.lease.lease);
   return { kind: 'FINISHED', run: finished };
+}
+
+/** The deadline stopped the script: keep what it did, give the lease back, let a continuation go on. */
+async function handOver(session: RunSession): Promise<RunOutcome> {
+  await session.persistProgress(session.checkpoint).catch((e: unknown) => releaseLeaseAndRethrow(session, e));
+  await session.log.close();
+  await session.lease.release();
+  return { kind: 'CONTINUE', runId: session.ctx.runId };
+}
+
+/**
+ * Why a run at its deadline must not continue, or null when it may. A continuation restarts the
+ * script from its checkpoint: if neither the checkpoint nor the records moved during this
+ * invocation, the next one would do the same work again, for ever.
+ */
+function continuationRefusal(run: RunRecord, session: RunSession, config: RunnerConfig): RunError | null {
+  if (!session.madeProgress()) {
+    return {
+      type: 'continuation_stalled',
+      message: `invocation ${run.invocations} reached its deadline without progress (no new checkpoint, no record changed): a continuation would repeat it; save a checkpoint as the script advances`,
+    };
+  }
+  if (run.invocations >= config.maxInvocations) {
+    return { type: 'continuation_limit', message: `the run did not finish within ${config.maxInvocations} invocations` };
+  }
+  return null;
 }
 
 /**
@@ -168,7 +215,7 @@ async function execute(deps: RunSyncDeps, { key, sync, integration, connection, 
  * several (continuations, a redelivery after a crash) is counted from the records it wrote,
  * which is exact across invocations — once the cursor index has caught up with the last writes.
  */
-async function countResults(deps: RunSyncDeps, session: RunSession, sync: SyncDefinition, run: RunRecord): Promise<Record<string, ChangeCounts>> {
+async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDefinition, run: RunRecord): Promise<Record<string, ChangeCounts>> {
   const results: Record<string, ChangeCounts> = {};
   if (run.invocations === 1) {
     for (const model of Object.keys(sync.models)) results[model] = { added: 0, updated: 0, deleted: 0, ...session.writer.tallies.get(model) };
@@ -181,22 +228,25 @@ async function countResults(deps: RunSyncDeps, session: RunSession, sync: SyncDe
 }
 
 /** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
-async function markAbandoned(deps: RunSyncDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
-  const run = await deps.state.getRun(key, runId);
+async function endAbandonedRun(deps: RunnerDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
+  const run = await deps.state.runs.get(key, runId);
   if (!run || run.status !== 'RUNNING') return;
   const error = { type: 'abandoned', message: 'the executor stopped without finishing and its lease expired; a newer run took over' };
-  await deps.state.createRun({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
+  await deps.state.runs.endAbandoned({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
 }
 
-async function openRun(deps: RunSyncDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {
-  const existing = await deps.state.getRun(key, runId);
+/**
+ * The run this invocation works on: a new one, or the next invocation of a RUNNING one. Both
+ * writes are conditional, so a cancel that lands between the read and the write wins: the run
+ * comes back CANCELLED and the caller stops.
+ */
+async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {
+  const existing = await deps.state.runs.get(key, runId);
   if (existing) {
     if (existing.status !== 'RUNNING') return existing;
-    const resumed = { ...existing, invocations: existing.invocations + 1 };
-    await deps.state.createRun(resumed);
-    return resumed;
+    return (await deps.state.runs.resume(key, runId)) ?? existing;
   }
-  const run: RunRecord = {
+  return deps.state.runs.create({
     ...key, runId, trigger,
     type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL',
     status: 'RUNNING',
@@ -205,9 +255,7 @@ async function openRun(deps: RunSyncDeps, key: ConnectionSyncKey, state: Connect
     results: {},
     error: null,
     invocations: 1,
-  };
-  await deps.state.createRun(run);
-  return run;
+  });
 }
 
 function checkMetadata(sync: SyncDefinition, connection: Connection): void {
@@ -223,9 +271,9 @@ class MetadataError extends Error {
   override readonly name = 'MetadataError';
 }
 
-/** An infrastructure failure: give the lease back so the redelivered message can resume at once. */
-async function abandon(deps: RunSyncDeps, key: ConnectionSyncKey, lease: Lease, error: unknown): Promise<never> {
-  await deps.state.releaseLease(key, lease).catch(() => undefined);
+/** An infrastructure failure: give the lease back so the redelivered message can resume at once, then let the queue retry. */
+async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Promise<never> {
+  await session.lease.release().catch(() => undefined);
   throw error;
 }
 

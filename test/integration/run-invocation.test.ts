@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeContacts, makeEngineKit } from '../support/engine-kit.js';
 
-describe('runSync against DynamoDB Local', () => {
+describe('runInvocation against DynamoDB Local', () => {
   it('runs a full refresh, then marks exactly the missing records deleted', async () => {
     const kit = await makeEngineKit();
     const contacts = makeContacts(1_000);
@@ -18,7 +18,7 @@ describe('runSync against DynamoDB Local', () => {
     const deleted = (await kit.listAll('Contact')).filter((r) => r.lastAction === 'DELETED');
     expect(deleted.map((r) => r.id).sort()).toEqual([...missing].sort());
     expect(deleted.every((r) => typeof r.deletedAt === 'number')).toBe(true);
-    const status = await kit.state.getConnectionSync({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'contacts' });
+    const status = await kit.state.connectionSyncs.get({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'contacts' });
     expect(status!.recordCounts).toEqual({ Contact: 995 });
 
     // Deleted records that come back count as added; a newly missing one is deleted.
@@ -77,7 +77,7 @@ describe('runSync against DynamoDB Local', () => {
     const all = await kit.listAll('Contact');
     expect(all.filter((r) => r.lastAction === 'DELETED')).toHaveLength(0);
     expect(all).toHaveLength(55);
-    const state = await kit.state.getConnectionSync({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'contacts' });
+    const state = await kit.state.connectionSyncs.get({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'contacts' });
     expect(state!.lastSyncDate).toBe(ok.run.startedAt);
     expect(state!.lastRun).toMatchObject({ status: 'ERROR' });
     expect(state!.lease).toBeNull();
@@ -101,9 +101,9 @@ describe('runSync against DynamoDB Local', () => {
     };
     const saved = await kit.run('scripted');
     expect(saved).toMatchObject({ run: { status: 'SUCCESS', results: { Item: { added: 3 } } } });
-    const lines = (await kit.state.listRunLogs({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'scripted' }, (saved as { run: { runId: string } }).run.runId)).map((l) => l.message);
+    const lines = (await kit.state.runLogs.list({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'scripted' }, (saved as { run: { runId: string } }).run.runId)).map((l) => l.message);
     expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/invalid Item record "bad-email" not saved: does not match the model: email/),
+      expect.stringMatching(/invalid Item record "bad-email" not saved: does not match the model: ✖ Invalid email address\n {2}→ at email/),
       expect.stringMatching(/invalid Item record not saved: missing id/),
     ]));
 
@@ -140,10 +140,10 @@ describe('runSync against DynamoDB Local', () => {
   it('takes over a lease left by a crashed run once it expires', async () => {
     const kit = await makeEngineKit({ leaseMs: 60_000 });
     const key = { providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'scripted' };
-    await kit.state.ensureConnectionSync(key, { enabled: true });
+    await kit.state.connectionSyncs.ensure(key, { enabled: true });
     // A run that took the lease and died without releasing it.
     const now = kit.clock.now();
-    expect(await kit.state.acquireLease(key, { runId: 'crashed', owner: 'dead-lambda', expiresAt: now + 60_000 }, now)).toMatchObject({ acquired: true });
+    expect(await kit.state.connectionSyncs.acquireLease(key, { runId: 'crashed', owner: 'dead-lambda', expiresAt: now + 60_000 }, now)).toMatchObject({ acquired: true });
 
     expect(await kit.run('scripted')).toMatchObject({ kind: 'BUSY', heldBy: { runId: 'crashed' } });
     kit.clock.advance(61_000);

@@ -4,9 +4,9 @@
  * Returns the outcome; throws only for failures the queue should retry.
  */
 import type { RunMessage, RunQueue } from '../ports.js';
-import { runSync, type RunOutcome, type RunSyncDeps } from '../runner/run-sync.js';
+import { runInvocation, type RunOutcome, type RunnerDeps } from '../runner/run-invocation.js';
 
-export interface ExecuteDeps extends RunSyncDeps {
+export interface ExecutorDeps extends RunnerDeps {
   queue: RunQueue;
 }
 
@@ -17,9 +17,10 @@ export interface Invocation {
   deadline: number | null;
 }
 
-export async function executeRun(deps: ExecuteDeps, message: RunMessage, invocation: Invocation): Promise<RunOutcome> {
-  const outcome = await runSync(deps, { ...message, owner: invocation.owner, deadline: invocation.deadline });
+export async function handleRunMessage(deps: ExecutorDeps, message: RunMessage, invocation: Invocation): Promise<RunOutcome> {
+  const outcome = await runInvocation(deps, { ...message, owner: invocation.owner, deadline: invocation.deadline });
   if (outcome.kind === 'CONTINUE') {
+    // The continuation carries the message's options (an accepted mass deletion, say) along.
     await deps.queue.send([{ ...message, trigger: 'CONTINUATION' }]);
   }
   return outcome;

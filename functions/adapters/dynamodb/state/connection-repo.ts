@@ -1,0 +1,87 @@
+/**
+ * Connections on the state table. Credentials are sealed with the cipher (stored as the binary
+ * `credentialsEnc`, bound to `{providerConfigKey, connectionId}`) and opened only by
+ * `getWithCredentials`: listing or checking a connection decrypts nothing. The credentials'
+ * type is kept in the clear beside them so an answer can say what kind of connection it is.
+ * Items written before a cipher was set are still read (plain) and encrypted at their next save.
+ */
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Connection, Credentials } from '../../../engine/connection.js';
+import type { ConnectionInfo, ConnectionRepo, SecretCipher } from '../../../engine/ports.js';
+import { getItem, infra } from '../calls.js';
+import { queryPartition, stateKeys, type StateTable } from './keys.js';
+
+export class DynamoConnectionRepo implements ConnectionRepo {
+  constructor(private readonly table: StateTable, private readonly cipher?: SecretCipher) {}
+
+  async find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null> {
+    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    return item ? toConnectionInfo(providerConfigKey, item) : null;
+  }
+
+  async getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
+    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    if (!item) return null;
+    const { credentialsType: _type, ...info } = toConnectionInfo(providerConfigKey, item);
+    return { ...info, credentials: await this.openCredentials(providerConfigKey, item) };
+  }
+
+  async put(connection: Connection): Promise<void> {
+    const { credentials, ...rest } = connection;
+    const secret = this.cipher
+      ? { credentialsEnc: await this.cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
+      : { credentials };
+    await infra('saving a connection', () => this.table.doc.send(new PutCommand({
+      TableName: this.table.tableName,
+      Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, credentialsType: credentials.type, ...secret },
+    })));
+  }
+
+  async updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
+    await infra('saving connection metadata', () => this.table.doc.send(new UpdateCommand({
+      TableName: this.table.tableName,
+      Key: stateKeys.connection(providerConfigKey, connectionId),
+      UpdateExpression: 'SET metadata = :m, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':m': metadata, ':now': new Date(this.table.now()).toISOString() },
+    })));
+  }
+
+  async *list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]> {
+    for await (const items of queryPartition(this.table, stateKeys.connection(providerConfigKey, '').pk, 'listing connections')) {
+      yield items.map((item) => toConnectionInfo(providerConfigKey, item));
+    }
+  }
+
+  async delete(providerConfigKey: string, connectionId: string): Promise<void> {
+    await infra('deleting a connection', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })));
+  }
+
+  /** Decryption failures (tampered, moved to another connection) propagate as the cipher's error, not as a retryable one. */
+  private async openCredentials(providerConfigKey: string, item: Record<string, unknown>): Promise<Credentials> {
+    const sealed = item['credentialsEnc'];
+    if (sealed === undefined) return item['credentials'] as Credentials;
+    const connectionId = item['sk'] as string;
+    if (!this.cipher) throw new Error(`connection "${connectionId}" has encrypted credentials but the state store has no cipher`);
+    const plaintext = await this.cipher.decrypt(sealed as Uint8Array, credentialsContext(providerConfigKey, connectionId));
+    return JSON.parse(Buffer.from(plaintext).toString('utf8')) as Credentials;
+  }
+}
+
+/** The encryption context of a connection's credentials: a ciphertext opens only on its own connection. */
+export function credentialsContext(providerConfigKey: string, connectionId: string): Record<string, string> {
+  return { providerConfigKey, connectionId };
+}
+
+function toConnectionInfo(providerConfigKey: string, item: Record<string, unknown>): ConnectionInfo {
+  const plain = item['credentials'] as Credentials | undefined;
+  return {
+    providerConfigKey,
+    connectionId: item['sk'] as string,
+    credentialsType: (item['credentialsType'] as Credentials['type'] | undefined) ?? plain?.type ?? null,
+    metadata: (item['metadata'] as Record<string, unknown>) ?? {},
+    connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
+    createdAt: item['createdAt'] as string,
+    updatedAt: item['updatedAt'] as string,
+  };
+}

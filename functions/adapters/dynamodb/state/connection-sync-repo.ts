@@ -1,0 +1,153 @@
+/**
+ * Connection-syncs on the state table, with the lease that keeps one sync's runs on one
+ * connection one at a time. Taking the lease is one conditional update; every later write of
+ * the run (renewal, checkpoint, finish) is conditioned on still holding it, so a run that lost
+ * its lease (expired and taken over, cancelled) cannot write over its successor.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../../engine/errors.js';
+import { RunSummarySchema } from '../../../engine/model/run.js';
+import type { Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, Lease, LeaseOutcome } from '../../../engine/ports.js';
+import { getItem, infra } from '../calls.js';
+import { queryPartition, stateKeys, type StateTable } from './keys.js';
+
+export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
+  constructor(private readonly table: StateTable) {}
+
+  async get(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
+    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connectionSync(key), 'reading a connection-sync');
+    return item ? toConnectionSync(key, item) : null;
+  }
+
+  async *list(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
+    const pk = stateKeys.connectionSync({ providerConfigKey, syncName, connectionId: '' }).pk;
+    for await (const items of queryPartition(this.table, pk, 'listing connection-syncs')) {
+      yield items.map((item) => toConnectionSync({ providerConfigKey, syncName, connectionId: item['sk'] as string }, item));
+    }
+  }
+
+  async update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState> {
+    const sets = ['updatedAt = :now'];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':now': this.table.now() };
+    if (change.enabled !== undefined) {
+      sets.push('enabled = :enabled');
+      values[':enabled'] = change.enabled;
+    }
+    if (change.frequencyOverrideMs !== undefined) {
+      if (change.frequencyOverrideMs === null) removes.push('frequencyOverrideMs');
+      else {
+        sets.push('frequencyOverrideMs = :freq');
+        values[':freq'] = change.frequencyOverrideMs;
+      }
+    }
+    if (change.reset) removes.push('lastSyncDate', 'checkpoint', 'passId');
+    (change.zeroCounts ?? []).forEach((model, i) => {
+      sets.push(`recordCounts.#z${i} = :zero`);
+      names[`#z${i}`] = model;
+      values[':zero'] = 0;
+    });
+    try {
+      const response = await this.table.doc.send(new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }));
+      return toConnectionSync(key, response.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`sync "${key.syncName}" has no state for connection "${key.connectionId}"`);
+      throw asInfrastructureError(error, 'updating a connection-sync');
+    }
+  }
+
+  async delete(key: ConnectionSyncKey): Promise<void> {
+    await infra('deleting a connection-sync', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connectionSync(key) })));
+  }
+
+  async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
+    const response = await infra('creating a connection-sync', () => this.table.doc.send(new UpdateCommand({
+      TableName: this.table.tableName,
+      Key: stateKeys.connectionSync(key),
+      UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
+      ExpressionAttributeValues: { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': this.table.now() },
+      ReturnValues: 'ALL_NEW',
+    })));
+    return toConnectionSync(key, response.Attributes!);
+  }
+
+  async acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome> {
+    try {
+      const response = await this.table.doc.send(new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: 'SET lease = :lease, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      const before = toConnectionSync(key, response.Attributes!);
+      return { acquired: true, state: { ...before, lease, updatedAt: now }, previous: before.lease };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw asInfrastructureError(error, 'taking a lease');
+      const held = error.Item?.['lease']?.M;
+      const heldBy = held ? { runId: held['runId']?.S ?? '', owner: held['owner']?.S ?? '', expiresAt: Number(held['expiresAt']?.N ?? 0) } : null;
+      return { acquired: false, heldBy, reason: heldBy ? `run ${heldBy.runId} holds the lease until ${new Date(heldBy.expiresAt).toISOString()}` : 'the connection-sync does not exist' };
+    }
+  }
+
+  async renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean> {
+    return this.updateIfHolder(key, lease, 'SET lease.expiresAt = :exp', { ':exp': lease.expiresAt }, 'renewing a lease');
+  }
+
+  async releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void> {
+    // releasedAt tells readers that writes ended only just now (the cursor index may trail them).
+    await this.updateIfHolder(key, lease, 'REMOVE lease SET releasedAt = :now', { ':now': this.table.now() }, 'releasing a lease');
+  }
+
+  async saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void> {
+    const saved = await this.updateIfHolder(key, lease, 'SET checkpoint = :c, passId = :p', { ':c': checkpoint, ':p': passId }, 'saving a checkpoint');
+    if (!saved) throw new LeaseLostError('the checkpoint was not saved: the run no longer holds its lease');
+  }
+
+  private async updateIfHolder(key: ConnectionSyncKey, lease: Lease, update: string, values: Record<string, unknown>, what: string): Promise<boolean> {
+    try {
+      await this.table.doc.send(new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: stateKeys.connectionSync(key),
+        UpdateExpression: update,
+        ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ...values, ':run': lease.runId, ':owner': lease.owner },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw asInfrastructureError(error, what);
+    }
+  }
+}
+
+function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>): ConnectionSyncState {
+  const lastRun = item['lastRun'] === undefined || item['lastRun'] === null ? null : RunSummarySchema.parse(item['lastRun']);
+  return {
+    ...key,
+    enabled: item['enabled'] !== false,
+    frequencyOverrideMs: (item['frequencyOverrideMs'] as number | undefined) ?? null,
+    lastSyncDate: (item['lastSyncDate'] as number | undefined) ?? null,
+    checkpoint: (item['checkpoint'] as Checkpoint | undefined) ?? null,
+    passId: (item['passId'] as string | undefined) ?? null,
+    lease: (item['lease'] as Lease | undefined) ?? null,
+    lastRun,
+    recordCounts: (item['recordCounts'] as Record<string, number> | undefined) ?? {},
+    releasedAt: (item['releasedAt'] as number | undefined) ?? null,
+    updatedAt: (item['updatedAt'] as number | undefined) ?? 0,
+  };
+}

@@ -1,0 +1,30 @@
+/** The state table's repositories, one per aggregate, built together by the composition root. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SecretCipher, StateRepos } from '../../../engine/ports.js';
+import { DynamoConnectionRepo } from './connection-repo.js';
+import { DynamoConnectionSyncRepo } from './connection-sync-repo.js';
+import { DynamoRunLogRepo } from './run-log-repo.js';
+import { DynamoRunRepo } from './run-repo.js';
+import { DynamoSeenIdRepo } from './seen-id-repo.js';
+
+export interface DynamoStateOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  now?: () => number;
+  /** Seals connection credentials at rest (KMS in AWS, a local key file locally). */
+  cipher?: SecretCipher;
+}
+
+export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos {
+  const table = { doc: options.doc, tableName: options.tableName, now: options.now ?? Date.now };
+  return {
+    connections: new DynamoConnectionRepo(table, options.cipher),
+    connectionSyncs: new DynamoConnectionSyncRepo(table),
+    runs: new DynamoRunRepo(table),
+    runLogs: new DynamoRunLogRepo(table),
+    seenIds: new DynamoSeenIdRepo(table),
+  };
+}
+
+export { credentialsContext } from './connection-repo.js';
+export { stateKeys } from './keys.js';

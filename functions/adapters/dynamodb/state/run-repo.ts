@@ -1,0 +1,195 @@
+/**
+ * Runs on the state table. Each status change is one conditional write naming the status it
+ * leaves (`model/run.ts` has the table of allowed changes): a run is created only where none
+ * exists, resumed only while RUNNING, and ended only from RUNNING — so a cancel that lands
+ * between a runner's read and its write is never undone, and a final run never changes again.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { asInfrastructureError, LeaseLostError } from '../../../engine/errors.js';
+import { canTransition, RunSchema, summarizeRun, type RunRecord, type RunStatus } from '../../../engine/model/run.js';
+import type { ConnectionSyncKey, FinishUpdate, Lease, RunRepo } from '../../../engine/ports.js';
+import { getItem, infra } from '../calls.js';
+import { stateKeys, type StateTable } from './keys.js';
+
+const RUNNING: RunStatus = 'RUNNING';
+
+export class DynamoRunRepo implements RunRepo {
+  constructor(private readonly table: StateTable) {}
+
+  async create(run: RunRecord): Promise<RunRecord> {
+    assertTransition(null, run.status);
+    try {
+      await this.table.doc.send(new PutCommand({
+        TableName: this.table.tableName,
+        Item: runItem(run),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return run;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException && error.Item) return toRun(unmarshall(error.Item));
+      throw asInfrastructureError(error, 'creating a run');
+    }
+  }
+
+  async resume(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
+    try {
+      const response = await this.table.doc.send(new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: stateKeys.run(key, runId),
+        UpdateExpression: 'SET invocations = if_not_exists(invocations, :zero) + :one',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':running': RUNNING },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return toRun(response.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error.Item ? toRun(unmarshall(error.Item)) : null;
+      throw asInfrastructureError(error, 'resuming a run');
+    }
+  }
+
+  async endAbandoned(run: RunRecord): Promise<boolean> {
+    assertTransition(RUNNING, run.status);
+    try {
+      await this.table.doc.send(new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: stateKeys.run(run, run.runId),
+        UpdateExpression: 'SET #status = :status, #error = :error, finishedAt = :finishedAt',
+        ConditionExpression: '#status = :running',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':status': run.status, ':error': run.error, ':finishedAt': run.finishedAt, ':running': RUNNING },
+      }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw asInfrastructureError(error, 'ending an abandoned run');
+    }
+  }
+
+  async finish(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void> {
+    assertTransition(RUNNING, run.status);
+    const counts = Object.entries(update.recordCountDelta);
+    const countUpdates = counts.map((_, i) => `recordCounts.#m${i} = if_not_exists(recordCounts.#m${i}, :zero) + :d${i}`);
+    try {
+      await this.table.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table.tableName, Item: runItem(run),
+              ConditionExpression: '#status = :running', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':running': RUNNING },
+            },
+          },
+          {
+            Update: {
+              TableName: this.table.tableName,
+              Key: stateKeys.connectionSync(run),
+              UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
+              ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
+              ExpressionAttributeValues: {
+                ':lsd': update.lastSyncDate, ':c': update.checkpoint, ':p': update.passId, ':lr': summarizeRun(run),
+                ':now': this.table.now(), ':run': lease.runId, ':owner': lease.owner,
+                ...(counts.length > 0 ? { ':zero': 0 } : {}),
+                ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+              },
+            },
+          },
+        ],
+      }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [runReason, leaseReason] = error.CancellationReasons ?? [];
+        if (leaseReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run no longer holds its lease');
+        if (runReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run had already ended');
+      }
+      throw asInfrastructureError(error, 'finishing a run');
+    }
+  }
+
+  async cancel(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean> {
+    // The run item may appear (the runner creating it) or end between the read and the write:
+    // read again and decide again, a few times, rather than report a running run as not running.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const run = await this.get(key, runId);
+      if (run && run.status !== RUNNING) return false;
+      const outcome = await this.tryCancel(key, runId, run, reason, now);
+      if (outcome !== 'RUN_CHANGED') return outcome === 'CANCELLED';
+    }
+    return false;
+  }
+
+  private async tryCancel(key: ConnectionSyncKey, runId: string, run: RunRecord | null, reason: string, now: number): Promise<'CANCELLED' | 'RUN_CHANGED' | 'NOT_RUNNING'> {
+    // The lease is taken before the run item is written: a run cancelled in between gets its item here.
+    const cancelled: RunRecord = {
+      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
+      status: 'CANCELLED', finishedAt: now, error: { type: 'cancelled', message: reason },
+    };
+    assertTransition(run?.status ?? null, cancelled.status);
+    try {
+      await this.table.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table.tableName,
+              Item: runItem(cancelled),
+              ConditionExpression: run ? '#status = :running' : 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: run ? { '#status': 'status' } : undefined,
+              ExpressionAttributeValues: run ? { ':running': RUNNING } : undefined,
+            },
+          },
+          {
+            // The running invocation notices the missing lease at its next check and stops.
+            Update: {
+              TableName: this.table.tableName,
+              Key: stateKeys.connectionSync(key),
+              UpdateExpression: 'REMOVE lease SET updatedAt = :now, lastRun = :lr',
+              ConditionExpression: 'attribute_not_exists(lease) OR lease.runId = :run',
+              ExpressionAttributeValues: { ':run': runId, ':now': now, ':lr': summarizeRun(cancelled) },
+            },
+          },
+        ],
+      }));
+      return 'CANCELLED';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw asInfrastructureError(error, 'cancelling a run');
+      const [runReason, leaseReason] = error.CancellationReasons ?? [];
+      if (leaseReason?.Code === 'ConditionalCheckFailed') return 'NOT_RUNNING'; // another run holds the lease
+      return runReason?.Code === 'ConditionalCheckFailed' ? 'RUN_CHANGED' : 'NOT_RUNNING';
+    }
+  }
+
+  async get(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
+    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.run(key, runId), 'reading a run');
+    return item ? toRun(item) : null;
+  }
+
+  async list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
+    const response = await infra('listing runs', () => this.table.doc.send(new QueryCommand({
+      TableName: this.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },
+      ScanIndexForward: false,
+      Limit: limit,
+    })));
+    return (response.Items ?? []).map(toRun);
+  }
+}
+
+function runItem(run: RunRecord): Record<string, unknown> {
+  return { ...stateKeys.run(run, run.runId), kind: 'RUN', ...RunSchema.parse(run) };
+}
+
+function toRun(item: Record<string, unknown>): RunRecord {
+  const { pk: _pk, sk: _sk, kind: _kind, ...run } = item;
+  return RunSchema.parse(run);
+}
+
+/** A change the lifecycle does not allow is a bug in the caller, never a race: fail loudly. */
+function assertTransition(from: RunStatus | null, to: RunStatus): void {
+  if (!canTransition(from, to)) throw new Error(`a run cannot go from ${from ?? 'nothing'} to ${to}`);
+}
