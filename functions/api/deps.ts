@@ -1,5 +1,5 @@
 /** What the HTTP API needs from the rest of Syncline; `Syncline` from the composition root fits. */
-import type { ConnectionService } from '../engine/connections.js';
+import type { ConnectionService } from '../engine/connection-service.js';
 import type { SyncControls } from '../engine/controls.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import type { ApiKeyStore, Clock, Logger, RecordStore, StateRepos } from '../engine/ports.js';

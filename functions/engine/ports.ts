@@ -2,8 +2,8 @@
  * The ports the engine talks through. Adapters (DynamoDB, SQS, Scheduler, HTTP) implement
  * them; the engine never imports an AWS SDK.
  */
-import type { Connection, Credentials } from './connection.js';
-import type { ChangeCounts, RunRecord, RunSummary, RunTrigger } from './model/run.js';
+import type { ChangeCounts, RunTrigger } from './model/run.js';
+import type { ConnectionSyncKey } from './state-ports.js';
 
 export type { ChangeCounts, RunError, RunRecord, RunStatus, RunSummary, RunTrigger, RunType } from './model/run.js';
 
@@ -132,144 +132,7 @@ export interface RecordStore {
   deleteAll(partition: RecordPartition): Promise<number>;
 }
 
-export type Checkpoint = Record<string, string | number | boolean>;
-
-/** Identifies one sync on one connection. */
-export interface ConnectionSyncKey {
-  providerConfigKey: string;
-  connectionId: string;
-  syncName: string;
-}
-
-export interface Lease {
-  runId: string;
-  owner: string;
-  expiresAt: number;
-}
-
-/** The per-connection state of one sync. */
-export interface ConnectionSyncState extends ConnectionSyncKey {
-  /** Whether the schedule runs it; paused syncs run only when triggered after `start`. */
-  enabled: boolean;
-  frequencyOverrideMs: number | null;
-  /** Start time of the last successful run, ms. */
-  lastSyncDate: number | null;
-  checkpoint: Checkpoint | null;
-  /** Full-refresh pass the checkpoint belongs to: seen ids of a resumed pass carry over. */
-  passId: string | null;
-  lease: Lease | null;
-  /** When a run last gave its lease back without finishing (a hand-over to a continuation, a failure). */
-  releasedAt: number | null;
-  lastRun: RunSummary | null;
-  recordCounts: Record<string, number>;
-  updatedAt: number;
-}
-
-export interface RunLogLine {
-  at: number;
-  level: LogLevel;
-  message: string;
-}
-
-export type LeaseOutcome = { acquired: true; state: ConnectionSyncState; previous: Lease | null } | { acquired: false; heldBy: Lease | null; reason: string };
-
-/** A connection as listed and checked: everything but its credentials, which stay sealed. */
-export type ConnectionInfo = Omit<Connection, 'credentials'> & {
-  /** The kind of credentials it holds; null for items stored before the type was kept beside them. */
-  credentialsType: Credentials['type'] | null;
-};
-
-/** Connections. Credentials are opened (decrypted) only by `getWithCredentials`. */
-export interface ConnectionRepo {
-  find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null>;
-  /** For a run or a token refresh: the one read that decrypts. */
-  getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null>;
-  put(connection: Connection): Promise<void>;
-  updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
-  list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]>;
-  delete(providerConfigKey: string, connectionId: string): Promise<void>;
-}
-
-/** The per-connection state of each sync, with the lease that keeps its runs one at a time. */
-export interface ConnectionSyncRepo {
-  get(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
-  /** The connection-syncs of one sync, page by page (what the fan-out walks). */
-  list(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]>;
-  /** Changes control fields; `reset` clears lastSyncDate, checkpoint and the pass. */
-  update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState>;
-  delete(key: ConnectionSyncKey): Promise<void>;
-  /** Creates the connection-sync if it does not exist yet; returns the stored state. */
-  ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
-  /** Takes the lease unless another live holder has it. Expired leases are taken over. */
-  acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome>;
-  /** Extends the lease; false when it was lost (taken over, cancelled). */
-  renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean>;
-  releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void>;
-  /** Throws `LeaseLostError` when the lease is no longer held. */
-  saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void>;
-}
-
-/**
- * Runs. Every status change is conditional on the status it leaves (see `model/run.ts`), so a
- * final run never changes again and two writers racing cannot undo each other.
- */
-export interface RunRepo {
-  /** Creates the run (RUNNING); when a run with its id exists already, returns that one unchanged. */
-  create(run: RunRecord): Promise<RunRecord>;
-  /** RUNNING → RUNNING with one more invocation. Returns the stored run: still RUNNING, or final when it ended first; null if unknown. */
-  resume(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
-  /** Ends a RUNNING run whose lease is gone (its executor died); false when it was not RUNNING. */
-  endAbandoned(run: RunRecord): Promise<boolean>;
-  /**
-   * Ends a RUNNING run atomically with its connection-sync: the result, lastSyncDate on success,
-   * record counts and checkpoint, and the lease released. `LeaseLostError` when the lease is gone.
-   */
-  finish(run: RunRecord, update: FinishUpdate, lease: Lease): Promise<void>;
-  /**
-   * Stops a run from outside (cancel, pause): marks it CANCELLED (creating the item when the run
-   * has its lease but no item yet) and drops its lease, so the running invocation stops at its
-   * next lease check. False when it was not running.
-   */
-  cancel(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean>;
-  get(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
-  /** Newest first. */
-  list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]>;
-}
-
-export interface RunLogRepo {
-  append(key: ConnectionSyncKey, runId: string, lines: RunLogLine[]): Promise<void>;
-  list(key: ConnectionSyncKey, runId: string): Promise<RunLogLine[]>;
-}
-
-/** Seen-id fingerprints of a full-refresh pass, persisted so a resumed pass keeps them. */
-export interface SeenIdRepo {
-  append(passId: string, model: string, fingerprints: number[]): Promise<void>;
-  load(passId: string, model: string): Promise<number[]>;
-}
-
-/** The state table's aggregates, as the composition root hands them out. */
-export interface StateRepos {
-  connections: ConnectionRepo;
-  connectionSyncs: ConnectionSyncRepo;
-  runs: RunRepo;
-  runLogs: RunLogRepo;
-  seenIds: SeenIdRepo;
-}
-
-export interface ConnectionSyncChange {
-  enabled?: boolean;
-  frequencyOverrideMs?: number | null;
-  reset?: boolean;
-  /** Sets these models' record counts to zero (emptyCache). */
-  zeroCounts?: string[];
-}
-
-export interface FinishUpdate {
-  lastSyncDate: number | null;
-  checkpoint: Checkpoint | null;
-  passId: string | null;
-  recordCountDelta: Record<string, number>;
-}
+export type * from './state-ports.js';
 
 /** One execution to run (or continue): the body of an SQS message to the executor. */
 export interface RunMessage extends ConnectionSyncKey {

@@ -11,6 +11,9 @@
  * missed time — no burst of catch-up runs. A schedule re-enabled after a pause resumes at its
  * next fire time, like a console re-enable.
  *
+ * Over the usual 300 lines on purpose: it is one stand-in whose persistence, timing and
+ * console-change rules only make sense together, and splitting them would scatter one contract.
+ *
  * Mirrors the real adapter (`adapters/scheduler/eventbridge-scheduler.ts`): create refuses an
  * existing name, updateRate of a missing schedule and delete of a missing one do nothing.
  * `setEnabled` and `setRate` are what a person does in the console; they never touch

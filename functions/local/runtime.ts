@@ -1,5 +1,5 @@
 /**
- * The whole system on one machine (DESIGN §6): DynamoDB Local (data kept under the data dir),
+ * The whole system on one machine: DynamoDB Local (data kept under the data dir),
  * the SQS emulator in-process, the local scheduler standing in for EventBridge Scheduler, a
  * poller that feeds the run queue to the same executor handler as in AWS, and — for the demo —
  * the sandbox CRM API with a `demo` connection. `npm start` is a thin CLI over this.

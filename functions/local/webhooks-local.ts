@@ -6,14 +6,13 @@
  */
 import type { DynamoDBClient, } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
-import { LoggingEventPublisher } from '../adapters/eventbridge/logging-publisher.js';
-import { dnsResolver, PinnedWebhookSender } from '../adapters/http/webhook-sender.js';
-import { SqsDeliveryQueue } from '../adapters/sqs/delivery-queue.js';
-import { systemClock, type Clock, type Logger, type SecretCipher } from '../engine/ports.js';
+import type { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
+import { makeWebhooks } from '../composition.js';
+import type { Clock, Logger, SecretCipher } from '../engine/ports.js';
 import type { HostResolver } from '../engine/webhooks/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/webhooks/retry-policy.js';
-import { WebhookService } from '../engine/webhooks/webhook-service.js';
+import type { WebhookService } from '../engine/webhooks/webhook-service.js';
+import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { makeWebhookDeliveryHandler } from '../handlers/queue/webhook-delivery-handler.js';
 import { matchesRunResultFilter } from '../handlers/stream/run-result-filter.js';
 import { makeRunResultsHandler } from '../handlers/stream/run-results-handler.js';
@@ -51,25 +50,26 @@ export interface LocalWebhooks {
 const DELIVERY_TIMEOUT_MS = 60_000;
 
 export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise<LocalWebhooks> {
-  const { logger, allowPrivate } = options;
-  const clock = options.clock ?? systemClock;
-  const resolve = options.resolve ?? dnsResolver;
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
-  const store = new DynamoWebhookStore({ doc: options.dynamo.doc, tableName: options.stateTable, cipher: options.cipher, now: () => clock.now() });
+  const { logger } = options;
   const queues = await options.sqs.createQueueWithDlq(options.queueName ?? 'syncline-webhooks', { visibilityTimeoutS: Math.ceil((6 * DELIVERY_TIMEOUT_MS) / 1000), maxReceiveCount: 5 });
-  const queue = new SqsDeliveryQueue({ sqs: options.sqs.client, queueUrl: queues.queueUrl, deadLetterQueueUrl: queues.dlqUrl });
+  const webhooks = makeWebhooks({
+    doc: options.dynamo.doc, stateTable: options.stateTable, sqs: options.sqs.client, deliveryQueueUrl: queues.queueUrl, deliveryDlqUrl: queues.dlqUrl,
+    cipher: options.cipher, logger, allowPrivate: options.allowPrivate, policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
+    settleMs: options.settleMs ?? 0,
+    ...(options.clock ? { clock: options.clock } : {}), ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
 
   const stops: (() => Promise<void>)[] = [];
   try {
     const deliveries = startQueuePoller({
       sqs: options.sqs.client, queueUrl: queues.queueUrl, batchSize: 10, concurrency: 2, waitTimeSeconds: 1, timeoutMs: DELIVERY_TIMEOUT_MS,
-      handler: makeWebhookDeliveryHandler({ store, queue, sender: new PinnedWebhookSender(), resolve, clock, logger, policy, allowPrivate, allowHttp: allowPrivate }),
+      handler: makeWebhookDeliveryHandler(webhooks.deliveryDeps),
       onError: (error) => logger.log('error', `webhook delivery: ${describe(error)}`),
     });
     stops.push(() => deliveries.stop());
     const stream = await startStreamPoller({
       dynamo: options.dynamo.client, endpoint: options.dynamo.endpoint, tableName: options.stateTable,
-      handler: makeRunResultsHandler({ store, queue, events: new LoggingEventPublisher(logger), clock, logger, settleMs: options.settleMs ?? 0 }),
+      handler: makeRunResultsHandler(webhooks.runResultsDeps(new LoggingEventPublisher(logger))),
       filter: matchesRunResultFilter,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       onError: (error) => logger.log('error', `run-results stream: ${describe(error)}`),
@@ -80,10 +80,9 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
     throw error;
   }
 
-  const service = new WebhookService({ store, queue, resolve, clock, allowPrivate, allowHttp: allowPrivate });
   return {
-    service,
-    store,
+    service: webhooks.service,
+    store: webhooks.store,
     queues: { deliveries: queues.queueUrl, deadLetters: queues.dlqUrl },
     stop: async () => {
       for (const stop of stops.splice(0).reverse()) await stop();

@@ -25,7 +25,7 @@ export class Executor extends Construct {
 
     this.function = new SynclineFunction(this, 'Function', {
       description: 'Syncline executor: runs one sync for one connection',
-      entry: 'functions/handlers/queue/executor.ts',
+      entry: 'functions/handlers/queue/executor.lambda.ts',
       serviceName: 'syncline-executor',
       // Lambda's maximum: a long run stops near the deadline and continues in a new message.
       timeout: EXECUTOR_TIMEOUT,

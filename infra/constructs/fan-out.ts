@@ -19,7 +19,7 @@ export class FanOut extends Construct {
 
     this.function = new SynclineFunction(this, 'Function', {
       description: 'Syncline fan-out: queues one run per due connection of a sync',
-      entry: 'functions/handlers/schedule/fan-out.ts',
+      entry: 'functions/handlers/schedule/fan-out.lambda.ts',
       serviceName: 'syncline-fan-out',
       // Paging through many connections and sending batches of 10; far below a 1-minute rate
       // would be a smell, but a large tenant must not time out.

@@ -56,7 +56,7 @@ export class HttpApi extends Construct {
 
     this.function = new SynclineFunction(this, 'Function', {
       description: 'Syncline HTTP API: records, sync controls, connections, API keys',
-      entry: 'functions/handlers/http/api.ts',
+      entry: 'functions/handlers/http/api.lambda.ts',
       serviceName: 'syncline-api',
       // API Gateway gives up on an integration after 30 s.
       timeout: Duration.seconds(29),

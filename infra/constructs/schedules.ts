@@ -77,7 +77,7 @@ export class Schedules extends Construct {
 
     this.deployFunction = new SynclineFunction(this, 'DeployFunction', {
       description: 'Syncline deploy step: reconciles the EventBridge schedules with the integration definitions',
-      entry: 'functions/handlers/deploy/sync-schedules.ts',
+      entry: 'functions/handlers/deploy/sync-schedules.lambda.ts',
       serviceName: 'syncline-schedules',
       // Reads every schedule of the group and the overrides; throttled calls are retried.
       timeout: Duration.minutes(10),

@@ -11,7 +11,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Props a Syncline function may set; runtime, architecture and bundling are the house's. */
 export interface SynclineFunctionProps
   extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'memorySize' | 'timeout' | 'bundling' | 'logGroup' | 'logRetention' | 'projectRoot' | 'depsLockFilePath'> {
-  /** Handler file relative to the repository root, e.g. `functions/handlers/queue/executor.ts`. */
+  /** Handler file relative to the repository root, e.g. `functions/handlers/queue/executor.lambda.ts`. */
   readonly entry: string;
   /** Explicit on purpose: every function states what it needs. */
   readonly memorySize: number;

@@ -20,13 +20,13 @@ export interface WebhooksProps {
 const DELIVERY_TIMEOUT = Duration.seconds(60);
 
 /**
- * Webhooks (DESIGN §2, §5): the state table's stream → run-results function (filtered to runs
+ * Webhooks: the state table's stream → run-results function (filtered to runs
  * that just finished) → one SQS message per delivery → webhook-delivery function → the
  * customer's URL. Retries are chained SQS delays (see functions/adapters/sqs/delivery-queue.ts
  * for why not one-time schedules); a delivery out of attempts is copied to the DLQ and
  * replayable through the API. Run results also go to an EventBridge bus.
  *
- * Stream settings (DESIGN §7, a poison record must not block a shard for 24 h): bisect a failing
+ * Stream settings (a poison record must not block a shard for 24 h): bisect a failing
  * batch, at most 10 retries, records older than 6 hours are given up on, and whatever is given
  * up lands in an SQS on-failure destination (its metadata points at the records) with an alarm.
  */
@@ -74,7 +74,7 @@ export class Webhooks extends Construct {
 
     this.runResults = new SynclineFunction(this, 'RunResults', {
       description: 'Syncline run results: creates webhook deliveries and publishes events',
-      entry: 'functions/handlers/stream/run-results.ts',
+      entry: 'functions/handlers/stream/run-results.lambda.ts',
       serviceName: 'syncline-run-results',
       timeout: Duration.seconds(60),
       memorySize: 512,
@@ -100,7 +100,7 @@ export class Webhooks extends Construct {
 
     this.delivery = new SynclineFunction(this, 'Delivery', {
       description: 'Syncline webhook delivery: one signed POST per message, retries chained on the queue',
-      entry: 'functions/handlers/queue/webhook-delivery.ts',
+      entry: 'functions/handlers/queue/webhook-delivery.lambda.ts',
       serviceName: 'syncline-webhook-delivery',
       timeout: DELIVERY_TIMEOUT,
       memorySize: 256,

@@ -10,7 +10,7 @@ import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-stor
 import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import { createApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
-import { ConnectionService } from '../../functions/engine/connections.js';
+import { ConnectionService } from '../../functions/engine/connection-service.js';
 import { SyncControls } from '../../functions/engine/controls.js';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
 import { handleRunMessage } from '../../functions/engine/orchestration/handle-run-message.js';

@@ -14,7 +14,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { infra, queryPages } from './calls.js';
+import { withInfrastructureErrors, queryPages } from './dynamo-calls.js';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { ApiKeyInfo, ApiKeyStore } from '../../engine/ports.js';
 
@@ -55,7 +55,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const secret = generateApiKeySecret();
     const info = this.newInfo(name, secret);
     // A collision of 256 random bits does not happen; the condition only guards the invariant.
-    await infra('saving an API key', () => this.options.doc.send(new PutCommand({
+    await withInfrastructureErrors('saving an API key', () => this.options.doc.send(new PutCommand({
       TableName: this.options.tableName,
       Item: toItem(hashHex(secret), info),
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -124,7 +124,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     if (cached && cached.expiresAt > this.now()) return cached.info;
     if (cached) this.verified.delete(hash);
 
-    const response = await infra('reading an API key', () => this.options.doc.send(new GetCommand({
+    const response = await withInfrastructureErrors('reading an API key', () => this.options.doc.send(new GetCommand({
       TableName: this.options.tableName,
       Key: { pk: PK, sk: hash },
       ConsistentRead: true,
@@ -160,7 +160,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async read(hash: string): Promise<ApiKeyInfo | null> {
-    const response = await infra('reading an API key', () => this.options.doc.send(new GetCommand({
+    const response = await withInfrastructureErrors('reading an API key', () => this.options.doc.send(new GetCommand({
       TableName: this.options.tableName, Key: { pk: PK, sk: hash }, ConsistentRead: true,
     })));
     return response.Item ? toInfo(response.Item) : null;

@@ -10,7 +10,7 @@
 import { BatchWriteCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { asInfrastructureError } from '../../engine/errors.js';
-import { infra } from './calls.js';
+import { withInfrastructureErrors } from './dynamo-calls.js';
 
 /** One put or delete, in the document client's (unmarshalled) form. */
 export type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
@@ -45,7 +45,7 @@ async function writeChunk(doc: DynamoDBDocumentClient, tableName: string, chunk:
   const { maxAttempts = 8, baseDelayMs = 50, maxDelayMs = 2_000, sleep = defaultSleep, random = Math.random } = options;
   let pending = chunk;
   for (let attempt = 1; ; attempt++) {
-    const response = await infra(what, () => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })));
+    const response = await withInfrastructureErrors(what, () => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } })));
     pending = response.UnprocessedItems?.[tableName] ?? [];
     if (pending.length === 0) return;
     if (attempt >= maxAttempts) {

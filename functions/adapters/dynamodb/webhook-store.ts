@@ -13,7 +13,7 @@
  * (KMS in AWS) and bound to the subscription id; it never sits in an item in plain text.
  * Neither kind is `RUN`, so the webhook stream filter never sees these writes.
  */
-import { getItem, infra, queryPages } from './calls.js';
+import { getItemConsistent, withInfrastructureErrors, queryPages } from './dynamo-calls.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
@@ -50,7 +50,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async createSubscription(subscription: WebhookSubscription, secret: string): Promise<void> {
     const secretEnc = await this.seal(subscription.id, secret);
-    await infra('saving a webhook subscription', () => this.options.doc.send(new PutCommand({
+    await withInfrastructureErrors('saving a webhook subscription', () => this.options.doc.send(new PutCommand({
       TableName: this.table,
       Item: { ...webhookKeys.subscription(subscription.id), kind: 'WEBHOOK_SUB', ...subscription, secretEnc },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -58,7 +58,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async getSubscription(id: string): Promise<WebhookSubscription | null> {
-    const item = await getItem(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook subscription');
+    const item = await getItemConsistent(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook subscription');
     return item ? toSubscription(item) : null;
   }
 
@@ -72,7 +72,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async getSecret(id: string): Promise<string | null> {
-    const item = await getItem(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook secret');
+    const item = await getItemConsistent(this.options.doc, this.table, webhookKeys.subscription(id), 'reading a webhook secret');
     if (!item) return null;
     const cipher = this.requireCipher();
     return Buffer.from(await cipher.decrypt(item['secretEnc'] as Uint8Array, secretContext(id))).toString('utf8');
@@ -88,7 +88,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
-    const response = await infra('deleting a webhook subscription', () => this.options.doc.send(new DeleteCommand({
+    const response = await withInfrastructureErrors('deleting a webhook subscription', () => this.options.doc.send(new DeleteCommand({
       TableName: this.table, Key: webhookKeys.subscription(id), ReturnValues: 'ALL_OLD',
     })));
     // Its deliveries stay until their TTL: the history of a deleted endpoint can still be read by id.
@@ -112,12 +112,12 @@ export class DynamoWebhookStore implements WebhookStore {
   async getDelivery(id: string): Promise<WebhookDelivery | null> {
     const subscriptionId = subscriptionOfDelivery(id);
     if (!subscriptionId) return null;
-    const item = await getItem(this.options.doc, this.table, webhookKeys.delivery(subscriptionId, id), 'reading a webhook delivery');
+    const item = await getItemConsistent(this.options.doc, this.table, webhookKeys.delivery(subscriptionId, id), 'reading a webhook delivery');
     return item ? toDelivery(item) : null;
   }
 
   async listDeliveries(subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
-    const response = await infra('listing webhook deliveries', () => this.options.doc.send(new QueryCommand({
+    const response = await withInfrastructureErrors('listing webhook deliveries', () => this.options.doc.send(new QueryCommand({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': webhookKeys.delivery(subscriptionId, '').pk },

@@ -3,10 +3,9 @@
  * provider URL, injects the connection's credentials, retries transient failures and turns a
  * final failure into a `ProviderHttpError` whose message, URL and body excerpt carry no secret.
  */
-import { isIP } from 'node:net';
 import type { Credentials, ProviderAuth, ProviderConfig } from '../connection.js';
-import { bareHost, isLinkLocalOrMetadata, isMetadataHostName } from '../net/address-ranges.js';
 import { ProviderHttpError, ProxyConfigError, redact, redactUrl } from './errors.js';
+import { fetchRefusingMetadata } from './fetch-refusing-metadata.js';
 import { paginate } from './paginate.js';
 import { isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -149,62 +148,6 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
     paginate: <T = any>(config: ProxyConfiguration) =>
       paginate<T>(proxy, config, config.baseUrlOverride ?? deps.provider.baseUrl),
   };
-}
-
-/** fetch's own limit. */
-const MAX_REDIRECTS = 20;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/**
- * fetch, refusing link-local and cloud metadata hosts, in every environment. A base URL comes
- * from `${connectionConfig.*}` (customer input through the API) and `baseUrlOverride` from the
- * script, so without this a connection could point the executor at the metadata service and read
- * its credentials back through the script. Loopback and private hosts stay allowed: the local
- * sandbox is on 127.0.0.1 and a provider may live in the VPC.
- *
- * The check reads the URL's host, not a DNS answer: fetch resolves names itself and cannot be
- * pinned to a checked address without a dispatcher of its own, so literal addresses (the URL
- * parser normalises 2852039166 and [::ffff:169.254.169.254] to forms the check knows) and the
- * metadata services' names are what is refused; a name of one's own that resolves to 169.254.x.x
- * would need that pinned lookup to be caught. Redirects are followed here rather than by fetch so
- * that every hop is checked before it is requested; fetch's rules for a redirected request (303
- * and POST-after-301/302 become a bodiless GET, a cross-origin hop drops Authorization and
- * Cookie) are kept.
- */
-async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, init: RequestInit): Promise<Response> {
-  let target = url;
-  let request = init;
-  for (let hop = 0; ; hop++) {
-    assertNotMetadataHost(target);
-    const res = await fetchImpl(target, { ...request, redirect: 'manual' });
-    const location = REDIRECT_STATUSES.has(res.status) ? res.headers.get('location') : null;
-    if (location === null) return res;
-    await res.body?.cancel();
-    if (hop >= MAX_REDIRECTS) throw new TypeError('redirect count exceeded');
-    const next = new URL(location, target);
-    request = redirectedRequest(request, res.status, target, next);
-    target = next;
-  }
-}
-
-function assertNotMetadataHost(url: URL): void {
-  const host = bareHost(url);
-  if (isMetadataHostName(host) || (isIP(host) !== 0 && isLinkLocalOrMetadata(host))) {
-    throw new ProxyConfigError(`Refusing to call ${host}: link-local and cloud metadata addresses are never a provider`);
-  }
-}
-
-function redirectedRequest(init: RequestInit, status: number, from: URL, to: URL): RequestInit {
-  const headers = new Headers(init.headers);
-  const method = (init.method ?? 'GET').toUpperCase();
-  const next: RequestInit = { ...init, headers };
-  if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
-    next.method = 'GET';
-    delete next.body;
-    for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(name);
-  }
-  if (from.origin !== to.origin) for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
-  return next;
 }
 
 interface BuiltRequest {

@@ -6,11 +6,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { DynamoWebhookStore } from '../../adapters/dynamodb/webhook-store.js';
-import { dnsResolver } from '../../adapters/http/webhook-sender.js';
-import { SqsDeliveryQueue } from '../../adapters/sqs/delivery-queue.js';
-import type { Clock, SecretCipher } from '../../engine/ports.js';
-import { WebhookService } from '../../engine/webhooks/webhook-service.js';
+import { makeWebhooks } from '../../composition.js';
+import type { Clock, Logger, SecretCipher } from '../../engine/ports.js';
+import type { WebhookService } from '../../engine/webhooks/webhook-service.js';
 import { readEnv } from '../env.js';
 
 export const WebhooksApiEnv = z.object({
@@ -20,15 +18,13 @@ export const WebhooksApiEnv = z.object({
   SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
-export function makeLambdaWebhookService(deps: { doc: DynamoDBDocumentClient; sqs: SQSClient; cipher: SecretCipher; clock: Clock }, env: NodeJS.ProcessEnv = process.env): WebhookService {
+export function makeLambdaWebhookService(deps: { doc: DynamoDBDocumentClient; sqs: SQSClient; cipher: SecretCipher; clock: Clock; logger: Logger }, env: NodeJS.ProcessEnv = process.env): WebhookService {
   const config = readEnv(WebhooksApiEnv, env);
-  const allowPrivate = config.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true';
-  return new WebhookService({
-    store: new DynamoWebhookStore({ doc: deps.doc, tableName: config.STATE_TABLE, cipher: deps.cipher, now: () => deps.clock.now() }),
-    queue: new SqsDeliveryQueue({ sqs: deps.sqs, queueUrl: config.DELIVERY_QUEUE_URL, deadLetterQueueUrl: config.DELIVERY_DLQ_URL }),
-    resolve: dnsResolver,
-    clock: deps.clock,
-    allowPrivate,
-    allowHttp: allowPrivate,
-  });
+  return makeWebhooks({
+    ...deps,
+    stateTable: config.STATE_TABLE,
+    deliveryQueueUrl: config.DELIVERY_QUEUE_URL,
+    deliveryDlqUrl: config.DELIVERY_DLQ_URL,
+    allowPrivate: config.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
+  }).service;
 }

@@ -8,19 +8,19 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Connection, Credentials } from '../../../engine/connection.js';
 import type { ConnectionInfo, ConnectionRepo, SecretCipher } from '../../../engine/ports.js';
-import { getItem, infra } from '../calls.js';
+import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
 
 export class DynamoConnectionRepo implements ConnectionRepo {
   constructor(private readonly table: StateTable, private readonly cipher?: SecretCipher) {}
 
   async find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null> {
-    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
     return item ? toConnectionInfo(providerConfigKey, item) : null;
   }
 
   async getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
-    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
+    const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
     if (!item) return null;
     const { credentialsType: _type, ...info } = toConnectionInfo(providerConfigKey, item);
     return { ...info, credentials: await this.openCredentials(providerConfigKey, item) };
@@ -31,14 +31,14 @@ export class DynamoConnectionRepo implements ConnectionRepo {
     const secret = this.cipher
       ? { credentialsEnc: await this.cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
       : { credentials };
-    await infra('saving a connection', () => this.table.doc.send(new PutCommand({
+    await withInfrastructureErrors('saving a connection', () => this.table.doc.send(new PutCommand({
       TableName: this.table.tableName,
       Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, credentialsType: credentials.type, ...secret },
     })));
   }
 
   async updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
-    await infra('saving connection metadata', () => this.table.doc.send(new UpdateCommand({
+    await withInfrastructureErrors('saving connection metadata', () => this.table.doc.send(new UpdateCommand({
       TableName: this.table.tableName,
       Key: stateKeys.connection(providerConfigKey, connectionId),
       UpdateExpression: 'SET metadata = :m, updatedAt = :now',
@@ -54,7 +54,7 @@ export class DynamoConnectionRepo implements ConnectionRepo {
   }
 
   async delete(providerConfigKey: string, connectionId: string): Promise<void> {
-    await infra('deleting a connection', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })));
+    await withInfrastructureErrors('deleting a connection', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })));
   }
 
   /** Decryption failures (tampered, moved to another connection) propagate as the cipher's error, not as a retryable one. */

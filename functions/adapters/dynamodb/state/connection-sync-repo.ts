@@ -9,14 +9,14 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../../engine/errors.js';
 import { RunSummarySchema } from '../../../engine/model/run.js';
 import type { Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, Lease, LeaseOutcome } from '../../../engine/ports.js';
-import { getItem, infra } from '../calls.js';
+import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
 
 export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   constructor(private readonly table: StateTable) {}
 
   async get(key: ConnectionSyncKey): Promise<ConnectionSyncState | null> {
-    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.connectionSync(key), 'reading a connection-sync');
+    const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.connectionSync(key), 'reading a connection-sync');
     return item ? toConnectionSync(key, item) : null;
   }
 
@@ -67,11 +67,11 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   }
 
   async delete(key: ConnectionSyncKey): Promise<void> {
-    await infra('deleting a connection-sync', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connectionSync(key) })));
+    await withInfrastructureErrors('deleting a connection-sync', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connectionSync(key) })));
   }
 
   async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
-    const response = await infra('creating a connection-sync', () => this.table.doc.send(new UpdateCommand({
+    const response = await withInfrastructureErrors('creating a connection-sync', () => this.table.doc.send(new UpdateCommand({
       TableName: this.table.tableName,
       Key: stateKeys.connectionSync(key),
       UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',

@@ -2,9 +2,9 @@
  * Where each aggregate lives on the state table, and the query every repository pages with.
  * Every item carries `kind`, which the webhook stream filter and the TTL sweeps key on.
  */
-import { paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionSyncKey } from '../../../engine/ports.js';
-import { infra } from '../calls.js';
+import { queryPages } from '../dynamo-calls.js';
 
 export const stateKeys = {
   connection: (providerConfigKey: string, connectionId: string) => ({ pk: `CONN#${providerConfigKey}`, sk: connectionId }),
@@ -22,15 +22,8 @@ export interface StateTable {
 
 /** Every item of one partition key, a page at a time, read strongly consistent. */
 export async function* queryPartition(table: StateTable, pk: string, what: string): AsyncIterable<Record<string, unknown>[]> {
-  const pages = paginateQuery({ client: table.doc }, {
-    TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true,
-  });
-  const iterator = pages[Symbol.asyncIterator]();
-  for (;;) {
-    const page = await infra(what, () => iterator.next());
-    if (page.done) return;
-    if ((page.value.Items ?? []).length > 0) yield page.value.Items!;
-  }
+  const input = { TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true };
+  for await (const page of queryPages(table.doc, input, what)) if ((page.Items ?? []).length > 0) yield page.Items!;
 }
 
 export async function queryAll(table: StateTable, pk: string, what: string): Promise<Record<string, unknown>[]> {

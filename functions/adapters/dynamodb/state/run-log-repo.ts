@@ -1,7 +1,7 @@
 /** Run log lines on the state table, packed 100 to an item, expiring after 30 days. */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionSyncKey, RunLogLine, RunLogRepo } from '../../../engine/ports.js';
-import { infra } from '../calls.js';
+import { withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryAll, stateKeys, type StateTable } from './keys.js';
 
 const LOG_TTL_S = 30 * 86_400;
@@ -17,7 +17,7 @@ export class DynamoRunLogRepo implements RunLogRepo {
     for (let start = 0; start < lines.length; start += LINES_PER_ITEM) {
       const chunk = lines.slice(start, start + LINES_PER_ITEM);
       const sk = `${String(chunk[0]!.at).padStart(15, '0')}#${Math.random().toString(36).slice(2, 10)}`;
-      await infra('saving run logs', () => this.table.doc.send(new PutCommand({ TableName: this.table.tableName, Item: { pk, sk, kind: 'LOG', lines: chunk, ttl } })));
+      await withInfrastructureErrors('saving run logs', () => this.table.doc.send(new PutCommand({ TableName: this.table.tableName, Item: { pk, sk, kind: 'LOG', lines: chunk, ttl } })));
     }
   }
 

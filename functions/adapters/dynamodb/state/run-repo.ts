@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { asInfrastructureError, LeaseLostError } from '../../../engine/errors.js';
 import { canTransition, RunSchema, summarizeRun, type RunRecord, type RunStatus } from '../../../engine/model/run.js';
 import type { ConnectionSyncKey, FinishUpdate, Lease, RunRepo } from '../../../engine/ports.js';
-import { getItem, infra } from '../calls.js';
+import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
 import { stateKeys, type StateTable } from './keys.js';
 
 const RUNNING: RunStatus = 'RUNNING';
@@ -164,12 +164,12 @@ export class DynamoRunRepo implements RunRepo {
   }
 
   async get(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
-    const item = await getItem(this.table.doc, this.table.tableName, stateKeys.run(key, runId), 'reading a run');
+    const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.run(key, runId), 'reading a run');
     return item ? toRun(item) : null;
   }
 
   async list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
-    const response = await infra('listing runs', () => this.table.doc.send(new QueryCommand({
+    const response = await withInfrastructureErrors('listing runs', () => this.table.doc.send(new QueryCommand({
       TableName: this.table.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },

@@ -1,7 +1,7 @@
 /** The local stand-in for the EventBridge bus: each run-result event becomes one log line. */
-import type { Logger } from '../../engine/ports.js';
-import type { EventPublisher, SyncResultEvent } from '../../engine/webhooks/ports.js';
-import { EVENT_SOURCE } from './event-publisher.js';
+import type { Logger } from '../engine/ports.js';
+import type { EventPublisher, SyncResultEvent } from '../engine/webhooks/ports.js';
+import { EVENT_SOURCE } from '../adapters/eventbridge/event-publisher.js';
 
 export class LoggingEventPublisher implements EventPublisher {
   constructor(private readonly logger: Logger) {}

@@ -1,9 +1,9 @@
-/** Small helpers the state-table adapters share: one place turns SDK failures into InfrastructureError. */
+/** DynamoDB calls the adapters share: each turns an SDK failure into an `InfrastructureError` saying what was being done. */
 import { GetCommand, paginateQuery, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError } from '../../engine/errors.js';
 
 /** Runs a DynamoDB call; a failure becomes an `InfrastructureError` saying what was being done. */
-export async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function withInfrastructureErrors<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
@@ -12,8 +12,8 @@ export async function infra<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** A strongly consistent GetItem. */
-export async function getItem(doc: DynamoDBDocumentClient, tableName: string, key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
-  const response = await infra(what, () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
+export async function getItemConsistent(doc: DynamoDBDocumentClient, tableName: string, key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
+  const response = await withInfrastructureErrors(what, () => doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })));
   return response.Item;
 }
 

@@ -3,11 +3,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
-import { DynamoWebhookStore } from '../../adapters/dynamodb/webhook-store.js';
 import { EventBridgePublisher } from '../../adapters/eventbridge/event-publisher.js';
 import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
-import { SqsDeliveryQueue } from '../../adapters/sqs/delivery-queue.js';
-import { systemClock } from '../../engine/ports.js';
+import { makeWebhooks } from '../../composition.js';
 import { readEnv } from '../env.js';
 import { makeRunResultsHandler } from './run-results-handler.js';
 
@@ -19,14 +17,17 @@ const env = readEnv(z.object({
   /** The records API's visibility lag; the first webhook attempt waits it out. */
   VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
 }));
-const { doc } = makeDynamoClients();
 
-export const handler = makeRunResultsHandler({
-  // No cipher: this function creates deliveries, it never reads a signing secret.
-  store: new DynamoWebhookStore({ doc, tableName: env.STATE_TABLE }),
-  queue: new SqsDeliveryQueue({ sqs: new SQSClient({}), queueUrl: env.DELIVERY_QUEUE_URL, deadLetterQueueUrl: env.DELIVERY_DLQ_URL }),
-  events: new EventBridgePublisher({ client: new EventBridgeClient({}), busName: env.EVENT_BUS_NAME }),
-  clock: systemClock,
+// No cipher: this function creates deliveries, it never reads a signing secret.
+const webhooks = makeWebhooks({
+  doc: makeDynamoClients().doc,
+  stateTable: env.STATE_TABLE,
+  sqs: new SQSClient({}),
+  deliveryQueueUrl: env.DELIVERY_QUEUE_URL,
+  deliveryDlqUrl: env.DELIVERY_DLQ_URL,
   logger: makePowertoolsLogger('syncline-run-results'),
+  allowPrivate: false,
   settleMs: env.VISIBILITY_LAG_MS,
 });
+
+export const handler = makeRunResultsHandler(webhooks.runResultsDeps(new EventBridgePublisher({ client: new EventBridgeClient({}), busName: env.EVENT_BUS_NAME })));

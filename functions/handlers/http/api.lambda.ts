@@ -51,7 +51,7 @@ if (env.BOOTSTRAP_KEY_SECRET_ARN && (await apiKeys.list()).length === 0) {
   logger.log('info', 'imported the bootstrap API key from Secrets Manager');
 }
 
-const webhooks = makeLambdaWebhookService({ doc: syncline.dynamo.doc, sqs: syncline.sqs, cipher: syncline.cipher!, clock: systemClock });
+const webhooks = makeLambdaWebhookService({ doc: syncline.dynamo.doc, sqs: syncline.sqs, cipher: syncline.cipher!, clock: systemClock, logger });
 const app = createApiApp({ syncline, apiKeys, webhooks, clock: systemClock, visibilityLagMs: env.VISIBILITY_LAG_MS, logger });
 
 export const handler = handle(app);
