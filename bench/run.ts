@@ -27,7 +27,18 @@ const FAN_OUT_CONNECTIONS = 10_000;
 const MEMORY_ALLOWANCE_BYTES_PER_RECORD = 100;
 
 export interface BenchResults {
-  meta: { mode: 'quick' | 'full'; command: string; date: string; node: string; cpus: number; cpuModel: string; loadAverage: { start: number[]; end: number[] }; durationMs: number; notes: string[]; warnings: string[] };
+  meta: {
+    mode: 'quick' | 'full';
+    command: string;
+    date: string;
+    node: string;
+    cpus: number;
+    cpuModel: string;
+    loadAverage: { start: number[]; end: number[] };
+    durationMs: number;
+    notes: string[];
+    warnings: string[];
+  };
   ingest: IngestPoint[];
   cost: { records: number; lines: CostLine[] };
   recordsApi: RecordsApiPoint[];
@@ -89,8 +100,14 @@ async function main(): Promise<void> {
     const limitBytes = 1.5 * small.memory.maxRssBytes + MEMORY_ALLOWANCE_BYTES_PER_RECORD * big.records;
     const results: BenchResults = {
       meta: {
-        mode: quick ? 'quick' : 'full', command: `npm run bench${quick ? ' -- --quick' : ''}`, date: new Date().toISOString(), node: process.version,
-        cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? '?', loadAverage: { start: loadAtStart, end: load() }, durationMs: Date.now() - started,
+        mode: quick ? 'quick' : 'full',
+        command: `npm run bench${quick ? ' -- --quick' : ''}`,
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? '?',
+        loadAverage: { start: loadAtStart, end: load() },
+        durationMs: Date.now() - started,
         notes: [
           `contacts carry ${ABOUT_BYTES} bytes of "about" text so each record's JSON is ~1 KB; the text is made of repeated words and compresses well (see ingest[].item)`,
           'DynamoDB Local, the SQS emulator, the sandbox API and the benchmark share this machine: absolute rates are local ones, the ratios are the figures',
@@ -98,7 +115,9 @@ async function main(): Promise<void> {
         ],
         warnings: env.logger.errors.slice(0, 20),
       },
-      ingest, cost: { records: COST_RECORDS, lines: costs }, recordsApi,
+      ingest,
+      cost: { records: COST_RECORDS, lines: costs },
+      recordsApi,
       memory: {
         small: { records: small.records, maxRssBytes: small.memory.maxRssBytes, peakHeapBytes: small.memory.peakHeapBytes, peakLiveHeapBytes: small.memory.peakLiveHeapBytes },
         big: { records: big.records, maxRssBytes: big.memory.maxRssBytes, peakHeapBytes: big.memory.peakHeapBytes, peakLiveHeapBytes: big.memory.peakLiveHeapBytes },
@@ -108,7 +127,9 @@ async function main(): Promise<void> {
         deletionTrackerBytesPerRecord: trackerBytesPerRecord(big.records),
         met: big.memory.maxRssBytes <= limitBytes,
       },
-      fanOut, webhooks, bundles,
+      fanOut,
+      webhooks,
+      bundles,
     };
     const json = `${JSON.stringify(results, null, 2)}\n`;
     await writeFile(new URL('results.json', import.meta.url), json);
@@ -116,7 +137,9 @@ async function main(): Promise<void> {
     if (!quick) await writeFile(new URL('results-full.json', import.meta.url), json);
     if (!quick || process.argv.includes('--readme')) await updateReadme(results);
     console.log(`\n${consoleTable(results)}\n`);
-    console.log(`Load average ${results.meta.loadAverage.start.join(' / ')} → ${results.meta.loadAverage.end.join(' / ')} on ${results.meta.cpus} CPUs; ${Math.round(results.meta.durationMs / 1000)} s. Wrote bench/results.json${!quick ? ', bench/results-full.json' : ''}${!quick || process.argv.includes('--readme') ? ', bench/README.md (results) and bench/plot.svg' : ''}.`);
+    console.log(
+      `Load average ${results.meta.loadAverage.start.join(' / ')} → ${results.meta.loadAverage.end.join(' / ')} on ${results.meta.cpus} CPUs; ${Math.round(results.meta.durationMs / 1000)} s. Wrote bench/results.json${!quick ? ', bench/results-full.json' : ''}${!quick || process.argv.includes('--readme') ? ', bench/README.md (results) and bench/plot.svg' : ''}.`,
+    );
   } finally {
     await env.stop();
   }
@@ -149,7 +172,10 @@ async function updateReadme(results: BenchResults): Promise<void> {
 
 // The AWS SDK warns once that its 2027 releases need Node 22; the benchmark runs on 20 by design.
 process.removeAllListeners('warning');
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error instanceof Error ? error.stack : error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);

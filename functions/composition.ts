@@ -66,7 +66,10 @@ export type Syncline = ReturnType<typeof makeSyncline>;
 
 /** Run ids sort by creation time (for listing executions) and are unique. */
 export function newRunId(clock: Clock): string {
-  return `${new Date(clock.now()).toISOString().replace(/[^0-9]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  return `${new Date(clock.now())
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14)}-${randomUUID().slice(0, 8)}`;
 }
 
 export interface WebhooksConfig {
@@ -100,8 +103,15 @@ export function makeWebhooks(config: WebhooksConfig) {
   const queue = new SqsDeliveryQueue({ sqs: config.sqs, queueUrl: config.deliveryQueueUrl, deadLetterQueueUrl: config.deliveryDlqUrl });
   const service = new WebhookService({ store, queue, resolve, clock, allowPrivate: config.allowPrivate, allowHttp });
   const deliveryDeps: AttemptDeps = {
-    store, queue, sender: new PinnedWebhookSender(), resolve, clock, logger: config.logger,
-    policy: config.policy ?? DEFAULT_RETRY_POLICY, allowPrivate: config.allowPrivate, allowHttp,
+    store,
+    queue,
+    sender: new PinnedWebhookSender(),
+    resolve,
+    clock,
+    logger: config.logger,
+    policy: config.policy ?? DEFAULT_RETRY_POLICY,
+    allowPrivate: config.allowPrivate,
+    allowHttp,
   };
   const runResultsDeps = (events: EventPublisher): CreateDeliveriesDeps => ({ store, queue, events, clock, logger: config.logger, settleMs: config.settleMs ?? 0 });
   return { store, queue, service, deliveryDeps, runResultsDeps };

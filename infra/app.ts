@@ -10,8 +10,7 @@ import { SynclineStack } from './syncline-stack.js';
  */
 const app = new App();
 
-const stackName =
-  readString(app.node.tryGetContext('stackName')) ?? readString(process.env.SYNCLINE_STACK_NAME) ?? 'Syncline';
+const stackName = readString(app.node.tryGetContext('stackName')) ?? readString(process.env.SYNCLINE_STACK_NAME) ?? 'Syncline';
 // An ephemeral stack can be destroyed with its data; the default keeps tables and key.
 const ephemeral = String(app.node.tryGetContext('ephemeral') ?? 'false') === 'true';
 

@@ -47,7 +47,11 @@ export class CapacityMeter {
   /** What was consumed since `before`. */
   since(before: CapacityTotals): CapacityTotals {
     const diff = (now: Record<string, number>, then: Record<string, number>) =>
-      Object.fromEntries(Object.entries(now).map(([k, v]) => [k, round(v - (then[k] ?? 0))]).filter(([, v]) => v !== 0));
+      Object.fromEntries(
+        Object.entries(now)
+          .map(([k, v]) => [k, round(v - (then[k] ?? 0))])
+          .filter(([, v]) => v !== 0),
+      );
     return { read: diff(this.totals.read, before.read), write: diff(this.totals.write, before.write), calls: diff(this.totals.calls, before.calls) };
   }
 
@@ -67,7 +71,11 @@ export class CapacityMeter {
 
 /** Sum of units for tables whose name starts with `prefix` (the table and its indexes). */
 export function unitsFor(units: Record<string, number>, table: string): number {
-  return round(Object.entries(units).filter(([k]) => k === table || k.startsWith(`${table}/`)).reduce((s, [, v]) => s + v, 0));
+  return round(
+    Object.entries(units)
+      .filter(([k]) => k === table || k.startsWith(`${table}/`))
+      .reduce((s, [, v]) => s + v, 0),
+  );
 }
 
 function round(n: number): number {

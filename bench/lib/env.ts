@@ -69,7 +69,14 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 
     const startDataset = async (contacts: number, aboutBytes: number) => {
       const sandbox = await startSandbox({
-        apiKey: SANDBOX_KEY, now: () => FROZEN_AT, epoch: FROZEN_AT, initialContacts: contacts, aboutBytes, adds: 0, updates: 0, deletes: 0,
+        apiKey: SANDBOX_KEY,
+        now: () => FROZEN_AT,
+        epoch: FROZEN_AT,
+        initialContacts: contacts,
+        aboutBytes,
+        adds: 0,
+        updates: 0,
+        deletes: 0,
       });
       sandbox.dataset.advanceTo(FROZEN_AT); // build the data now, not inside a timed run
       stops.push(() => sandbox.stop());
@@ -78,8 +85,20 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const makeQueue = async (name: string) => (await sqs.createQueueWithDlq(name, { visibilityTimeoutS: 60, maxReceiveCount: 5 })).queueUrl;
 
     return {
-      dynamoEndpoint: dynamoLocal.endpoint, sqsEndpoint: sqs.endpoint, dynamo, sqs: sqs.client, sqsEmulator: sqs, meter, runQueueUrl: runs.queueUrl,
-      syncline, registry, logger, api: { url: server.url }, startDataset, makeQueue, stop,
+      dynamoEndpoint: dynamoLocal.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      dynamo,
+      sqs: sqs.client,
+      sqsEmulator: sqs,
+      meter,
+      runQueueUrl: runs.queueUrl,
+      syncline,
+      registry,
+      logger,
+      api: { url: server.url },
+      startDataset,
+      makeQueue,
+      stop,
     };
   } catch (error) {
     await stop();
@@ -91,7 +110,12 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 export async function addConnection(env: BenchEnv, providerConfigKey: string, connectionId: string, sandbox: Sandbox): Promise<void> {
   const now = new Date().toISOString();
   await env.syncline.state.connections.put({
-    providerConfigKey, connectionId, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY },
-    metadata: {}, connectionConfig: { baseUrl: sandbox.url }, createdAt: now, updatedAt: now,
+    providerConfigKey,
+    connectionId,
+    credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY },
+    metadata: {},
+    connectionConfig: { baseUrl: sandbox.url },
+    createdAt: now,
+    updatedAt: now,
   });
 }

@@ -39,8 +39,12 @@ const meter = new CapacityMeter();
 meter.attach(dynamo.client);
 const logger = makeQuietLogger();
 const syncline = makeSyncline({
-  dynamo, sqs: makeLocalSqsClient(args.sqsEndpoint), tables: TABLES, runQueueUrl: args.runQueueUrl,
-  registry: new IntegrationRegistry(benchIntegrations), logger,
+  dynamo,
+  sqs: makeLocalSqsClient(args.sqsEndpoint),
+  tables: TABLES,
+  runQueueUrl: args.runQueueUrl,
+  registry: new IntegrationRegistry(benchIntegrations),
+  logger,
 });
 
 (globalThis as { gc?: () => void }).gc?.();
@@ -65,9 +69,12 @@ clearInterval(sampler);
 gcWatch.disconnect();
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 const result: ChildResult = {
-  ms, results: run.results, baseline,
+  ms,
+  results: run.results,
+  baseline,
   peak: { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedBytes: peakHeap, liveHeapAfterMajorGcBytes: peakLiveHeap },
-  capacity: meter.snapshot(), warnings: logger.errors.slice(0, 20),
+  capacity: meter.snapshot(),
+  warnings: logger.errors.slice(0, 20),
 };
 process.stdout.write(`\n@@result ${JSON.stringify(result)}\n`);
 dynamo.client.destroy();

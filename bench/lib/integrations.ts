@@ -36,11 +36,21 @@ const incrementalContacts = createSync({
       endpoint: '/crm/v3/objects/contacts',
       paginate: { type: 'cursor', cursor_path_in_response: 'paging.next.after', cursor_name_in_request: 'after', response_path: 'results', limit: 100, limit_name_in_request: 'limit' },
     })) {
-      const changed = page.filter((c) => c.updatedAt > since).map((c): Contact => ({
-        id: String(c.id), first_name: c.properties.firstname, last_name: c.properties.lastname, email: c.properties.email,
-        company: c.properties.company ?? null, phone: c.properties.phone ?? null, lifecycle_stage: c.properties.lifecyclestage,
-        ...(c.properties.about === undefined ? {} : { about: c.properties.about }), updated_at: c.updatedAt,
-      }));
+      const changed = page
+        .filter((c) => c.updatedAt > since)
+        .map(
+          (c): Contact => ({
+            id: String(c.id),
+            first_name: c.properties.firstname,
+            last_name: c.properties.lastname,
+            email: c.properties.email,
+            company: c.properties.company ?? null,
+            phone: c.properties.phone ?? null,
+            lifecycle_stage: c.properties.lifecyclestage,
+            ...(c.properties.about === undefined ? {} : { about: c.properties.about }),
+            updated_at: c.updatedAt,
+          }),
+        );
       if (changed.length > 0) await nango.batchSave(changed, 'Contact');
     }
   },

@@ -21,27 +21,100 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 export function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
   for (const p of r.ingest) {
-    out.push({ figure: `1. ingest ${n(p.records)} × ~${p.item.avgJsonBytes} B (records/s)`, engine: n(p.engine.recordsPerSecond), ceiling: `${n(p.ceiling.recordsPerSecond)} (${p.ceiling.concurrency} puts in flight)`, ratio: p.ratio.toFixed(2), target: '≥ 0.80', met: p.ratio >= 0.8 });
+    out.push({
+      figure: `1. ingest ${n(p.records)} × ~${p.item.avgJsonBytes} B (records/s)`,
+      engine: n(p.engine.recordsPerSecond),
+      ceiling: `${n(p.ceiling.recordsPerSecond)} (${p.ceiling.concurrency} puts in flight)`,
+      ratio: p.ratio.toFixed(2),
+      target: '≥ 0.80',
+      met: p.ratio >= 0.8,
+    });
   }
   for (const c of r.cost.lines) {
     const per = c.perChangedRecord && c.changed !== c.records ? ` (per changed: ${c.perChangedRecord.wcu} WCU, ${c.perChangedRecord.rcu} RCU)` : '';
     out.push({ figure: `2. ${c.scenario}`, engine: `${c.perRecord.wcu} WCU, ${c.perRecord.rcu} RCU / record${per}`, ceiling: '', ratio: '', target: c.target ?? '', met: c.met ?? null });
   }
   for (const p of r.recordsApi) {
-    out.push({ figure: `3. GET /records limit=1000, ${n(p.records)} records (records/s)`, engine: n(p.engine.recordsPerSecond), ceiling: `${n(p.ceiling.recordsPerSecond)} (Query)`, ratio: p.ratio.toFixed(2), target: '≥ 0.70', met: p.ratio >= 0.7 });
-    out.push({ figure: `3. 100-record page latency p50 / p99 (${p.page100.requests} requests)`, engine: `${p.page100.engine.p50Ms} / ${p.page100.engine.p99Ms} ms`, ceiling: `${p.page100.ceiling.p50Ms} / ${p.page100.ceiling.p99Ms} ms`, ratio: '', target: '', met: null });
+    out.push({
+      figure: `3. GET /records limit=1000, ${n(p.records)} records (records/s)`,
+      engine: n(p.engine.recordsPerSecond),
+      ceiling: `${n(p.ceiling.recordsPerSecond)} (Query)`,
+      ratio: p.ratio.toFixed(2),
+      target: '≥ 0.70',
+      met: p.ratio >= 0.7,
+    });
+    out.push({
+      figure: `3. 100-record page latency p50 / p99 (${p.page100.requests} requests)`,
+      engine: `${p.page100.engine.p50Ms} / ${p.page100.engine.p99Ms} ms`,
+      ceiling: `${p.page100.ceiling.p50Ms} / ${p.page100.ceiling.p99Ms} ms`,
+      ratio: '',
+      target: '',
+      met: null,
+    });
   }
   const m = r.memory;
-  out.push({ figure: `4. executor peak RSS ${n(m.small.records)} vs ${n(m.big.records)} records`, engine: `${mb(m.small.maxRssBytes)} → ${mb(m.big.maxRssBytes)}`, ceiling: `limit ${mb(m.limitBytes)}`, ratio: (m.big.maxRssBytes / m.small.maxRssBytes).toFixed(2), target: '≤ 1.5× + 100 B/record', met: m.met });
-  out.push({ figure: '4. executor peak heapUsed (sampled, garbage included)', engine: `${mb(m.small.peakHeapBytes)} → ${mb(m.big.peakHeapBytes)}`, ceiling: `growth ${Math.round(m.heapGrowthBytesPerRecord)} B/record`, ratio: '', target: '', met: null });
-  out.push({ figure: '4. executor live heap (after major GCs)', engine: `${mb(m.small.peakLiveHeapBytes)} → ${mb(m.big.peakLiveHeapBytes)}`, ceiling: `growth ${Math.round(m.liveHeapGrowthBytesPerRecord)} B/record`, ratio: '', target: '', met: null });
-  out.push({ figure: '4. deletion tracking alone (DeletionTracker, forced GC)', engine: `${m.deletionTrackerBytesPerRecord} B/record`, ceiling: '', ratio: '', target: '≤ 100 B/record', met: m.deletionTrackerBytesPerRecord <= 100 });
+  out.push({
+    figure: `4. executor peak RSS ${n(m.small.records)} vs ${n(m.big.records)} records`,
+    engine: `${mb(m.small.maxRssBytes)} → ${mb(m.big.maxRssBytes)}`,
+    ceiling: `limit ${mb(m.limitBytes)}`,
+    ratio: (m.big.maxRssBytes / m.small.maxRssBytes).toFixed(2),
+    target: '≤ 1.5× + 100 B/record',
+    met: m.met,
+  });
+  out.push({
+    figure: '4. executor peak heapUsed (sampled, garbage included)',
+    engine: `${mb(m.small.peakHeapBytes)} → ${mb(m.big.peakHeapBytes)}`,
+    ceiling: `growth ${Math.round(m.heapGrowthBytesPerRecord)} B/record`,
+    ratio: '',
+    target: '',
+    met: null,
+  });
+  out.push({
+    figure: '4. executor live heap (after major GCs)',
+    engine: `${mb(m.small.peakLiveHeapBytes)} → ${mb(m.big.peakLiveHeapBytes)}`,
+    ceiling: `growth ${Math.round(m.liveHeapGrowthBytesPerRecord)} B/record`,
+    ratio: '',
+    target: '',
+    met: null,
+  });
+  out.push({
+    figure: '4. deletion tracking alone (DeletionTracker, forced GC)',
+    engine: `${m.deletionTrackerBytesPerRecord} B/record`,
+    ceiling: '',
+    ratio: '',
+    target: '≤ 100 B/record',
+    met: m.deletionTrackerBytesPerRecord <= 100,
+  });
   const f = r.fanOut;
-  out.push({ figure: `5. fan-out ${n(f.connections)} connections (messages/s)`, engine: `${n(f.engine.messagesPerSecond)} (listing ${f.engine.listingMs} ms)`, ceiling: `${n(f.ceiling.messagesPerSecond)} (${f.ceiling.concurrency} batches in flight)`, ratio: f.ratio.toFixed(2), target: '≥ 0.80', met: f.ratio >= 0.8 });
+  out.push({
+    figure: `5. fan-out ${n(f.connections)} connections (messages/s)`,
+    engine: `${n(f.engine.messagesPerSecond)} (listing ${f.engine.listingMs} ms)`,
+    ceiling: `${n(f.ceiling.messagesPerSecond)} (${f.ceiling.concurrency} batches in flight)`,
+    ratio: f.ratio.toFixed(2),
+    target: '≥ 0.80',
+    met: f.ratio >= 0.8,
+  });
   const w = r.webhooks;
-  out.push({ figure: '6. webhook latency p50 / p99', engine: w.p50Ms !== undefined ? `${w.p50Ms} / ${w.p99Ms} ms (${w.runs} runs, max ${w.maxMs} ms)` : w.status, ceiling: w.p50Ms !== undefined ? 'run finishedAt → POST received, default poll intervals' : '', ratio: '', target: '', met: null });
+  out.push({
+    figure: '6. webhook latency p50 / p99',
+    engine: w.p50Ms !== undefined ? `${w.p50Ms} / ${w.p99Ms} ms (${w.runs} runs, max ${w.maxMs} ms)` : w.status,
+    ceiling: w.p50Ms !== undefined ? 'run finishedAt → POST received, default poll intervals' : '',
+    ratio: '',
+    target: '',
+    met: null,
+  });
   for (const b of r.bundles) {
-    out.push({ figure: `7. bundle ${b.entry.replace('functions/handlers/', '')}`, engine: `${kb(b.minifiedBytes)} min, ${kb(b.gzipBytes)} gz`, ceiling: b.topPackages.slice(0, 3).map((p) => `${p.name} ${kb(p.bytes)}`).join(', '), ratio: '', target: '', met: null });
+    out.push({
+      figure: `7. bundle ${b.entry.replace('functions/handlers/', '')}`,
+      engine: `${kb(b.minifiedBytes)} min, ${kb(b.gzipBytes)} gz`,
+      ceiling: b.topPackages
+        .slice(0, 3)
+        .map((p) => `${p.name} ${kb(p.bytes)}`)
+        .join(', '),
+      ratio: '',
+      target: '',
+      met: null,
+    });
   }
   return out;
 }
@@ -76,8 +149,16 @@ export function plotSvg(r: BenchResults): string {
   const W = 880;
   const H = 360;
   const panels = [
-    { title: 'Ingest: initial sync into DynamoDB Local', points: r.ingest.map((p) => ({ x: p.records, engine: p.engine.recordsPerSecond, ceiling: p.ceiling.recordsPerSecond })), ceilingName: 'PutItem, same items, same concurrency' },
-    { title: 'Records API: reading every record, limit=1000', points: r.recordsApi.map((p) => ({ x: p.records, engine: p.engine.recordsPerSecond, ceiling: p.ceiling.recordsPerSecond })), ceilingName: 'Query on byCursor, same pages' },
+    {
+      title: 'Ingest: initial sync into DynamoDB Local',
+      points: r.ingest.map((p) => ({ x: p.records, engine: p.engine.recordsPerSecond, ceiling: p.ceiling.recordsPerSecond })),
+      ceilingName: 'PutItem, same items, same concurrency',
+    },
+    {
+      title: 'Records API: reading every record, limit=1000',
+      points: r.recordsApi.map((p) => ({ x: p.records, engine: p.engine.recordsPerSecond, ceiling: p.ceiling.recordsPerSecond })),
+      ceilingName: 'Query on byCursor, same pages',
+    },
   ];
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,

@@ -22,6 +22,6 @@ export async function runThroughExecutor(deps: ExecutorDeps, key: ConnectionSync
   const ms = performance.now() - started;
   if (response.batchItemFailures.length > 0) throw new Error(`the executor reported an infrastructure failure for ${key.connectionId}`);
   const run = await deps.state.runs.get(key, message.runId!);
-  if (!run || run.status !== 'SUCCESS') throw new Error(`run ${message.runId} ended ${run?.status ?? 'missing'}: ${run?.error?.message ?? ''}`);
+  if (run?.status !== 'SUCCESS') throw new Error(`run ${message.runId} ended ${run?.status ?? 'missing'}: ${run?.error?.message ?? ''}`);
   return { ms, run };
 }

@@ -14,7 +14,11 @@ export function trackerBytesPerRecord(records: number): number {
   const before = process.memoryUsage().heapUsed;
   const tracker = new DeletionTracker();
   tracker.start('Contact');
-  for (let i = 0; i < records; i += 100) tracker.markSeen('Contact', Array.from({ length: 100 }, (_, j) => String(i + j + 1)));
+  for (let i = 0; i < records; i += 100)
+    tracker.markSeen(
+      'Contact',
+      Array.from({ length: 100 }, (_, j) => String(i + j + 1)),
+    );
   gc();
   const bytes = (process.memoryUsage().heapUsed - before) / tracker.seenCount('Contact');
   tracker.stop('Contact');

@@ -25,21 +25,35 @@ export async function measureBundles(): Promise<BundleLine[]> {
   const lines: BundleLine[] = [];
   for (const entry of entries) {
     const result = await build({
-      entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node22', minify: true,
-      mainFields: ['module', 'main'], write: false, metafile: true, outfile: join(ROOT, 'cdk.out/bench-bundle/index.mjs'), logLevel: 'silent',
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      minify: true,
+      mainFields: ['module', 'main'],
+      write: false,
+      metafile: true,
+      outfile: join(ROOT, 'cdk.out/bench-bundle/index.mjs'),
+      logLevel: 'silent',
       alias: { nango: join(ROOT, 'functions/engine/sdk/nango-module.ts') },
       banner: { js: "import { createRequire as __synclineCreateRequire } from 'node:module'; const require = __synclineCreateRequire(import.meta.url);" },
     });
     const output = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!;
     const meta = Object.values(result.metafile.outputs)[0]!;
-    const files = Object.entries(meta.inputs).map(([file, info]) => ({ file, bytes: info.bytesInOutput })).sort((a, b) => b.bytes - a.bytes);
+    const files = Object.entries(meta.inputs)
+      .map(([file, info]) => ({ file, bytes: info.bytesInOutput }))
+      .sort((a, b) => b.bytes - a.bytes);
     const packages = new Map<string, number>();
     for (const { file, bytes } of files) packages.set(packageOf(file), (packages.get(packageOf(file)) ?? 0) + bytes);
     lines.push({
       entry: relative(ROOT, entry),
       minifiedBytes: output.contents.byteLength,
       gzipBytes: gzipSync(output.contents).byteLength,
-      topPackages: [...packages].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 6),
+      topPackages: [...packages]
+        .map(([name, bytes]) => ({ name, bytes }))
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 6),
       topFiles: files.slice(0, 5),
     });
   }

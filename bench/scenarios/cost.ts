@@ -40,13 +40,20 @@ const CHANGED_SHARE = 0.01;
 
 export function costLine(scenario: string, records: number, changed: number, capacity: CapacityTotals): CostLine {
   const recordsTable = {
-    rcu: unitsFor(capacity.read, TABLES.records), wcu: unitsFor(capacity.write, TABLES.records), indexWcu: unitsFor(capacity.write, `${TABLES.records}/byCursor`),
+    rcu: unitsFor(capacity.read, TABLES.records),
+    wcu: unitsFor(capacity.write, TABLES.records),
+    indexWcu: unitsFor(capacity.write, `${TABLES.records}/byCursor`),
   };
   const per = (n: number) => ({ rcu: round(recordsTable.rcu / n, 3), wcu: round(recordsTable.wcu / n, 3) });
   return {
-    scenario, records, changed, recordsTable,
+    scenario,
+    records,
+    changed,
+    recordsTable,
     stateTable: { rcu: unitsFor(capacity.read, TABLES.state), wcu: unitsFor(capacity.write, TABLES.state) },
-    perRecord: per(records), perChangedRecord: changed > 0 ? per(changed) : null, calls: capacity.calls,
+    perRecord: per(records),
+    perChangedRecord: changed > 0 ? per(changed) : null,
+    calls: capacity.calls,
   };
 }
 
@@ -97,17 +104,31 @@ function changeContacts(sandbox: Sandbox, share: number, offset: number): number
  * its index entry. Measured on a sample of the connection's records.
  */
 export async function measureNaiveCosts(env: BenchEnv, connectionId: string, sample: number): Promise<CostLine[]> {
-  await env.dynamo.client.send(new CreateTableCommand({
-    TableName: NAIVE_TABLE, BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [
-      { AttributeName: 'partitionKey', AttributeType: 'S' }, { AttributeName: 'recordId', AttributeType: 'S' }, { AttributeName: 'lastModifiedCursor', AttributeType: 'S' },
-    ],
-    KeySchema: [{ AttributeName: 'partitionKey', KeyType: 'HASH' }, { AttributeName: 'recordId', KeyType: 'RANGE' }],
-    GlobalSecondaryIndexes: [{
-      IndexName: 'byLastModified', Projection: { ProjectionType: 'ALL' },
-      KeySchema: [{ AttributeName: 'partitionKey', KeyType: 'HASH' }, { AttributeName: 'lastModifiedCursor', KeyType: 'RANGE' }],
-    }],
-  }));
+  await env.dynamo.client.send(
+    new CreateTableCommand({
+      TableName: NAIVE_TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'partitionKey', AttributeType: 'S' },
+        { AttributeName: 'recordId', AttributeType: 'S' },
+        { AttributeName: 'lastModifiedCursor', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'partitionKey', KeyType: 'HASH' },
+        { AttributeName: 'recordId', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byLastModified',
+          Projection: { ProjectionType: 'ALL' },
+          KeySchema: [
+            { AttributeName: 'partitionKey', KeyType: 'HASH' },
+            { AttributeName: 'lastModifiedCursor', KeyType: 'RANGE' },
+          ],
+        },
+      ],
+    }),
+  );
   await waitUntilTableExists({ client: env.dynamo.client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: NAIVE_TABLE });
   const source = (await readPartition(env, recordPartitionKey({ providerConfigKey: FULL.providerConfigKey, connectionId, model: FULL.model }))).slice(0, sample);
   const payloads = source.map((item) => ({ id: item.sk, payload: decodePayload(item.d) }));
@@ -118,16 +139,26 @@ export async function measureNaiveCosts(env: BenchEnv, connectionId: string, sam
     await mapWithConcurrency(payloads, ENGINE_WRITE_CONCURRENCY, ({ id, payload }) => {
       const now = new Date().toISOString();
       const payloadJson = JSON.stringify(payload);
-      return env.dynamo.doc.send(new PutCommand({
-        TableName: NAIVE_TABLE,
-        Item: {
-          partitionKey: `${FULL.providerConfigKey}#${connectionId}#${FULL.model}`, recordId: id,
-          providerConfigKey: FULL.providerConfigKey, connectionId, model: FULL.model,
-          payloadJson, contentHash: createHash('sha256').update(payloadJson).digest('hex'),
-          firstSeenAt: firstSeen, lastModifiedAt: now, lastModifiedCursor: `${now}#${id}`,
-          lastAction: 'ADDED', version: 1, syncJobId: runId,
-        },
-      }));
+      return env.dynamo.doc.send(
+        new PutCommand({
+          TableName: NAIVE_TABLE,
+          Item: {
+            partitionKey: `${FULL.providerConfigKey}#${connectionId}#${FULL.model}`,
+            recordId: id,
+            providerConfigKey: FULL.providerConfigKey,
+            connectionId,
+            model: FULL.model,
+            payloadJson,
+            contentHash: createHash('sha256').update(payloadJson).digest('hex'),
+            firstSeenAt: firstSeen,
+            lastModifiedAt: now,
+            lastModifiedCursor: `${now}#${id}`,
+            lastAction: 'ADDED',
+            version: 1,
+            syncJobId: runId,
+          },
+        }),
+      );
     });
     const capacity = env.meter.since(before);
     const write = unitsFor(capacity.write, NAIVE_TABLE);
@@ -136,9 +167,14 @@ export async function measureNaiveCosts(env: BenchEnv, connectionId: string, sam
   const initial = await putAll();
   const again = await putAll();
   const line = (scenario: string, m: typeof initial): CostLine => ({
-    scenario, records: sample, changed: sample,
-    recordsTable: { rcu: 0, wcu: m.write, indexWcu: m.indexWrite }, stateTable: { rcu: 0, wcu: 0 },
-    perRecord: { rcu: 0, wcu: round(m.write / sample, 3) }, perChangedRecord: { rcu: 0, wcu: round(m.write / sample, 3) }, calls: m.calls,
+    scenario,
+    records: sample,
+    changed: sample,
+    recordsTable: { rcu: 0, wcu: m.write, indexWcu: m.indexWrite },
+    stateTable: { rcu: 0, wcu: 0 },
+    perRecord: { rcu: 0, wcu: round(m.write / sample, 3) },
+    perChangedRecord: { rcu: 0, wcu: round(m.write / sample, 3) },
+    calls: m.calls,
   });
   return [line('naive: initial load', initial), line('naive: every later run (changed or not)', again)];
 }

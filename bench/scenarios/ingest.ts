@@ -39,8 +39,12 @@ export async function measureIngest(env: BenchEnv, records: number, sandbox: San
   const connectionId = `ingest-${records}`;
   await addConnection(env, FULL.providerConfigKey, connectionId, sandbox);
   const child = await runChild({
-    dynamoEndpoint: env.dynamoEndpoint, sqsEndpoint: env.sqsEndpoint, runQueueUrl: env.runQueueUrl,
-    providerConfigKey: FULL.providerConfigKey, connectionId, syncName: FULL.syncName,
+    dynamoEndpoint: env.dynamoEndpoint,
+    sqsEndpoint: env.sqsEndpoint,
+    runQueueUrl: env.runQueueUrl,
+    providerConfigKey: FULL.providerConfigKey,
+    connectionId,
+    syncName: FULL.syncName,
   });
   const added = child.results[FULL.model]?.added ?? 0;
   if (added !== records) throw new Error(`ingest of ${records} added ${added} records`);
@@ -54,8 +58,18 @@ export async function measureIngest(env: BenchEnv, records: number, sandbox: San
   const engine = { ms: round(child.ms, 0), recordsPerSecond: perSecond(records, child.ms) };
   const ceiling = { ms: round(ceilingMs, 0), recordsPerSecond: perSecond(records, ceilingMs), concurrency: ENGINE_WRITE_CONCURRENCY };
   return {
-    records, connectionId, engine, ceiling, ratio: ratio(engine.recordsPerSecond, ceiling.recordsPerSecond),
-    memory: { baselineRssBytes: child.baseline.rssBytes, maxRssBytes: child.peak.maxRssBytes, baselineHeapBytes: child.baseline.heapUsedBytes, peakHeapBytes: child.peak.heapUsedBytes, peakLiveHeapBytes: child.peak.liveHeapAfterMajorGcBytes },
+    records,
+    connectionId,
+    engine,
+    ceiling,
+    ratio: ratio(engine.recordsPerSecond, ceiling.recordsPerSecond),
+    memory: {
+      baselineRssBytes: child.baseline.rssBytes,
+      maxRssBytes: child.peak.maxRssBytes,
+      baselineHeapBytes: child.baseline.heapUsedBytes,
+      peakHeapBytes: child.peak.heapUsedBytes,
+      peakLiveHeapBytes: child.peak.liveHeapAfterMajorGcBytes,
+    },
     capacity: child.capacity,
     item: {
       avgJsonBytes: Math.round(items.reduce((s, i) => s + JSON.stringify(decodePayload(i.d)).length, 0) / items.length),
@@ -90,7 +104,8 @@ function runChild(args: ChildArgs): Promise<ChildResult> {
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each executor run there (for finding hot spots).
     const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
     const child = spawn(process.execPath, ['--expose-gc', '--no-warnings', ...profile, '--import', 'tsx', CHILD, JSON.stringify(args)], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';

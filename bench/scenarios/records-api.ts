@@ -99,9 +99,15 @@ async function apiPage(env: BenchEnv, connectionId: string, limit: number, curso
 }
 
 async function rawPage(env: BenchEnv, pk: string, limit: number, cursor: Record<string, unknown> | null): Promise<{ count: number; next: Record<string, unknown> | null }> {
-  const response = await env.dynamo.doc.send(new QueryCommand({
-    TableName: TABLES.records, IndexName: RECORDS_KEYS.cursorIndex, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk },
-    Limit: limit, ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-  }));
+  const response = await env.dynamo.doc.send(
+    new QueryCommand({
+      TableName: TABLES.records,
+      IndexName: RECORDS_KEYS.cursorIndex,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+    }),
+  );
   return { count: response.Items?.length ?? 0, next: response.LastEvaluatedKey ?? null };
 }

@@ -49,7 +49,11 @@ async function measure(env: BenchEnv): Promise<WebhookResult> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const webhooks = await startLocalWebhooks({
     dynamo: { endpoint: env.dynamoEndpoint, client: env.dynamo.client, doc: env.dynamo.doc },
-    stateTable: TABLES.state, sqs: env.sqsEmulator, cipher: new LocalKeyFileCipher(randomBytes(32)), logger: env.logger, allowPrivate: true,
+    stateTable: TABLES.state,
+    sqs: env.sqsEmulator,
+    cipher: new LocalKeyFileCipher(randomBytes(32)),
+    logger: env.logger,
+    allowPrivate: true,
     queueName: 'bench-webhooks',
     // As deployed: the first attempt waits out the records API's visibility lag, so a receiver
     // fetching modified_after at once sees the whole run. The latency below includes it.

@@ -29,14 +29,7 @@ export type ApiApp = Hono<ApiEnv>;
 
 /** Every route of the API, in documentation order. */
 export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRoute[] {
-  return [
-    ...recordsRoutes(deps),
-    ...syncsRoutes(deps),
-    ...connectionsRoutes(deps),
-    ...apiKeysRoutes(deps),
-    ...webhooksRoutes(deps),
-    ...metaRoutes(document),
-  ];
+  return [...recordsRoutes(deps), ...syncsRoutes(deps), ...connectionsRoutes(deps), ...apiKeysRoutes(deps), ...webhooksRoutes(deps), ...metaRoutes(document)];
 }
 
 export function createApiApp(deps: ApiDeps): ApiApp {
@@ -69,10 +62,12 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     return next();
   });
 
-  app.use(bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${maxBodyBytes} bytes`), 413),
-  }));
+  app.use(
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${maxBodyBytes} bytes`), 413),
+    }),
+  );
 
   for (const route of routes) {
     app.on(route.spec.method.toUpperCase(), route.spec.path.replace(/\{(\w+)\}/g, ':$1'), (c) => route.handle(c));

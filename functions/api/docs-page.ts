@@ -37,10 +37,19 @@ ${models.map(([name, schema]) => `<section class="op" id="model-${esc(name)}"><h
 }
 
 function renderOperation(path: string, method: string, op: OpenApiOperation): string {
-  const params = op.parameters.length === 0 ? '' : `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>type</th><th>required</th><th>description</th></tr>${op.parameters.map((p) =>
-    `<tr><td><code>${esc(p.name)}</code>${p.deprecated ? ' (deprecated)' : ''}</td><td>${p.in}</td><td>${esc(typeOf(p.schema))}</td><td>${p.required ? 'yes' : 'no'}</td><td>${esc(p.description ?? '')}</td></tr>`).join('')}</table>`;
+  const params =
+    op.parameters.length === 0
+      ? ''
+      : `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>type</th><th>required</th><th>description</th></tr>${op.parameters
+          .map(
+            (p) =>
+              `<tr><td><code>${esc(p.name)}</code>${p.deprecated ? ' (deprecated)' : ''}</td><td>${p.in}</td><td>${esc(typeOf(p.schema))}</td><td>${p.required ? 'yes' : 'no'}</td><td>${esc(p.description ?? '')}</td></tr>`,
+          )
+          .join('')}</table>`;
   const body = op.requestBody ? `<h4>Body</h4>${fieldsTable(op.requestBody.content['application/json']!.schema)}` : '';
-  const responses = `<h4>Responses</h4><ul>${Object.entries(op.responses).map(([status, r]) => `<li><code>${status}</code> ${esc(describeResponse(r))}</li>`).join('')}</ul>`;
+  const responses = `<h4>Responses</h4><ul>${Object.entries(op.responses)
+    .map(([status, r]) => `<li><code>${status}</code> ${esc(describeResponse(r))}</li>`)
+    .join('')}</ul>`;
   return `<section class="op" id="${esc(op.operationId)}"><h3><span class="method ${method}">${method}</span> <code>${esc(path)}</code></h3>
 <p><strong>${esc(op.summary)}</strong>${op.security?.length === 0 ? ' (no API key needed)' : ''}</p>${op.description ? `<p>${esc(op.description)}</p>` : ''}${params}${body}${responses}</section>`;
 }
@@ -49,8 +58,9 @@ function fieldsTable(schema: JsonSchema): string {
   const properties = schema['properties'] as Record<string, JsonSchema> | undefined;
   if (!properties) return `<pre>${esc(JSON.stringify(schema, null, 2))}</pre>`;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  return `<table><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr>${Object.entries(properties).map(([name, field]) =>
-    `<tr><td><code>${esc(name)}</code></td><td>${esc(typeOf(field))}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${esc(String(field['description'] ?? ''))}</td></tr>`).join('')}</table>`;
+  return `<table><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr>${Object.entries(properties)
+    .map(([name, field]) => `<tr><td><code>${esc(name)}</code></td><td>${esc(typeOf(field))}</td><td>${required.has(name) ? 'yes' : 'no'}</td><td>${esc(String(field['description'] ?? ''))}</td></tr>`)
+    .join('')}</table>`;
 }
 
 function typeOf(schema: JsonSchema): string {

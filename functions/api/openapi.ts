@@ -54,11 +54,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
   const models = modelComponents(registry);
   const paths: OpenApiDocument['paths'] = {};
   for (const { spec } of routes) {
-    const parameters = [
-      ...parametersOf(spec.params, 'path'),
-      ...parametersOf(spec.query, 'query'),
-      ...parametersOf(spec.headers, 'header'),
-    ];
+    const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header')];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) responses[status] = responseOf(response, models.recordRefs);
     if (!spec.public) {
@@ -98,9 +94,9 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
         NangoRecordMetadata: toJsonSchema(NangoMetadataSchema, 'output'),
         ...models.schemas,
       },
-      responses: Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([name, r]) => [
-        name, { description: r.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      ])),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([name, r]) => [name, { description: r.description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+      ),
     },
   };
 }
@@ -147,7 +143,10 @@ function modelComponents(registry: IntegrationRegistry): { schemas: Record<strin
         // Two integrations may both declare `Contact`: then each gets a prefixed name.
         const name = owners.get(model) === 1 ? model : `${integration.providerConfigKey}.${model}`;
         const schema = toJsonSchema(zodSchema, 'output');
-        schemas[name] = { ...schema, description: (schema['description'] as string | undefined) ?? `Model ${model} of sync "${sync.name}" (integration ${integration.providerConfigKey}); GET /records?model=${model}` };
+        schemas[name] = {
+          ...schema,
+          description: (schema['description'] as string | undefined) ?? `Model ${model} of sync "${sync.name}" (integration ${integration.providerConfigKey}); GET /records?model=${model}`,
+        };
         schemas[`${name}Record`] = {
           allOf: [
             { $ref: `#/components/schemas/${name}` },

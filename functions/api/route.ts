@@ -153,7 +153,14 @@ export function listParam<T extends z.ZodType>(item: T, options: { commaSeparate
     if (value === undefined) return undefined;
     const values = Array.isArray(value) ? value : [value];
     if (!options.commaSeparated) return values;
-    return values.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : [v]));
+    return values.flatMap((v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : [v],
+    );
   };
   const array = z.array(item).min(1);
   return z.preprocess(split, options.max === undefined ? array : array.max(options.max));

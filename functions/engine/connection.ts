@@ -5,16 +5,16 @@
 
 /** How a provider authenticates requests. Declared once per integration. */
 export type ProviderAuth =
-  | { mode: 'API_KEY'; /** Where the key goes; default header `Authorization: Bearer <key>`. */ in?: 'header' | 'query'; name?: string; prefix?: string }
+  | { mode: 'API_KEY' /** Where the key goes; default header `Authorization: Bearer <key>`. */; in?: 'header' | 'query'; name?: string; prefix?: string }
   | { mode: 'BASIC' }
   | {
-    mode: 'OAUTH2';
-    /** Where expired access tokens are refreshed (`grant_type=refresh_token`). */
-    tokenUrl?: string;
-    /** The OAuth app's client credentials, sent with a refresh; the composition root fills them in (e.g. from the environment). */
-    clientId?: string;
-    clientSecret?: string;
-  }
+      mode: 'OAUTH2';
+      /** Where expired access tokens are refreshed (`grant_type=refresh_token`). */
+      tokenUrl?: string;
+      /** The OAuth app's client credentials, sent with a refresh; the composition root fills them in (e.g. from the environment). */
+      clientId?: string;
+      clientSecret?: string;
+    }
   | { mode: 'NONE' };
 
 export interface ProviderConfig {

@@ -146,7 +146,7 @@ export class SyncControls {
     const lastRun = state?.lastRun ?? null;
     const running = state?.lease !== null && state?.lease !== undefined && state.lease.expiresAt > now;
     const lastStatus = lastRun ? runStatusName(lastRun.status) : null;
-    const status: SyncStatusName = running ? 'RUNNING' : !state?.enabled ? 'PAUSED' : lastStatus ?? 'STOPPED';
+    const status: SyncStatusName = running ? 'RUNNING' : !state?.enabled ? 'PAUSED' : (lastStatus ?? 'STOPPED');
     const scheduleOn = schedule?.enabled ?? false;
     const next = state?.enabled && scheduleOn ? Math.max(now, (lastRun?.startedAt ?? now) + frequencyMs) : null;
     return {

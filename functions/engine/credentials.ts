@@ -44,7 +44,11 @@ export interface CredentialsProviderDeps {
 /** A token refresh failed; `status` is the token endpoint's HTTP status, if it answered. */
 export class CredentialsRefreshError extends Error {
   override readonly name = 'CredentialsRefreshError';
-  constructor(message: string, readonly status?: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }

@@ -6,11 +6,27 @@
 const MINUTE_MS = 60_000;
 
 const UNIT_MS: Record<string, number> = {
-  m: MINUTE_MS, min: MINUTE_MS, mins: MINUTE_MS, minute: MINUTE_MS, minutes: MINUTE_MS,
-  h: 60 * MINUTE_MS, hr: 60 * MINUTE_MS, hrs: 60 * MINUTE_MS, hour: 60 * MINUTE_MS, hours: 60 * MINUTE_MS,
-  d: 1_440 * MINUTE_MS, day: 1_440 * MINUTE_MS, days: 1_440 * MINUTE_MS,
-  w: 10_080 * MINUTE_MS, week: 10_080 * MINUTE_MS, weeks: 10_080 * MINUTE_MS,
-  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
+  m: MINUTE_MS,
+  min: MINUTE_MS,
+  mins: MINUTE_MS,
+  minute: MINUTE_MS,
+  minutes: MINUTE_MS,
+  h: 60 * MINUTE_MS,
+  hr: 60 * MINUTE_MS,
+  hrs: 60 * MINUTE_MS,
+  hour: 60 * MINUTE_MS,
+  hours: 60 * MINUTE_MS,
+  d: 1_440 * MINUTE_MS,
+  day: 1_440 * MINUTE_MS,
+  days: 1_440 * MINUTE_MS,
+  w: 10_080 * MINUTE_MS,
+  week: 10_080 * MINUTE_MS,
+  weeks: 10_080 * MINUTE_MS,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
 };
 
 const WORD_AMOUNT: Record<string, number> = { a: 1, an: 1, one: 1, half: 0.5, quarter: 0.25 };
@@ -27,9 +43,7 @@ export function parseFrequency(text: string, context = 'sync'): number {
   const match = FREQUENCY_PATTERN.exec(normalized);
   const unitMs = match ? UNIT_MS[match[2]!] : undefined;
   if (!match || unitMs === undefined) {
-    throw new FrequencyError(
-      `${context}: frequency "${text}" is not understood; use a form like "every 5 minutes", "every hour", "every half day", "30m" or "1h"`,
-    );
+    throw new FrequencyError(`${context}: frequency "${text}" is not understood; use a form like "every 5 minutes", "every hour", "every half day", "30m" or "1h"`);
   }
   const amountText = match[1];
   const amount = amountText === undefined ? 1 : (WORD_AMOUNT[amountText] ?? Number(amountText));

@@ -57,9 +57,7 @@ export interface WriteContext {
   runStartedAt: number;
 }
 
-export type SaveOutcome =
-  | { id: string; result: 'ADDED' | 'UPDATED' | 'UNCHANGED' }
-  | { id: string; result: 'REJECTED'; reason: string };
+export type SaveOutcome = { id: string; result: 'ADDED' | 'UPDATED' | 'UNCHANGED' } | { id: string; result: 'REJECTED'; reason: string };
 
 export type DeleteOutcome = { id: string; result: 'DELETED' | 'UNCHANGED' };
 

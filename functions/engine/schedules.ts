@@ -75,10 +75,7 @@ export function scheduleName(integration: string, sync: string, connection?: str
 }
 
 /** The schedule's state for the status API; a missing schedule never fires, which is drift. */
-export function describeSchedule(
-  info: ScheduleInfo | null,
-  desiredRate: string,
-): { enabled: boolean; rateExpression: string | null; drift: boolean } {
+export function describeSchedule(info: ScheduleInfo | null, desiredRate: string): { enabled: boolean; rateExpression: string | null; drift: boolean } {
   if (!info) return { enabled: false, rateExpression: null, drift: true };
   return { enabled: info.enabled, rateExpression: info.rateExpression, drift: info.rateExpression !== desiredRate };
 }
@@ -106,9 +103,7 @@ export async function reconcileSchedules(deps: ReconcileDeps): Promise<ScheduleR
   const existing = new Map((await deps.scheduler.list()).map((info) => [info.name, info]));
   const concurrency = deps.concurrency ?? 5;
 
-  const forDesired = await mapWithConcurrency([...desired.values()], concurrency, (d) =>
-    reconcileOne(deps.scheduler, d, existing.get(d.spec.name) ?? null, deps.refreshTargets ?? false),
-  );
+  const forDesired = await mapWithConcurrency([...desired.values()], concurrency, (d) => reconcileOne(deps.scheduler, d, existing.get(d.spec.name) ?? null, deps.refreshTargets ?? false));
   const unwanted = [...existing.values()].filter((info) => !desired.has(info.name));
   const forUnwanted = await mapWithConcurrency(unwanted, concurrency, (info) => removeUnwanted(deps.scheduler, info));
   return [...forDesired, ...forUnwanted];
@@ -119,10 +114,7 @@ export async function removeManagedSchedules(scheduler: Scheduler, concurrency =
   return mapWithConcurrency(await scheduler.list(), concurrency, (info) => removeUnwanted(scheduler, info));
 }
 
-async function desiredSchedules(
-  registry: IntegrationRegistry,
-  overrides: () => AsyncIterable<FrequencyOverride>,
-): Promise<Map<string, Desired>> {
+async function desiredSchedules(registry: IntegrationRegistry, overrides: () => AsyncIterable<FrequencyOverride>): Promise<Map<string, Desired>> {
   const desired = new Map<string, Desired>();
   const add = (d: Desired) => {
     // First claim wins; a clash needs a crafted id colliding with a 40-bit hash.

@@ -145,4 +145,3 @@ export interface FinishUpdate {
   passId: string | null;
   recordCountDelta: Record<string, number>;
 }
-

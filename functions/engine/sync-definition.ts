@@ -3,7 +3,7 @@
  * (`export default async function fetchData(nango)` with the config declared beside it, as
  * nango.yaml did). Both normalize to one `SyncDefinition` the engine runs.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { parseFrequency } from './frequency.js';
 import type { NangoSync } from './sdk/nango-sync-types.js';
 
@@ -44,12 +44,9 @@ export interface SyncDefinition {
 const SYNC_MARKER = Symbol.for('syncline.sync');
 
 /** What `createSync` returns: the config as written, tagged so the registry recognises it. */
-export type DeclaredSync<Models extends ModelMap = ModelMap, Metadata extends z.ZodType | undefined = z.ZodType | undefined> =
-  CreateSyncConfig<Models, Metadata> & { readonly [SYNC_MARKER]: true };
+export type DeclaredSync<Models extends ModelMap = ModelMap, Metadata extends z.ZodType | undefined = z.ZodType | undefined> = CreateSyncConfig<Models, Metadata> & { readonly [SYNC_MARKER]: true };
 
-export function createSync<Models extends ModelMap, Metadata extends z.ZodType | undefined = undefined>(
-  config: CreateSyncConfig<Models, Metadata>,
-): DeclaredSync<Models, Metadata> {
+export function createSync<Models extends ModelMap, Metadata extends z.ZodType | undefined = undefined>(config: CreateSyncConfig<Models, Metadata>): DeclaredSync<Models, Metadata> {
   return Object.assign(Object.create(null) as object, config, { [SYNC_MARKER]: true as const }) as DeclaredSync<Models, Metadata>;
 }
 
@@ -67,10 +64,7 @@ export interface LegacySyncConfig {
 }
 
 /** Adapts an older-form script: `legacySync(fetchData, { runs: 'every hour', output: 'Contact', models })`. */
-export function legacySync(
-  fetchData: (nango: NangoSync<ModelMap, Record<string, unknown>>) => Promise<void>,
-  config: LegacySyncConfig,
-): DeclaredSync {
+export function legacySync(fetchData: (nango: NangoSync<ModelMap, Record<string, unknown>>) => Promise<void>, config: LegacySyncConfig): DeclaredSync {
   const outputs = Array.isArray(config.output) ? config.output : [config.output];
   const models: ModelMap = {};
   for (const name of outputs) {

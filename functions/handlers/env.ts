@@ -1,5 +1,6 @@
 /** Environment of the Lambda functions, validated once per cold start; each function picks its part. */
 import { z } from 'zod';
+import type { RunnerConfig } from '../engine/runner/runner-config.js';
 
 export const TablesEnv = z.object({
   RECORDS_TABLE: z.string().min(1),
@@ -16,6 +17,25 @@ export function readEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv
     throw new Error(`environment is incomplete: ${z.prettifyError(parsed.error)}`);
   }
   return parsed.data;
+}
+
+/**
+ * The runner's guards, the same variables locally and in AWS (executor): the mass-deletion guard
+ * and the continuation cap. Unset means the defaults of `DEFAULT_RUNNER_CONFIG`.
+ */
+export const RunnerEnv = z.object({
+  SYNCLINE_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1).optional(),
+  SYNCLINE_MIN_GUARDED_DELETIONS: z.coerce.number().int().min(0).optional(),
+  SYNCLINE_MAX_INVOCATIONS: z.coerce.number().int().min(1).optional(),
+});
+
+/** The runner settings the environment overrides. */
+export function runnerConfigFrom(env: z.infer<typeof RunnerEnv>): Partial<RunnerConfig> {
+  return {
+    ...(env.SYNCLINE_MAX_DELETE_SHARE !== undefined ? { maxDeleteShare: env.SYNCLINE_MAX_DELETE_SHARE } : {}),
+    ...(env.SYNCLINE_MIN_GUARDED_DELETIONS !== undefined ? { minGuardedDeletions: env.SYNCLINE_MIN_GUARDED_DELETIONS } : {}),
+    ...(env.SYNCLINE_MAX_INVOCATIONS !== undefined ? { maxInvocations: env.SYNCLINE_MAX_INVOCATIONS } : {}),
+  };
 }
 
 export const KeyEnv = z.object({

@@ -19,7 +19,7 @@ export interface LambdaEnv {
   KMS_KEY_ID?: string;
 }
 
-export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler'> = {}) {
+export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler' | 'runner'> = {}) {
   return makeSyncline({
     dynamo: makeDynamoClients(),
     sqs: new SQSClient({}),

@@ -5,8 +5,28 @@
  */
 import { contentHash } from '../engine/records/content-hash.js';
 import type {
-  ChangeCounts, ConnectionRepo, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, DeleteOutcome, FinishUpdate, ListQuery, PartitionWriter, RecordInput,
-  RecordPage, RecordPartition, RecordStore, RunLogLine, RunLogRepo, RunRecord, RunRepo, SaveOutcome, SeenIdRepo, StateRepos, StoredRecord, WriteContext,
+  ChangeCounts,
+  ConnectionRepo,
+  ConnectionSyncKey,
+  ConnectionSyncRepo,
+  ConnectionSyncState,
+  DeleteOutcome,
+  FinishUpdate,
+  ListQuery,
+  PartitionWriter,
+  RecordInput,
+  RecordPage,
+  RecordPartition,
+  RecordStore,
+  RunLogLine,
+  RunLogRepo,
+  RunRecord,
+  RunRepo,
+  SaveOutcome,
+  SeenIdRepo,
+  StateRepos,
+  StoredRecord,
+  WriteContext,
 } from '../engine/ports.js';
 import { scanningWriter } from '../engine/records/scanning-writer.js';
 
@@ -25,7 +45,10 @@ export class DryRunRecordStore implements RecordStore {
   }
 
   async saveBatch(partition: RecordPartition, records: RecordInput[]): Promise<SaveOutcome[]> {
-    const current = await this.getByIds(partition, records.map((r) => r.id));
+    const current = await this.getByIds(
+      partition,
+      records.map((r) => r.id),
+    );
     const changes = this.model(partition);
     return records.map((record) => {
       const existing = current.get(record.id);
@@ -54,8 +77,15 @@ export class DryRunRecordStore implements RecordStore {
       if (!change) continue;
       const base = found.get(id);
       found.set(id, {
-        id, payload: change.payload, payloadJson: JSON.stringify(change.payload), firstSeenAt: base?.firstSeenAt ?? Date.now(), lastModifiedAt: Date.now(), lastAction: change.action,
-        deletedAt: change.action === 'DELETED' ? Date.now() : null, version: (base?.version ?? 0) + 1, cursor: base?.cursor ?? '',
+        id,
+        payload: change.payload,
+        payloadJson: JSON.stringify(change.payload),
+        firstSeenAt: base?.firstSeenAt ?? Date.now(),
+        lastModifiedAt: Date.now(),
+        lastAction: change.action,
+        deletedAt: change.action === 'DELETED' ? Date.now() : null,
+        version: (base?.version ?? 0) + 1,
+        cursor: base?.cursor ?? '',
       });
     }
     return found;
@@ -74,7 +104,7 @@ export class DryRunRecordStore implements RecordStore {
     const changes = this.changes.get(partition.model) ?? new Map<string, Change>();
     const known = new Set<string>();
     for await (const ids of this.real.liveIds(partition)) {
-      ids.forEach((id) => known.add(id));
+      for (const id of ids) known.add(id);
       const live = ids.filter((id) => changes.get(id)?.action !== 'DELETED');
       if (live.length > 0) yield live;
     }
@@ -111,7 +141,19 @@ export class DryRunState implements StateRepos {
     const runs = new Map<string, RunRecord>();
     const seen = new Map<string, number[]>();
     const ensure = async (key: ConnectionSyncKey): Promise<ConnectionSyncState> =>
-      (await real.connectionSyncs.get(key)) ?? { ...key, enabled: true, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null, lease: null, releasedAt: null, lastRun: null, recordCounts: {}, updatedAt: 0 };
+      (await real.connectionSyncs.get(key)) ?? {
+        ...key,
+        enabled: true,
+        frequencyOverrideMs: null,
+        lastSyncDate: null,
+        checkpoint: null,
+        passId: null,
+        lease: null,
+        releasedAt: null,
+        lastRun: null,
+        recordCounts: {},
+        updatedAt: 0,
+      };
     this.connections = {
       find: (pck, id) => real.connections.find(pck, id),
       getWithCredentials: (pck, id) => real.connections.getWithCredentials(pck, id),
@@ -133,7 +175,10 @@ export class DryRunState implements StateRepos {
       saveCheckpoint: async () => undefined,
     };
     this.runs = {
-      create: async (run) => runs.get(run.runId) ?? (runs.set(run.runId, run), run),
+      create: async (run) => {
+        if (!runs.has(run.runId)) runs.set(run.runId, run);
+        return runs.get(run.runId)!;
+      },
       resume: async (_key, runId) => runs.get(runId) ?? null,
       endAbandoned: async () => false,
       finish: async (run, update) => {

@@ -38,7 +38,12 @@ async function main(): Promise<number> {
   const dataDir = resolve(values['data-dir'] ?? process.env['SYNCLINE_DATA_DIR'] ?? '.syncline');
   const registry = new IntegrationRegistry(integrations);
   if (!registry.getSync(providerConfigKey, syncName)) {
-    console.error(`unknown sync ${providerConfigKey}/${syncName}; known: ${registry.all().flatMap((i) => [...i.syncs.keys()].map((s) => `${i.providerConfigKey}/${s}`)).join(', ')}`);
+    console.error(
+      `unknown sync ${providerConfigKey}/${syncName}; known: ${registry
+        .all()
+        .flatMap((i) => [...i.syncs.keys()].map((s) => `${i.providerConfigKey}/${s}`))
+        .join(', ')}`,
+    );
     return 2;
   }
 
@@ -89,7 +94,10 @@ async function connectToDynamo(dataDir: string): Promise<{ endpoint: string; sto
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -169,12 +169,7 @@ function collectLines(stream: Readable | null, onLine?: (line: string) => void):
   return lines;
 }
 
-async function waitUntilReady(
-  endpoint: string,
-  exited: Promise<ExitOutcome>,
-  bindFailed: () => boolean,
-  timeoutMs: number,
-): Promise<void> {
+async function waitUntilReady(endpoint: string, exited: Promise<ExitOutcome>, bindFailed: () => boolean, timeoutMs: number): Promise<void> {
   // One attempt per probe with a short timeout: the loop below is the retry policy.
   const { client } = makeDynamoClients({ endpoint, maxAttempts: 1 });
   let exit: ExitOutcome | undefined;
@@ -196,10 +191,7 @@ async function waitUntilReady(
       }
       await sleep(100);
     }
-    throw new Error(
-      `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (last error: ${String(lastError)})`,
-      { cause: lastError },
-    );
+    throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms (last error: ${String(lastError)})`, { cause: lastError });
   } finally {
     client.destroy();
   }

@@ -13,7 +13,9 @@ export class LoggingEventPublisher implements EventPublisher {
         ? `${detail.model} +${detail.responseResults.added} ~${detail.responseResults.updated} -${detail.responseResults.deleted}`
         : `${detail.error.type}: ${detail.error.description}`;
       this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${summary}`, {
-        providerConfigKey: detail.providerConfigKey, connectionId: detail.connectionId, syncName: detail.syncName,
+        providerConfigKey: detail.providerConfigKey,
+        connectionId: detail.connectionId,
+        syncName: detail.syncName,
       });
     }
   }

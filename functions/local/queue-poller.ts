@@ -14,14 +14,7 @@
  * carries only what Syncline's handlers read (`awsRequestId`, `getRemainingTimeInMillis`).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type MessageAttributeValue,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttribute, SQSRecord, SQSRecordAttributes } from 'aws-lambda';
 
 /** The part of the Lambda context the local runtime provides. */
@@ -65,16 +58,7 @@ const EMPTY_POLL_DELAY_MS = 100;
 const SQS_BATCH_LIMIT = 10;
 
 export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
-  const {
-    sqs,
-    queueUrl,
-    handler,
-    batchSize = DEFAULT_BATCH_SIZE,
-    concurrency = DEFAULT_CONCURRENCY,
-    timeoutMs,
-    waitTimeSeconds = DEFAULT_WAIT_TIME_S,
-    now = Date.now,
-  } = options;
+  const { sqs, queueUrl, handler, batchSize = DEFAULT_BATCH_SIZE, concurrency = DEFAULT_CONCURRENCY, timeoutMs, waitTimeSeconds = DEFAULT_WAIT_TIME_S, now = Date.now } = options;
   assertRange('batchSize', batchSize, 1, SQS_BATCH_LIMIT);
   assertRange('concurrency', concurrency, 1, Number.MAX_SAFE_INTEGER);
   assertRange('waitTimeSeconds', waitTimeSeconds, 0, 20);
@@ -133,7 +117,12 @@ export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
       report(new Error(`Handler for ${queueUrl} returned an invalid batchItemFailures; the whole batch will be redelivered`));
       return;
     }
-    await deleteMessages(sqs, queueUrl, messages.filter((m) => !failed.has(m.MessageId ?? '')), report);
+    await deleteMessages(
+      sqs,
+      queueUrl,
+      messages.filter((m) => !failed.has(m.MessageId ?? '')),
+      report,
+    );
   };
 
   const loop = async (): Promise<void> => {
@@ -201,10 +190,7 @@ async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: Messag
 }
 
 async function readQueueArn(sqs: SQSClient, queueUrl: string, signal: AbortSignal): Promise<string> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-    { abortSignal: signal },
-  );
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal: signal });
   const arn = Attributes?.QueueArn;
   if (arn === undefined) throw new Error(`GetQueueAttributes ${queueUrl} returned no QueueArn`);
   return arn;
@@ -224,9 +210,7 @@ function toRecord(message: Message, eventSourceArn: string): SQSRecord {
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
       ...attributes,
     } satisfies SQSRecordAttributes,
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toRecordAttribute(value)]),
-    ),
+    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, toRecordAttribute(value)])),
     md5OfBody: message.MD5OfBody ?? '',
     eventSource: 'aws:sqs',
     eventSourceARN: eventSourceArn,

@@ -98,7 +98,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     let fire: (event: unknown) => Promise<unknown> = async () => undefined;
     const scheduler = new LocalScheduler({ file: join(dataDir, 'schedules.json'), fire: (event) => fire(event), log: logger });
     const syncline = makeSyncline({
-      dynamo: dynamoClients, sqs: sqs.client, tables: LOCAL_TABLES, runQueueUrl: runs.queueUrl, scheduler, registry, logger, cipher,
+      dynamo: dynamoClients,
+      sqs: sqs.client,
+      tables: LOCAL_TABLES,
+      runQueueUrl: runs.queueUrl,
+      scheduler,
+      registry,
+      logger,
+      cipher,
       // A stopped process leaves no lease behind for long locally.
       runner: { leaseMs: 60_000, ...options.runner },
     });
@@ -106,7 +113,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // The deploy step: one schedule per sync (and per frequency override), console changes kept.
     const reports = await reconcileSchedules({
-      registry, scheduler,
+      registry,
+      scheduler,
       overrides: makeOverrideReader({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state, registry }),
     });
     for (const report of reports.filter((r) => r.action !== 'unchanged')) {
@@ -120,20 +128,32 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stack.push(() => sandbox!.stop());
       const now = new Date().toISOString();
       await syncline.connections.upsert({
-        providerConfigKey: 'demo-crm', connectionId: 'demo',
+        providerConfigKey: 'demo-crm',
+        connectionId: 'demo',
         credentials: { type: 'API_KEY', apiKey: settings.apiKey },
-        metadata: {}, connectionConfig: { baseUrl: sandbox.url }, createdAt: now, updatedAt: now,
+        metadata: {},
+        connectionConfig: { baseUrl: sandbox.url },
+        createdAt: now,
+        updatedAt: now,
       });
     }
 
     const poller = startQueuePoller({
-      sqs: sqs.client, queueUrl: runs.queueUrl, handler: makeExecutorHandler(syncline.executorDeps),
-      timeoutMs: executorTimeoutMs, concurrency: options.executorConcurrency ?? 2, waitTimeSeconds: 2,
+      sqs: sqs.client,
+      queueUrl: runs.queueUrl,
+      handler: makeExecutorHandler(syncline.executorDeps),
+      timeoutMs: executorTimeoutMs,
+      concurrency: options.executorConcurrency ?? 2,
+      waitTimeSeconds: 2,
       onError: (error) => logger.log('error', `executor: ${error instanceof Error ? error.message : String(error)}`),
     });
     stack.push(() => poller.stop());
     const webhooks = await startLocalWebhooks({
-      dynamo: { endpoint: dynamo.endpoint, ...dynamoClients }, stateTable: LOCAL_TABLES.state, sqs, cipher, logger,
+      dynamo: { endpoint: dynamo.endpoint, ...dynamoClients },
+      stateTable: LOCAL_TABLES.state,
+      sqs,
+      cipher,
+      logger,
       allowPrivate: options.webhookAllowPrivate ?? true,
       settleMs: options.visibilityLagMs ?? 2_000,
     });
@@ -182,4 +202,3 @@ async function loadSandboxSettings(dataDir: string): Promise<{ epoch: number; ap
     return settings;
   }
 }
-

@@ -6,11 +6,7 @@
  * Invariants: the emulator listens on 127.0.0.1 only (a developer's queues are not reachable
  * from the network), and its state lives in memory — a restart starts with empty queues.
  */
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 
 export interface SqsEmulatorOptions {
@@ -86,11 +82,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
 }
 
 /** Works against any SQS endpoint, the emulator or AWS. */
-export async function createQueueWithDlq(
-  sqs: SQSClient,
-  name: string,
-  { visibilityTimeoutS, maxReceiveCount }: QueueWithDlqOptions,
-): Promise<QueueWithDlq> {
+export async function createQueueWithDlq(sqs: SQSClient, name: string, { visibilityTimeoutS, maxReceiveCount }: QueueWithDlqOptions): Promise<QueueWithDlq> {
   if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1) {
     throw new Error(`maxReceiveCount must be a positive integer, got ${maxReceiveCount}`);
   }

@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { integrations } from '../../integrations/index.js';
+import { RunnerEnv, runnerConfigFrom } from '../handlers/env.js';
 import { startLocalRuntime } from './runtime.js';
 
-const Env = z.object({
+const Env = RunnerEnv.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).default(3003),
   SYNCLINE_DATA_DIR: z.string().min(1).default('.syncline'),
   SYNCLINE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
@@ -34,8 +35,13 @@ async function main(): Promise<void> {
   console.log(`Starting Syncline locally (data in ${dataDir}) …`);
 
   const runtime = await startLocalRuntime({
-    dataDir, integrations, logger, dynamoPort: env.SYNCLINE_DYNAMODB_PORT, apiPort: env.PORT,
+    dataDir,
+    integrations,
+    logger,
+    dynamoPort: env.SYNCLINE_DYNAMODB_PORT,
+    apiPort: env.PORT,
     webhookAllowPrivate: env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
+    runner: runnerConfigFrom(env),
     ...(env.SYNCLINE_SECRET_KEY ? { secretKey: env.SYNCLINE_SECRET_KEY } : {}),
   });
   const api = runtime.api!;
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
       '',
       'Runs are logged below as they finish. Press Ctrl-C to stop; data is kept for the next start.',
       '',
-    ].filter((line) => line !== null).join('\n'),
+    ]
+      .filter((line) => line !== null)
+      .join('\n'),
   );
 
   let stopping = false;

@@ -10,13 +10,7 @@
  * seconds (new shards, from TRIM_HORIZON — a new shard's records are all new). A closed shard
  * (no next iterator) is dropped. Every loop is bounded by `stop()`.
  */
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -65,9 +59,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         iterators.set(shardId, null);
         continue;
       }
-      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({
-        StreamArn: streamArn, ShardId: shardId, ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON',
-      }));
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: shardId,
+          ShardIteratorType: initial ? 'LATEST' : 'TRIM_HORIZON',
+        }),
+      );
       iterators.set(shardId, ShardIterator ?? null);
     }
   };
@@ -113,18 +111,23 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       } catch (error) {
         if (!stopped) report(error);
       }
-      if (!stopped) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, pollIntervalMs); });
+      if (!stopped)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, pollIntervalMs);
+        });
     }
   })();
 
   let stopping: Promise<void> | undefined;
   return {
-    stop: () => (stopping ??= (async () => {
-      stopped = true;
-      wake?.();
-      await loop;
-      streams.destroy();
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        wake?.();
+        await loop;
+        streams.destroy();
+      })()),
   };
 }
 

@@ -4,7 +4,7 @@
  * to the same run-results handler, and run-result events written to the log instead of
  * EventBridge. Returns the webhook service for the API and a `stop()`.
  */
-import type { DynamoDBClient, } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
 import { makeWebhooks } from '../composition.js';
@@ -53,22 +53,37 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
   const { logger } = options;
   const queues = await options.sqs.createQueueWithDlq(options.queueName ?? 'syncline-webhooks', { visibilityTimeoutS: Math.ceil((6 * DELIVERY_TIMEOUT_MS) / 1000), maxReceiveCount: 5 });
   const webhooks = makeWebhooks({
-    doc: options.dynamo.doc, stateTable: options.stateTable, sqs: options.sqs.client, deliveryQueueUrl: queues.queueUrl, deliveryDlqUrl: queues.dlqUrl,
-    cipher: options.cipher, logger, allowPrivate: options.allowPrivate, policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
+    doc: options.dynamo.doc,
+    stateTable: options.stateTable,
+    sqs: options.sqs.client,
+    deliveryQueueUrl: queues.queueUrl,
+    deliveryDlqUrl: queues.dlqUrl,
+    cipher: options.cipher,
+    logger,
+    allowPrivate: options.allowPrivate,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy },
     settleMs: options.settleMs ?? 0,
-    ...(options.clock ? { clock: options.clock } : {}), ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.resolve ? { resolve: options.resolve } : {}),
   });
 
   const stops: (() => Promise<void>)[] = [];
   try {
     const deliveries = startQueuePoller({
-      sqs: options.sqs.client, queueUrl: queues.queueUrl, batchSize: 10, concurrency: 2, waitTimeSeconds: 1, timeoutMs: DELIVERY_TIMEOUT_MS,
+      sqs: options.sqs.client,
+      queueUrl: queues.queueUrl,
+      batchSize: 10,
+      concurrency: 2,
+      waitTimeSeconds: 1,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
       handler: makeWebhookDeliveryHandler(webhooks.deliveryDeps),
       onError: (error) => logger.log('error', `webhook delivery: ${describe(error)}`),
     });
     stops.push(() => deliveries.stop());
     const stream = await startStreamPoller({
-      dynamo: options.dynamo.client, endpoint: options.dynamo.endpoint, tableName: options.stateTable,
+      dynamo: options.dynamo.client,
+      endpoint: options.dynamo.endpoint,
+      tableName: options.stateTable,
       handler: makeRunResultsHandler(webhooks.runResultsDeps(new LoggingEventPublisher(logger))),
       filter: matchesRunResultFilter,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),

@@ -24,13 +24,7 @@ export interface DataTablesProps {
  * TransactWriteItems is authorised per item by Put/Update/Delete/ConditionCheckItem.
  */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
 /* The KMS actions DynamoDB performs with the caller's credentials for a customer-managed key. */
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
@@ -107,12 +101,7 @@ export class DataTables extends Construct {
 
   /** Read plus Put/Update/Delete/BatchWrite/ConditionCheck on the records table. */
   grantRecordsReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.grantData(
-      grantee,
-      this.recordsArns(),
-      [...READ_ACTIONS, ...WRITE_ACTIONS],
-      [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS],
-    );
+    return this.grantData(grantee, this.recordsArns(), [...READ_ACTIONS, ...WRITE_ACTIONS], [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]);
   }
 
   /** Get/BatchGet/Query on the state table (it has no index), plus decrypt. */
@@ -122,12 +111,7 @@ export class DataTables extends Construct {
 
   /** Read plus Put/Update/Delete/BatchWrite/ConditionCheck on the state table. */
   grantStateReadWrite(grantee: iam.IGrantable): iam.Grant {
-    return this.grantData(
-      grantee,
-      [this.state.tableArn],
-      [...READ_ACTIONS, ...WRITE_ACTIONS],
-      [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS],
-    );
+    return this.grantData(grantee, [this.state.tableArn], [...READ_ACTIONS, ...WRITE_ACTIONS], [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]);
   }
 
   /** The records table and only the index the engine queries, not `index/*`. */
@@ -140,12 +124,7 @@ export class DataTables extends Construct {
    * region (kms:ViaService), so a table grant does not double as a raw-KMS grant; direct key
    * use (credential envelopes) is granted separately through `key`.
    */
-  private grantData(
-    grantee: iam.IGrantable,
-    resourceArns: string[],
-    tableActions: string[],
-    keyActions: string[],
-  ): iam.Grant {
+  private grantData(grantee: iam.IGrantable, resourceArns: string[], tableActions: string[], keyActions: string[]): iam.Grant {
     const tableGrant = iam.Grant.addToPrincipal({ grantee, actions: tableActions, resourceArns });
     const keyGrant = iam.Grant.addToPrincipal({
       grantee,

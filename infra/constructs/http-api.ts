@@ -99,17 +99,19 @@ export class HttpApi extends Construct {
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(this.accessLogs),
         // No headers, no query string: they may carry keys or customer data.
-        format: AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId',
-          ip: '$context.identity.sourceIp',
-          time: '$context.requestTime',
-          method: '$context.httpMethod',
-          path: '$context.path',
-          status: '$context.status',
-          latencyMs: '$context.responseLatency',
-          integrationError: '$context.integrationErrorMessage',
-          bytes: '$context.responseLength',
-        })),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            bytes: '$context.responseLength',
+          }),
+        ),
       },
     });
   }

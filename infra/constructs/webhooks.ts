@@ -84,19 +84,21 @@ export class Webhooks extends Construct {
     data.grantStateReadWrite(this.runResults);
     this.deliveryQueue.grantSendMessages(this.runResults);
     this.bus.grantPutEventsTo(this.runResults);
-    this.runResults.addEventSource(new DynamoEventSource(data.state, {
-      // TRIM_HORIZON: results written while the function was being (re)deployed are not lost.
-      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-      filters: RUN_RESULT_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
-      batchSize: 25,
-      maxBatchingWindow: Duration.seconds(0),
-      bisectBatchOnError: true,
-      retryAttempts: 10,
-      maxRecordAge: Duration.hours(6),
-      reportBatchItemFailures: true,
-      parallelizationFactor: 1,
-      onFailure: new SqsDlq(this.streamFailures),
-    }));
+    this.runResults.addEventSource(
+      new DynamoEventSource(data.state, {
+        // TRIM_HORIZON: results written while the function was being (re)deployed are not lost.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        filters: RUN_RESULT_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
+        batchSize: 25,
+        maxBatchingWindow: Duration.seconds(0),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new SqsDlq(this.streamFailures),
+      }),
+    );
 
     this.delivery = new SynclineFunction(this, 'Delivery', {
       description: 'Syncline webhook delivery: one signed POST per message, retries chained on the queue',
@@ -111,28 +113,41 @@ export class Webhooks extends Construct {
     data.key.grantDecrypt(this.delivery);
     this.deliveryQueue.grantSendMessages(this.delivery);
     this.deadLetterQueue.grantSendMessages(this.delivery);
-    this.delivery.addEventSource(new SqsEventSource(this.deliveryQueue, {
-      batchSize: 10,
-      maxBatchingWindow: Duration.seconds(0),
-      reportBatchItemFailures: true,
-      maxConcurrency: props.maxDeliveryConcurrency ?? 20,
-    }));
+    this.delivery.addEventSource(
+      new SqsEventSource(this.deliveryQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(0),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxDeliveryConcurrency ?? 20,
+      }),
+    );
 
-    const failing = (name: string, description: string, metric: cloudwatch.IMetric, threshold = 0) => new cloudwatch.Alarm(this, name, {
-      alarmDescription: description,
-      metric,
-      threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.deadLetterAlarm = failing('DeadLettersAlarm', 'Syncline webhooks ran out of attempts and were parked in the webhook DLQ (replay: POST /webhooks/deliveries/{id}/replay)',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }));
-    this.streamFailureAlarm = failing('StreamFailuresAlarm', 'Run results could not be turned into webhooks and were given up on (see the StreamFailures queue)',
-      this.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }));
+    const failing = (name: string, description: string, metric: cloudwatch.IMetric, threshold = 0) =>
+      new cloudwatch.Alarm(this, name, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.deadLetterAlarm = failing(
+      'DeadLettersAlarm',
+      'Syncline webhooks ran out of attempts and were parked in the webhook DLQ (replay: POST /webhooks/deliveries/{id}/replay)',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
+    this.streamFailureAlarm = failing(
+      'StreamFailuresAlarm',
+      'Run results could not be turned into webhooks and were given up on (see the StreamFailures queue)',
+      this.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
     // Five minutes behind the stream means webhooks are late; the design promises seconds.
-    this.iteratorAgeAlarm = failing('IteratorAgeAlarm', 'The webhook stream consumer is falling behind the state table stream',
-      this.runResults.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }), 5 * 60_000);
+    this.iteratorAgeAlarm = failing(
+      'IteratorAgeAlarm',
+      'The webhook stream consumer is falling behind the state table stream',
+      this.runResults.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
+      5 * 60_000,
+    );
   }
 
   /**

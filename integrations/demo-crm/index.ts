@@ -17,6 +17,13 @@ export default defineIntegration({
   },
   syncs: {
     contacts,
-    notes: legacySync(fetchNotes, { description: 'Notes of the demo CRM (incremental)', runs: 'every minute', sync_type: 'incremental', auto_start: true, output: 'Note', models: { Note: NoteSchema } }),
+    notes: legacySync(fetchNotes, {
+      description: 'Notes of the demo CRM (incremental)',
+      runs: 'every minute',
+      sync_type: 'incremental',
+      auto_start: true,
+      output: 'Note',
+      models: { Note: NoteSchema },
+    }),
   },
 });

@@ -106,14 +106,36 @@ function send(request: Hostile): Promise<RawAnswer> {
 // Routes from /openapi.json and a valid base request for each
 
 type JsonSchema = Record<string, any>;
-interface Param { in: 'query' | 'header' | 'path'; name: string; required: boolean; schema: JsonSchema }
-interface Route { method: string; path: string; key: string; params: Param[]; body: JsonSchema | undefined; public: boolean }
+interface Param {
+  in: 'query' | 'header' | 'path';
+  name: string;
+  required: boolean;
+  schema: JsonSchema;
+}
+interface Route {
+  method: string;
+  path: string;
+  key: string;
+  params: Param[];
+  body: JsonSchema | undefined;
+  public: boolean;
+}
 
 /** A valid value for every parameter the routes take (pointing at real data, so a wrongly accepted request would show). */
-const baseParam = (name: string): string | undefined => ({
-  model: 'Contact', provider_config_key: PCK, 'Provider-Config-Key': PCK, connection_id: CONN, 'Connection-Id': CONN, connectionId: CONN,
-  syncs: 'contacts', sync_name: 'contacts', id: spare.id,
-} as Record<string, string>)[name];
+const baseParam = (name: string): string | undefined =>
+  (
+    ({
+      model: 'Contact',
+      provider_config_key: PCK,
+      'Provider-Config-Key': PCK,
+      connection_id: CONN,
+      'Connection-Id': CONN,
+      connectionId: CONN,
+      syncs: 'contacts',
+      sync_name: 'contacts',
+      id: spare.id,
+    }) as Record<string, string>
+  )[name];
 
 /** A valid body for every route that takes one: each would change data if it were accepted. */
 const baseBody = (route: string): Record<string, unknown> => {
@@ -124,7 +146,13 @@ const baseBody = (route: string): Record<string, unknown> => {
     'POST /sync/pause': control,
     'PUT /sync/update-connection-frequency': { provider_config_key: PCK, connection_id: CONN, sync_name: 'contacts', frequency: 'every 2 hours' },
     'POST /sync/cancel': { provider_config_key: PCK, connection_id: CONN, sync_name: 'contacts' },
-    'POST /connections': { provider_config_key: PCK, connection_id: CONN, credentials: { type: 'API_KEY', apiKey: PLANTED_SECRET }, connection_config: { baseUrl: 'http://127.0.0.1:9' }, metadata: { hijacked: true } },
+    'POST /connections': {
+      provider_config_key: PCK,
+      connection_id: CONN,
+      credentials: { type: 'API_KEY', apiKey: PLANTED_SECRET },
+      connection_config: { baseUrl: 'http://127.0.0.1:9' },
+      metadata: { hijacked: true },
+    },
     'POST /connections/metadata': { connection_id: CONN, provider_config_key: PCK, metadata: { hijacked: true } },
     'PATCH /connections/metadata': { connection_id: [CONN, OTHER], provider_config_key: PCK, metadata: { hijacked: true } },
     'POST /api-keys': { name: 'hostile' },
@@ -134,22 +162,39 @@ const baseBody = (route: string): Record<string, unknown> => {
 };
 
 function routesOf(doc: any): Route[] {
-  const resolve = (schema: JsonSchema): JsonSchema => (schema?.$ref ? resolve(schema.$ref.slice(2).split('/').reduce((n: any, p: string) => n[p], doc)) : schema);
+  const resolve = (schema: JsonSchema): JsonSchema =>
+    schema?.$ref
+      ? resolve(
+          schema.$ref
+            .slice(2)
+            .split('/')
+            .reduce((n: any, p: string) => n[p], doc),
+        )
+      : schema;
   const routes: Route[] = [];
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
     for (const [method, op] of Object.entries(methods)) {
       const body = op.requestBody ? resolve(op.requestBody.content['application/json'].schema) : undefined;
       routes.push({
-        method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        key: `${method.toUpperCase()} ${path}`,
         params: (op.parameters ?? []).map((p: any) => ({ in: p.in, name: p.name, required: p.required, schema: resolve(p.schema) })),
-        body, public: Array.isArray(op.security) && op.security.length === 0,
+        body,
+        public: Array.isArray(op.security) && op.security.length === 0,
       });
     }
   }
   return routes;
 }
 
-interface Draft { path: Record<string, string>; query: [string, string][]; headers: Record<string, string | string[]>; body: unknown; rawBody?: string }
+interface Draft {
+  path: Record<string, string>;
+  query: [string, string][];
+  headers: Record<string, string | string[]>;
+  body: unknown;
+  rawBody?: string;
+}
 
 function baseDraft(route: Route): Draft {
   const draft: Draft = { path: {}, query: [], headers: { Authorization: `Bearer ${API_KEY}` }, body: undefined };
@@ -217,7 +262,7 @@ function invalidStrings(schema: JsonSchema): string[] {
   const out: string[] = [];
   if (string.maxLength !== undefined) out.push('x'.repeat(string.maxLength + 1));
   if (string.minLength >= 1 && !branches.some((b) => b.type === 'array')) out.push('');
-  if (string.enum || string.const !== undefined) out.push('NOT_AN_OPTION', String(string.enum?.[0] ?? string.const).toUpperCase() + 'X');
+  if (string.enum || string.const !== undefined) out.push('NOT_AN_OPTION', `${String(string.enum?.[0] ?? string.const).toUpperCase()}X`);
   if (string.format === 'date-time') out.push('yesterday', '2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '2024-01-01', '2024-01-01T00:00:00', '1700000000', "' OR 1=1 --", '{"$gt":""}');
   return out;
 }
@@ -239,35 +284,150 @@ function invalidQueryValues(param: Param): string[] {
 // ---------------------------------------------------------------------------------------------
 // The generators: each returns a request that must be rejected (or a read-only probe)
 
-const UNKNOWN_PARAMS = ['foo', 'hostile_probe', '__proto__', 'constructor', 'prototype', '$where', 'Model', 'LIMIT', 'callback', '_', 'filter[0]', 'a.b', 'ids[][]', 'api_key', 'connection-id', '%00', 'sort', 'offset', 'debug'];
+const UNKNOWN_PARAMS = [
+  'foo',
+  'hostile_probe',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '$where',
+  'Model',
+  'LIMIT',
+  'callback',
+  '_',
+  'filter[0]',
+  'a.b',
+  'ids[][]',
+  'api_key',
+  'connection-id',
+  '%00',
+  'sort',
+  'offset',
+  'debug',
+];
 const INJECTIONS = [
-  "' OR '1'='1", "'; DROP TABLE records; --", '" OR ""="', '{"$ne": null}', '{"$gt": ""}', '$where: 1 == 1', '*', '%', '.*', '||',
-  'acme|Contact', '../acme', 'acme\\', '${jndi:ldap://127.0.0.1/x}', '<script>alert(1)</script>', '1; SELECT * FROM api_keys', 'ACME', 'acme%00', '{{7*7}}', '__proto__',
+  "' OR '1'='1",
+  "'; DROP TABLE records; --",
+  '" OR ""="',
+  '{"$ne": null}',
+  '{"$gt": ""}',
+  '$where: 1 == 1',
+  '*',
+  '%',
+  '.*',
+  '||',
+  'acme|Contact',
+  '../acme',
+  'acme\\',
+  '${jndi:ldap://127.0.0.1/x}',
+  '<script>alert(1)</script>',
+  '1; SELECT * FROM api_keys',
+  'ACME',
+  'acme%00',
+  '{{7*7}}',
+  '__proto__',
 ];
 const INVALID_JSON = [
-  '{', '{"syncs": [', '{"a":1,}', "{'syncs': ['contacts']}", '{"a": NaN}', '{"a": undefined}', '{"a":1}{"b":2}', '// comment\n{}', '{"a": 01}', '{"a": "\\x41"}',
-  '[1, 2', 'nul', 'tru', '"unterminated', '{"a":"\u0000"', '\u00ff\u00fe{}', '{"a": .5}', '{"a": +1}', '{"a": 0x10}', '{"a": Infinity}',
+  '{',
+  '{"syncs": [',
+  '{"a":1,}',
+  "{'syncs': ['contacts']}",
+  '{"a": NaN}',
+  '{"a": undefined}',
+  '{"a":1}{"b":2}',
+  '// comment\n{}',
+  '{"a": 01}',
+  '{"a": "\\x41"}',
+  '[1, 2',
+  'nul',
+  'tru',
+  '"unterminated',
+  '{"a":"\u0000"',
+  '\u00ff\u00fe{}',
+  '{"a": .5}',
+  '{"a": +1}',
+  '{"a": 0x10}',
+  '{"a": Infinity}',
 ];
-const WRONG_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/jsonx', 'application/javascript', '*/*', 'application/octet-stream', ';'];
+const WRONG_CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'text/json',
+  'application/jsonx',
+  'application/javascript',
+  '*/*',
+  'application/octet-stream',
+  ';',
+];
 
 function badAuth(rng: Rng): string | string[] | null {
   return pick(rng, [
-    null, '', 'Bearer', 'Bearer ', `Bearer ${API_KEY}x`, `Bearer ${API_KEY.slice(0, -1)}`, `Bearer ${API_KEY.toUpperCase()}`,
-    `Basic ${Buffer.from(`user:${API_KEY}`).toString('base64')}`, `Token ${API_KEY}`, API_KEY, `Bearer ${revokedSecret}`,
-    `Bearer sk_test_${hex(rng, 26)}`, `Bearer ${'A'.repeat(int(rng, 100, 8_000))}`, `Bearer ${API_KEY} ${API_KEY}`, `Bearer ${API_KEY},Bearer x`,
-    `Bearer ${API_KEY}\u00e9`, `Bearer "${API_KEY}"`, `Bearer ${b64url(API_KEY)}`, ['Bearer wrong-key', `Bearer ${API_KEY}`],
+    null,
+    '',
+    'Bearer',
+    'Bearer ',
+    `Bearer ${API_KEY}x`,
+    `Bearer ${API_KEY.slice(0, -1)}`,
+    `Bearer ${API_KEY.toUpperCase()}`,
+    `Basic ${Buffer.from(`user:${API_KEY}`).toString('base64')}`,
+    `Token ${API_KEY}`,
+    API_KEY,
+    `Bearer ${revokedSecret}`,
+    `Bearer sk_test_${hex(rng, 26)}`,
+    `Bearer ${'A'.repeat(int(rng, 100, 8_000))}`,
+    `Bearer ${API_KEY} ${API_KEY}`,
+    `Bearer ${API_KEY},Bearer x`,
+    `Bearer ${API_KEY}\u00e9`,
+    `Bearer "${API_KEY}"`,
+    `Bearer ${b64url(API_KEY)}`,
+    ['Bearer wrong-key', `Bearer ${API_KEY}`],
   ]);
 }
 
 function pathTricks(rng: Rng, route: Route): string[] {
   const routePath = route.path.replace(/\{(\w+)\}/g, CONN);
   return [
-    `/x/..${routePath}`, `/x/%2e%2e${routePath}`, `/${routePath}`, `${routePath}//`, `/.${routePath}`, routePath.toUpperCase(), `${routePath};jsessionid=1`, `${routePath}%00`, `${routePath}%2f`,
-    '/records/../connections', '/records/%2e%2e/connections', '/records/%2E%2E/api-keys', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd', '//connections', '///api-keys',
-    '/connections//acme', '/./connections', '/connections/acme/..', '/connections/%2e%2e%2fapi-keys', '/Records', '/api-keys/%2e%2e', '/sync/status/../../api-keys',
-    '/health/../api-keys', '/docs/..;/api-keys', '/openapi.json%23', '/records%5c..%5cconnections', `/${'a/'.repeat(int(rng, 100, 3_000))}`,
-    `/connections/${'x'.repeat(int(rng, 256, 8_000))}`, '/connections/%F0%9F%92%A9', '/connections/%C0%AE%C0%AE', '/connections/%E0%A4%A', '/connections/%', '/%ff%fe',
-    '/connections/%ED%A0%80', '/%E2%80%AE/records', '/records/%u002e%u002e/connections', '/connections/acme%2F..%2F..%2Fapi-keys', '/connections/.%2e/.%2e/api-keys',
+    `/x/..${routePath}`,
+    `/x/%2e%2e${routePath}`,
+    `/${routePath}`,
+    `${routePath}//`,
+    `/.${routePath}`,
+    routePath.toUpperCase(),
+    `${routePath};jsessionid=1`,
+    `${routePath}%00`,
+    `${routePath}%2f`,
+    '/records/../connections',
+    '/records/%2e%2e/connections',
+    '/records/%2E%2E/api-keys',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/..%2f..%2fetc%2fpasswd',
+    '//connections',
+    '///api-keys',
+    '/connections//acme',
+    '/./connections',
+    '/connections/acme/..',
+    '/connections/%2e%2e%2fapi-keys',
+    '/Records',
+    '/api-keys/%2e%2e',
+    '/sync/status/../../api-keys',
+    '/health/../api-keys',
+    '/docs/..;/api-keys',
+    '/openapi.json%23',
+    '/records%5c..%5cconnections',
+    `/${'a/'.repeat(int(rng, 100, 3_000))}`,
+    `/connections/${'x'.repeat(int(rng, 256, 8_000))}`,
+    '/connections/%F0%9F%92%A9',
+    '/connections/%C0%AE%C0%AE',
+    '/connections/%E0%A4%A',
+    '/connections/%',
+    '/%ff%fe',
+    '/connections/%ED%A0%80',
+    '/%E2%80%AE/records',
+    '/records/%u002e%u002e/connections',
+    '/connections/acme%2F..%2F..%2Fapi-keys',
+    '/connections/.%2e/.%2e/api-keys',
   ];
 }
 
@@ -312,8 +472,14 @@ const generators: Record<string, Generator> = {
     }
     for (const field of (route.body?.required ?? []) as string[]) options.push(() => void delete (draft.body as Record<string, unknown>)[field]);
     if (route.body) {
-      options.push(() => { draft.body = undefined; draft.rawBody = ''; });
-      options.push(() => { draft.body = undefined; draft.rawBody = pick(rng, ['null', '   ', '[]', '""', '0', 'true', '{}']); });
+      options.push(() => {
+        draft.body = undefined;
+        draft.rawBody = '';
+      });
+      options.push(() => {
+        draft.body = undefined;
+        draft.rawBody = pick(rng, ['null', '   ', '[]', '""', '0', 'true', '{}']);
+      });
     }
     if (options.length === 0) return null;
     pick(rng, options)();
@@ -325,21 +491,61 @@ const generators: Record<string, Generator> = {
     const draft = baseDraft(route);
     const body = draft.body as Record<string, any>;
     const nested: [string, () => void][] = [
-      ['credentials', () => { body.credentials = { ...body.credentials, [pick(rng, ['type', 'apiKey'])]: pick(rng, [42, null, { $ne: null }, '', 'api_key', 'OAUTH1', []]) }; }],
-      ['credentials', () => { body.credentials = { ...body.credentials, token: PLANTED_SECRET }; }],
-      ['credentials', () => { body.credentials = { type: 'OAUTH2', access_token: PLANTED_SECRET, expires_at: 'soon' }; }],
-      ['opts', () => { body.opts = { reset: pick(rng, ['true', 1, null, { $ne: false }]) }; }],
-      ['opts', () => { body.opts = { reset: true, wipeEverything: true }; }],
-      ['syncs', () => { body.syncs = [{ name: 'contacts', variant: '' }]; }],
-      ['syncs', () => { body.syncs = [{ name: 'contacts', force: true }]; }],
+      [
+        'credentials',
+        () => {
+          body.credentials = { ...body.credentials, [pick(rng, ['type', 'apiKey'])]: pick(rng, [42, null, { $ne: null }, '', 'api_key', 'OAUTH1', []]) };
+        },
+      ],
+      [
+        'credentials',
+        () => {
+          body.credentials = { ...body.credentials, token: PLANTED_SECRET };
+        },
+      ],
+      [
+        'credentials',
+        () => {
+          body.credentials = { type: 'OAUTH2', access_token: PLANTED_SECRET, expires_at: 'soon' };
+        },
+      ],
+      [
+        'opts',
+        () => {
+          body.opts = { reset: pick(rng, ['true', 1, null, { $ne: false }]) };
+        },
+      ],
+      [
+        'opts',
+        () => {
+          body.opts = { reset: true, wipeEverything: true };
+        },
+      ],
+      [
+        'syncs',
+        () => {
+          body.syncs = [{ name: 'contacts', variant: '' }];
+        },
+      ],
+      [
+        'syncs',
+        () => {
+          body.syncs = [{ name: 'contacts', force: true }];
+        },
+      ],
     ];
     const mutations: (() => void)[] = nested.filter(([field]) => field in body).map(([, mutate]) => mutate);
     for (const [field, schema] of Object.entries(route.body.properties as Record<string, JsonSchema>)) {
-      for (const value of invalidJsonValues(schema)) mutations.push(() => { body[field] = value; });
+      for (const value of invalidJsonValues(schema))
+        mutations.push(() => {
+          body[field] = value;
+        });
     }
     // Unknown fields, also where a client might hope they are ignored.
     // (`__proto__` cannot be set by assignment: it is written into the raw body below.)
-    mutations.push(() => { body[pick(rng, ['force', 'end_user', 'constructor', 'admin', 'Syncs', 'provider_config_key '])] = pick(rng, [true, { isAdmin: true }, 'x']); });
+    mutations.push(() => {
+      body[pick(rng, ['force', 'end_user', 'constructor', 'admin', 'Syncs', 'provider_config_key '])] = pick(rng, [true, { isAdmin: true }, 'x']);
+    });
     if (mutations.length === 0) return null;
     pick(rng, mutations)();
     // `JSON.stringify` drops a `__proto__` key set by assignment: write such bodies by hand.
@@ -406,17 +612,30 @@ const generators: Record<string, Generator> = {
     const forged = rng() < 0.35;
     const cursor = forged
       ? pick(rng, [
-        b64url(`zzzzzzzzz${hex(rng, 8)}`), // far future
-        b64url(`${(Date.now() + int(rng, 1, 86_400_000)).toString(36).padStart(9, '0')}x`), // slightly ahead of the visibility bound
-        b64url(`000000000${'x'.repeat(int(rng, 1_000, 1_490))}`), // an id longer than a key may be
-        b64url(`000000000${hex(rng, 6)}`), // from the beginning
-        b64url(`${'0'.repeat(9)}\u{10ffff}`),
-        b64url(`000000000${"' OR '1'='1"}`),
-      ])
+          b64url(`zzzzzzzzz${hex(rng, 8)}`), // far future
+          b64url(`${(Date.now() + int(rng, 1, 86_400_000)).toString(36).padStart(9, '0')}x`), // slightly ahead of the visibility bound
+          b64url(`000000000${'x'.repeat(int(rng, 1_000, 1_490))}`), // an id longer than a key may be
+          b64url(`000000000${hex(rng, 6)}`), // from the beginning
+          b64url(`${'0'.repeat(9)}\u{10ffff}`),
+          b64url(`000000000${"' OR '1'='1"}`),
+        ])
       : pick(rng, [
-        'not-a-cursor', '!!', 'abc=', '../..', 'a b', '%00', b64url('abc'), b64url('ZZZZZZZZZx'), b64url('12345678'), 'x'.repeat(2_049),
-        '{"$gt":""}', Buffer.from(hex(rng, 40), 'hex').toString('base64'), `${b64url('000000000x')}==`, b64url(`${'0'.repeat(9)}`), '\u00e9\u00e9',
-      ]);
+          'not-a-cursor',
+          '!!',
+          'abc=',
+          '../..',
+          'a b',
+          '%00',
+          b64url('abc'),
+          b64url('ZZZZZZZZZx'),
+          b64url('12345678'),
+          'x'.repeat(2_049),
+          '{"$gt":""}',
+          Buffer.from(hex(rng, 40), 'hex').toString('base64'),
+          `${b64url('000000000x')}==`,
+          b64url(`${'0'.repeat(9)}`),
+          '\u00e9\u00e9',
+        ]);
     draft.query.push(['cursor', cursor]);
     return build(route, draft, forged ? 'forged cursor' : 'bad cursor', forged ? 'no5xx' : 'reject');
   },
@@ -425,18 +644,73 @@ const generators: Record<string, Generator> = {
     if (route.key !== 'GET /records') return null;
     const draft = baseDraft(route);
     const options: [Hostile['expect'], () => void][] = [
-      ['reject', () => { for (let i = 0; i < int(rng, 101, 300); i++) draft.query.push(['ids', `c-${i}`]); }],
-      ['reject', () => { draft.query.push(['ids', 'x'.repeat(256)]); }],
-      ['reject', () => { draft.query.push(['ids', '']); }],
-      ['reject', () => { draft.query.push(['limit', pick(rng, ['0', '10001', '-1', 'abc', '1.5', '', 'NaN', '99999999999999999999'])]); }],
-      ['reject', () => { draft.query.push(['limit', '10'], ['limit', '20']); }],
-      ['reject', () => { draft.query.push(['filter', pick(rng, ['removed', 'ADDED', ',', 'added;deleted', 'all'])]); }],
-      ['reject', () => { draft.query.push(['modified_after', pick(rng, invalidStrings({ type: 'string', format: 'date-time' }))]); }],
-      ['reject', () => { draft.query.push(['variant', pick(rng, ['v2', 'x'.repeat(65), ''])]); }],
-      ['reject', () => { draft.query = draft.query.map(([k, v]) => [k, k === 'model' ? pick(rng, ['Invoice', '', 'x'.repeat(65), 'contact', 'Contact ']) : v]); }],
-      ['reject', () => { draft.query.push(['model', 'Note']); }],
+      [
+        'reject',
+        () => {
+          for (let i = 0; i < int(rng, 101, 300); i++) draft.query.push(['ids', `c-${i}`]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['ids', 'x'.repeat(256)]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['ids', '']);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['limit', pick(rng, ['0', '10001', '-1', 'abc', '1.5', '', 'NaN', '99999999999999999999'])]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['limit', '10'], ['limit', '20']);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['filter', pick(rng, ['removed', 'ADDED', ',', 'added;deleted', 'all'])]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['modified_after', pick(rng, invalidStrings({ type: 'string', format: 'date-time' }))]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['variant', pick(rng, ['v2', 'x'.repeat(65), ''])]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query = draft.query.map(([k, v]) => [k, k === 'model' ? pick(rng, ['Invoice', '', 'x'.repeat(65), 'contact', 'Contact ']) : v]);
+        },
+      ],
+      [
+        'reject',
+        () => {
+          draft.query.push(['model', 'Note']);
+        },
+      ],
       // Valid but far in the future: nothing to list yet, and must not fail.
-      ['no5xx', () => { draft.query.push(['modified_after', pick(rng, ['2999-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', new Date(Date.now() + 3_600_000).toISOString()])]); }],
+      [
+        'no5xx',
+        () => {
+          draft.query.push(['modified_after', pick(rng, ['2999-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', new Date(Date.now() + 3_600_000).toISOString()])]);
+        },
+      ],
     ];
     const [expectation, mutate] = pick(rng, options);
     mutate();
@@ -461,25 +735,52 @@ const generators: Record<string, Generator> = {
     const hasConnectionHeaders = route.params.some((p) => p.in === 'header');
     const options: (() => void)[] = [
       // A huge irrelevant header (within Node's 16 KiB header limit) on an otherwise rejected request.
-      () => { draft.headers['X-Padding'] = 'p'.repeat(int(rng, 1_000, 12_000)); draft.query.push(['hostile_probe', '1']); },
-      () => { for (let i = 0; i < 200; i++) draft.headers[`X-Junk-${i}`] = hex(rng, 16); delete draft.headers.Authorization; },
-      () => { draft.headers.Authorization = ['Bearer wrong-key', `Bearer ${API_KEY}`]; },
-      () => { draft.headers['X-Api-Key'] = API_KEY; delete draft.headers.Authorization; },
+      () => {
+        draft.headers['X-Padding'] = 'p'.repeat(int(rng, 1_000, 12_000));
+        draft.query.push(['hostile_probe', '1']);
+      },
+      () => {
+        for (let i = 0; i < 200; i++) draft.headers[`X-Junk-${i}`] = hex(rng, 16);
+        delete draft.headers.Authorization;
+      },
+      () => {
+        draft.headers.Authorization = ['Bearer wrong-key', `Bearer ${API_KEY}`];
+      },
+      () => {
+        draft.headers['X-Api-Key'] = API_KEY;
+        delete draft.headers.Authorization;
+      },
     ];
     if (route.key === 'GET /records') {
       options.push(
-        () => { draft.headers['Connection-Id'] = [CONN, pick(rng, [OTHER, 'ghost', CONN])]; },
-        () => { draft.headers['Provider-Config-Key'] = [PCK, 'ghost']; },
-        () => { draft.headers['Connection-Id'] = 'c'.repeat(int(rng, 256, 12_000)); },
-        () => { draft.headers['Connection-Id'] = pick(rng, ['', 'caf\u00e9', '\u00ff\u00fe', 'acme, globex']); },
-        () => { draft.headers['Provider-Config-Key'] = pick(rng, ['', 'DEMO-CRM', 'demo-crm\u00a0', 'p'.repeat(65)]); },
+        () => {
+          draft.headers['Connection-Id'] = [CONN, pick(rng, [OTHER, 'ghost', CONN])];
+        },
+        () => {
+          draft.headers['Provider-Config-Key'] = [PCK, 'ghost'];
+        },
+        () => {
+          draft.headers['Connection-Id'] = 'c'.repeat(int(rng, 256, 12_000));
+        },
+        () => {
+          draft.headers['Connection-Id'] = pick(rng, ['', 'caf\u00e9', '\u00ff\u00fe', 'acme, globex']);
+        },
+        () => {
+          draft.headers['Provider-Config-Key'] = pick(rng, ['', 'DEMO-CRM', 'demo-crm\u00a0', 'p'.repeat(65)]);
+        },
       );
     } else if (hasConnectionHeaders && route.body) {
       // The body names one integration/connection and the header another.
       options.push(
-        () => { draft.headers['Provider-Config-Key'] = 'ghost'; },
-        () => { draft.headers['Connection-Id'] = OTHER; },
-        () => { draft.headers['Connection-Id'] = 'c'.repeat(300); },
+        () => {
+          draft.headers['Provider-Config-Key'] = 'ghost';
+        },
+        () => {
+          draft.headers['Connection-Id'] = OTHER;
+        },
+        () => {
+          draft.headers['Connection-Id'] = 'c'.repeat(300);
+        },
       );
     }
     pick(rng, options)();
@@ -584,10 +885,14 @@ async function snapshot() {
 
 beforeAll(async () => {
   kit = await startApiKit({ maxBodyBytes: MAX_BODY_BYTES, initialContacts: 60 });
-  const acme = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: CONN, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY }, connection_config: { baseUrl: kit.sandbox.url }, metadata: { plan: 'pro' } } });
+  const acme = await kit.call('POST', '/connections', {
+    body: { provider_config_key: PCK, connection_id: CONN, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY }, connection_config: { baseUrl: kit.sandbox.url }, metadata: { plan: 'pro' } },
+  });
   expect(acme.status).toBe(201);
   await kit.drain();
-  const globex = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: OTHER, credentials: { type: 'API_KEY', apiKey: OTHER_SECRET }, connection_config: { baseUrl: kit.sandbox.url } } });
+  const globex = await kit.call('POST', '/connections', {
+    body: { provider_config_key: PCK, connection_id: OTHER, credentials: { type: 'API_KEY', apiKey: OTHER_SECRET }, connection_config: { baseUrl: kit.sandbox.url } },
+  });
   expect(globex.status).toBe(201);
   const created = await kit.call('POST', '/api-keys', { body: { name: 'spare' } });
   spare = { id: created.body.id, secret: created.body.secret };
@@ -619,7 +924,8 @@ describe(`${COUNT} hostile requests (seed ${SEED.toString(16)})`, () => {
     const perCategory = new Map<string, number>();
 
     for (const [i, request] of requests.entries()) {
-      const describeIt = () => `#${i} [${request.category}] ${request.method} ${request.path.slice(0, 160)}${request.path.length > 160 ? '…' : ''} ${request.body !== undefined ? `body ${request.body.slice(0, 80)}…(${request.body.length} B)` : ''}`;
+      const describeIt = () =>
+        `#${i} [${request.category}] ${request.method} ${request.path.slice(0, 160)}${request.path.length > 160 ? '…' : ''} ${request.body !== undefined ? `body ${request.body.slice(0, 80)}…(${request.body.length} B)` : ''}`;
       let answer: RawAnswer;
       try {
         answer = await send(request);

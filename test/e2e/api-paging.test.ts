@@ -105,7 +105,9 @@ function slowWriter() {
 
 beforeAll(async () => {
   kit = await startApiKit({ initialContacts: 1 });
-  const created = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: CONN, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY }, connection_config: { baseUrl: kit.sandbox.url } } });
+  const created = await kit.call('POST', '/connections', {
+    body: { provider_config_key: PCK, connection_id: CONN, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY }, connection_config: { baseUrl: kit.sandbox.url } },
+  });
   expect(created.status).toBe(201);
   // The auto-started syncs stay queued (never drained): this file's records come from the test only.
 }, 60_000);
@@ -117,13 +119,19 @@ describe('GET /records at 10,000 records', () => {
     const batches: string[][] = [];
     for (let i = 0; i < TOTAL; i += 100) batches.push(initialIds.slice(i, i + 100));
     let nextBatch = 0;
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      while (nextBatch < batches.length) {
-        const batch = batches[nextBatch++]!;
-        const outcomes = await kit.records.saveBatch(partition, batch.map((id) => contact(id, 0)), { runId: 'seed', runStartedAt: kit.clock.now() });
-        expect(outcomes.every((o) => o.result === 'ADDED')).toBe(true);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (nextBatch < batches.length) {
+          const batch = batches[nextBatch++]!;
+          const outcomes = await kit.records.saveBatch(
+            partition,
+            batch.map((id) => contact(id, 0)),
+            { runId: 'seed', runStartedAt: kit.clock.now() },
+          );
+          expect(outcomes.every((o) => o.result === 'ADDED')).toBe(true);
+        }
+      }),
+    );
     const writeMs = Date.now() - writeStarted;
     kit.clock.advance(VISIBILITY_LAG_MS * 2);
 
@@ -209,8 +217,10 @@ describe('GET /records at 10,000 records', () => {
     const totalMs = Date.now() - started;
 
     const truth = await kit.records.getByIds(partition, [...new Set(ids)]);
-    console.log(`writers: ${ops.batches} batches, ${ops.saved} saves (${added} new ids), ${ops.deleted} deletes in ${writeMs} ms; `
-      + `reader: ${reader.pages - readerPagesBefore} pages, ${reader.records - TOTAL} records, caught up ${totalMs} ms after the start; store holds ${truth.size} records`);
+    console.log(
+      `writers: ${ops.batches} batches, ${ops.saved} saves (${added} new ids), ${ops.deleted} deletes in ${writeMs} ms; ` +
+        `reader: ${reader.pages - readerPagesBefore} pages, ${reader.records - TOTAL} records, caught up ${totalMs} ms after the start; store holds ${truth.size} records`,
+    );
 
     expect(ops.saved + ops.deleted).toBeGreaterThan(200);
     expect(ops.deleted).toBeGreaterThan(0);
@@ -221,7 +231,9 @@ describe('GET /records at 10,000 records', () => {
     for (const record of truth.values()) {
       const seen = reader.view.get(record.id);
       if (!seen || seen.cursor !== record.cursor || seen.rev !== record.payload['rev'] || seen.action !== record.lastAction) {
-        missed.push(`${record.id}: store v${record.version} rev ${String(record.payload['rev'])} ${record.lastAction}; reader ${seen ? `rev ${seen.rev} ${seen.action} at ${seen.lastModifiedAt}` : 'never saw it'}`);
+        missed.push(
+          `${record.id}: store v${record.version} rev ${String(record.payload['rev'])} ${record.lastAction}; reader ${seen ? `rev ${seen.rev} ${seen.action} at ${seen.lastModifiedAt}` : 'never saw it'}`,
+        );
       }
     }
     expect(missed.slice(0, 20), `${missed.length} missed changes`).toEqual([]);

@@ -53,7 +53,8 @@ describe('authentication', () => {
 describe('connections', () => {
   it('imports a connection (201, then 200 when replaced) and never returns its credentials', async () => {
     const body = {
-      provider_config_key: PCK, connection_id: CONN,
+      provider_config_key: PCK,
+      connection_id: CONN,
       credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY },
       connection_config: { baseUrl: kit.sandbox.url },
       metadata: { plan: 'pro' },
@@ -113,7 +114,9 @@ describe('records (Nango GET /records)', () => {
     expect(all).toHaveLength(250);
     expect(new Set(all.map((r) => r.id)).size).toBe(250);
     expect(all[0]).toMatchObject({
-      id: expect.any(String), first_name: expect.any(String), email: expect.any(String),
+      id: expect.any(String),
+      first_name: expect.any(String),
+      email: expect.any(String),
       _nango_metadata: { first_seen_at: expect.stringMatching(/Z$/), last_modified_at: expect.stringMatching(/Z$/), last_action: 'ADDED', deleted_at: null, cursor: expect.any(String) },
     });
     const times = all.map((r) => r._nango_metadata.last_modified_at);
@@ -153,7 +156,15 @@ describe('records (Nango GET /records)', () => {
     const missing = await kit.call('GET', '/records', { headers: records });
     expect(missing.status).toBe(400);
     expect(missing.body).toEqual({ error: { code: 'invalid_request', message: expect.any(String), errors: [{ path: 'query.model', message: expect.any(String) }] } });
-    const badQueries: Record<string, string | number | string[]>[] = [{ limit: 0 }, { limit: 10_001 }, { limit: 'ten' }, { filter: 'removed' }, { modified_after: 'yesterday' }, { unknown: 'x' }, { model: ['Contact', 'Note'] }];
+    const badQueries: Record<string, string | number | string[]>[] = [
+      { limit: 0 },
+      { limit: 10_001 },
+      { limit: 'ten' },
+      { filter: 'removed' },
+      { modified_after: 'yesterday' },
+      { unknown: 'x' },
+      { model: ['Contact', 'Note'] },
+    ];
     for (const query of badQueries) {
       const answer = await kit.call('GET', '/records', { headers: records, query: { model: 'Contact', ...query } });
       expect(answer.status, JSON.stringify(query)).toBe(400);
@@ -179,13 +190,20 @@ describe('sync controls', () => {
     return answer.body.syncs[0];
   };
 
-  it('reports status with Nango\'s fields', async () => {
+  it("reports status with Nango's fields", async () => {
     const answer = await kit.call('GET', '/sync/status', { query: { provider_config_key: PCK, syncs: 'contacts,notes', connection_id: CONN } });
     expect(answer.body.syncs).toHaveLength(2);
     expect(await status()).toMatchObject({
-      id: expect.any(String), connection_id: CONN, name: 'contacts', status: 'SUCCESS', type: expect.stringMatching(/INITIAL|INCREMENTAL/),
-      finishedAt: expect.any(String), frequency: expect.any(String), latestResult: { Contact: { added: 2, updated: 3, deleted: 1 } },
-      latestExecutionStatus: 'SUCCESS', recordCount: { Contact: 251 },
+      id: expect.any(String),
+      connection_id: CONN,
+      name: 'contacts',
+      status: 'SUCCESS',
+      type: expect.stringMatching(/INITIAL|INCREMENTAL/),
+      finishedAt: expect.any(String),
+      frequency: expect.any(String),
+      latestResult: { Contact: { added: 2, updated: 3, deleted: 1 } },
+      latestExecutionStatus: 'SUCCESS',
+      recordCount: { Contact: 251 },
     });
     expect(Object.keys(await status())).toEqual(expect.arrayContaining(['nextScheduledSyncAt', 'checkpoint']));
     expect((await kit.call('GET', '/sync/status', { query: { provider_config_key: PCK, syncs: '*' } })).body.syncs).toHaveLength(2);
@@ -198,7 +216,10 @@ describe('sync controls', () => {
     expect(conflict).toMatchObject({ status: 409, body: { error: { code: 'conflict', message: expect.any(String), errors: [] } } });
 
     // Header-carried keys and a charset on the content type, as some clients send them.
-    const started = await kit.call('POST', '/sync/start', { headers: { 'provider-config-key': PCK, 'Content-Type': 'application/json; charset=utf-8' }, body: { connection_id: CONN, syncs: [{ name: 'contacts' }] } });
+    const started = await kit.call('POST', '/sync/start', {
+      headers: { 'provider-config-key': PCK, 'Content-Type': 'application/json; charset=utf-8' },
+      body: { connection_id: CONN, syncs: [{ name: 'contacts' }] },
+    });
     expect(started.status).toBe(200);
     expect((await status()).status).toBe('SUCCESS');
 
@@ -208,7 +229,7 @@ describe('sync controls', () => {
     expect((await status()).type).toBe('INITIAL');
   });
 
-  it('overrides a connection\'s frequency and resets it with null', async () => {
+  it("overrides a connection's frequency and resets it with null", async () => {
     const body = { provider_config_key: PCK, connection_id: CONN, sync_name: 'contacts', frequency: 'every 2 hours' };
     expect(await kit.call('PUT', '/sync/update-connection-frequency', { body })).toMatchObject({ status: 200, body: { frequency: 'every 2 hours' } });
     expect(kit.scheduler.schedules.get(`${PCK}.contacts.${CONN}`)?.rateExpression).toBe('rate(2 hours)');
@@ -228,8 +249,10 @@ describe('sync controls', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.executions).toHaveLength(2);
     expect(answer.body.executions[0]).toMatchObject({ id: expect.any(String), status: 'SUCCESS', results: { Contact: expect.any(Object) }, error: null, logs: expect.any(Array) });
-    expect(await kit.call('POST', '/sync/cancel', { body: { provider_config_key: PCK, connection_id: CONN, sync_name: 'contacts' } }))
-      .toMatchObject({ status: 200, body: { success: true, cancelled: false, execution_id: null } });
+    expect(await kit.call('POST', '/sync/cancel', { body: { provider_config_key: PCK, connection_id: CONN, sync_name: 'contacts' } })).toMatchObject({
+      status: 200,
+      body: { success: true, cancelled: false, execution_id: null },
+    });
   });
 
   it('validates bodies strictly: malformed JSON, unknown fields, wrong types, other media types, huge bodies', async () => {
@@ -278,26 +301,49 @@ describe('OpenAPI document and reference page', () => {
     expect(validation.valid).toBe(true);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
-    expect(operations.sort()).toEqual([
-      'DELETE /api-keys/{id}', 'DELETE /connections/{connectionId}', 'GET /api-keys', 'GET /connections', 'GET /connections/{connectionId}',
-      'GET /docs', 'GET /health', 'GET /openapi.json', 'GET /records', 'GET /sync/executions', 'GET /sync/status',
-      'PATCH /connections/metadata', 'POST /api-keys', 'POST /connections', 'POST /connections/metadata', 'POST /sync/cancel',
-      'POST /sync/pause', 'POST /sync/start', 'POST /sync/trigger', 'PUT /sync/update-connection-frequency',
-    ].sort());
+    expect(operations.sort()).toEqual(
+      [
+        'DELETE /api-keys/{id}',
+        'DELETE /connections/{connectionId}',
+        'GET /api-keys',
+        'GET /connections',
+        'GET /connections/{connectionId}',
+        'GET /docs',
+        'GET /health',
+        'GET /openapi.json',
+        'GET /records',
+        'GET /sync/executions',
+        'GET /sync/status',
+        'PATCH /connections/metadata',
+        'POST /api-keys',
+        'POST /connections',
+        'POST /connections/metadata',
+        'POST /sync/cancel',
+        'POST /sync/pause',
+        'POST /sync/start',
+        'POST /sync/trigger',
+        'PUT /sync/update-connection-frequency',
+      ].sort(),
+    );
     for (const methods of Object.values(doc.paths as Record<string, Record<string, any>>)) {
       for (const op of Object.values(methods)) expect(op).toMatchObject({ operationId: expect.any(String), responses: expect.any(Object) });
     }
     expect(doc.components.schemas.Contact).toMatchObject({ type: 'object', properties: { first_name: { type: 'string' }, lifecycle_stage: { enum: expect.any(Array) } } });
     expect(doc.components.schemas.ContactRecord.allOf[0]).toEqual({ $ref: '#/components/schemas/Contact' });
     const recordsOp = doc.paths['/records'].get;
-    expect(recordsOp.parameters.map((p: any) => `${p.in}:${p.name}`)).toEqual(expect.arrayContaining(['query:model', 'query:cursor', 'query:limit', 'query:ids', 'header:Connection-Id', 'header:Provider-Config-Key']));
+    expect(recordsOp.parameters.map((p: any) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['query:model', 'query:cursor', 'query:limit', 'query:ids', 'header:Connection-Id', 'header:Provider-Config-Key']),
+    );
     expect(recordsOp.parameters.find((p: any) => p.name === 'limit').schema).toMatchObject({ minimum: 1, maximum: 10_000, default: 100 });
     expect(JSON.stringify(recordsOp.responses['200'])).toContain('#/components/schemas/ContactRecord');
     expect(doc.paths['/sync/trigger'].post.requestBody.content['application/json'].schema.properties.opts).toBeDefined();
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     // Every $ref resolves inside the document.
     for (const ref of JSON.stringify(doc).match(/"#\/components\/[^"]+"/g) ?? []) {
-      const target = ref.slice(3, -1).split('/').reduce((node: any, part) => node?.[part], doc);
+      const target = ref
+        .slice(3, -1)
+        .split('/')
+        .reduce((node: any, part) => node?.[part], doc);
       expect(target, ref).toBeDefined();
     }
   });

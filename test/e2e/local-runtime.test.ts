@@ -16,11 +16,14 @@ const quiet = { log: () => undefined };
 const contacts = { providerConfigKey: 'demo-crm', connectionId: 'demo', syncName: 'contacts' };
 
 function waitForStatus(runtime: LocalRuntime, predicate: (s: SyncStatus) => boolean, timeoutMs = 60_000): Promise<SyncStatus> {
-  return vi.waitFor(async () => {
-    const status = await runtime.syncline.controls().status(contacts);
-    if (!predicate(status)) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
-    return status;
-  }, { timeout: timeoutMs, interval: 100 });
+  return vi.waitFor(
+    async () => {
+      const status = await runtime.syncline.controls().status(contacts);
+      if (!predicate(status)) throw new Error(`timed out; last status ${JSON.stringify(status)}`);
+      return status;
+    },
+    { timeout: timeoutMs, interval: 100 },
+  );
 }
 
 describe('local runtime (npm start)', () => {
@@ -38,9 +41,11 @@ describe('local runtime (npm start)', () => {
     const secretKey = 'sk_local_test_key_0123456789';
     const start = () => startLocalRuntime({ dataDir, integrations, logger: quiet, demo: { tickMs: 1_000 }, executorConcurrency: 2, apiPort: 0, secretKey });
     runtime = await start();
-    const api = (path: string, init: RequestInit = {}) => fetch(`${runtime!.api!.url}${path}`, {
-      ...init, headers: { Authorization: `Bearer ${secretKey}`, 'Connection-Id': 'demo', 'Provider-Config-Key': 'demo-crm', 'Content-Type': 'application/json', ...init.headers },
-    });
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${runtime!.api!.url}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${secretKey}`, 'Connection-Id': 'demo', 'Provider-Config-Key': 'demo-crm', 'Content-Type': 'application/json', ...init.headers },
+      });
     const startedAt = Date.now();
 
     const first = await waitForStatus(runtime, (s) => s.latestExecutionStatus === 'SUCCESS');
@@ -57,7 +62,7 @@ describe('local runtime (npm start)', () => {
       const response = await api(`/records?model=Contact&limit=50${cursor ? `&cursor=${cursor}` : ''}`);
       expect(response.status).toBe(200);
       const page = (await response.json()) as { records: { id: string }[]; next_cursor: string | null };
-      page.records.forEach((r) => ids.add(r.id));
+      for (const r of page.records) ids.add(r.id);
       cursor = page.next_cursor;
     } while (cursor);
     expect(ids.size).toBe(first.recordCount['Contact']);
@@ -73,15 +78,26 @@ describe('local runtime (npm start)', () => {
     await runtime.scheduler.tick(Date.now() + 120_000);
     const second = await waitForStatus(runtime, (s) => s.finishedAt !== firstFinished && s.latestExecutionStatus === 'SUCCESS');
     const { received } = receiver;
-    const webhook = await vi.waitFor(() => {
-      const found = received.find((w) => w.json.model === 'Contact');
-      if (!found) throw new Error('no Contact webhook received yet');
-      return found;
-    }, { timeout: 10_000, interval: 20 });
+    const webhook = await vi.waitFor(
+      () => {
+        const found = received.find((w) => w.json.model === 'Contact');
+        if (!found) throw new Error('no Contact webhook received yet');
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     expect(Date.now() - Date.parse(second.finishedAt!)).toBeLessThan(5_000);
     expect(receiver.received.filter((w) => w.json.model === 'Contact')).toHaveLength(1);
     expect(verifySignatures(webhook, secret)).toEqual({ hmac: true, legacy: true, standard: true });
-    expect(webhook.json).toMatchObject({ type: 'sync', connectionId: 'demo', providerConfigKey: 'demo-crm', syncName: 'contacts', model: 'Contact', success: true, responseResults: second.latestResult!['Contact'] });
+    expect(webhook.json).toMatchObject({
+      type: 'sync',
+      connectionId: 'demo',
+      providerConfigKey: 'demo-crm',
+      syncName: 'contacts',
+      model: 'Contact',
+      success: true,
+      responseResults: second.latestResult!['Contact'],
+    });
     // Fetching from the payload's modifiedAfter returns exactly what the run changed.
     const changed = await api(`/records?model=Contact&limit=1000&modified_after=${encodeURIComponent(webhook.json.modifiedAfter)}`);
     const changedRecords = ((await changed.json()) as { records: { _nango_metadata: { last_action: string } }[] }).records;

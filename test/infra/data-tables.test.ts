@@ -19,8 +19,7 @@ function synth(props?: DataTablesProps, arrange?: (stack: Stack, data: DataTable
   arrange?.(stack, data);
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
-  const logicalId = (c: HasDefaultChild) =>
-    stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const logicalId = (c: HasDefaultChild) => stack.getLogicalId(c.node.defaultChild as CfnElement);
   const resourceOf = (c: HasDefaultChild): Resource => {
     const resource = resources[logicalId(c)];
     if (!resource) throw new Error(`no resource for ${c.node.defaultChild}`);
@@ -55,9 +54,7 @@ describe('DataTables', () => {
         { AttributeName: 'cu', AttributeType: 'S' },
       ]),
     );
-    expect(props.GlobalSecondaryIndexes).toEqual([
-      { IndexName: 'byCursor', KeySchema: keySchema('pk', 'cu'), Projection: { ProjectionType: 'ALL' } },
-    ]);
+    expect(props.GlobalSecondaryIndexes).toEqual([{ IndexName: 'byCursor', KeySchema: keySchema('pk', 'cu'), Projection: { ProjectionType: 'ALL' } }]);
   });
 
   it('keys the state table pk/sk with a ttl attribute and no index', () => {
@@ -80,27 +77,24 @@ describe('DataTables', () => {
     expect(resourceOf(data.records).Properties.StreamSpecification).toBeUndefined();
   });
 
-  it.each(['records', 'state'] as const)(
-    '%s: on-demand, encrypted with the construct key, PITR, deletion protection, retained',
-    (table) => {
-      const { data, resourceOf, logicalId } = synth();
-      const resource = resourceOf(data[table]);
+  it.each(['records', 'state'] as const)('%s: on-demand, encrypted with the construct key, PITR, deletion protection, retained', (table) => {
+    const { data, resourceOf, logicalId } = synth();
+    const resource = resourceOf(data[table]);
 
-      expect(resource.Properties).toMatchObject({
-        BillingMode: 'PAY_PER_REQUEST',
-        SSESpecification: {
-          SSEEnabled: true,
-          SSEType: 'KMS',
-          KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(data.key), 'Arn'] },
-        },
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        DeletionProtectionEnabled: true,
-      });
-      expect(resource.Properties.ProvisionedThroughput).toBeUndefined();
-      expect(resource.DeletionPolicy).toBe('Retain');
-      expect(resource.UpdateReplacePolicy).toBe('Retain');
-    },
-  );
+    expect(resource.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(data.key), 'Arn'] },
+      },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(resource.Properties.ProvisionedThroughput).toBeUndefined();
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+  });
 
   it('retains the key with the tables, so retained data stays readable', () => {
     const { data, resourceOf } = synth();
@@ -141,26 +135,19 @@ describe('DataTables grants', () => {
         }
       }
     }
-    const arn = (c: HasDefaultChild) =>
-      JSON.stringify({ 'Fn::GetAtt': [logicalId(c), 'Arn'] });
+    const arn = (c: HasDefaultChild) => JSON.stringify({ 'Fn::GetAtt': [logicalId(c), 'Arn'] });
     const index = JSON.stringify({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(data.records), 'Arn'] }, '/index/byCursor']],
     });
     return { pairs, conditions, records: arn(data.records), state: arn(data.state), key: arn(data.key), index };
   }
 
-  const expected = (actions: string[], resources: string[]) =>
-    actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
+  const expected = (actions: string[], resources: string[]) => actions.flatMap((a) => resources.map((r) => `${a} ${r}`));
 
   it('grantRecordsRead allows only reads on the records table and byCursor, and decrypt via DynamoDB', () => {
     const { pairs, conditions, records, index, key } = allowedPairs((d, r) => d.grantRecordsRead(r));
 
-    expect([...pairs].sort()).toEqual(
-      [
-        ...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], [records, index]),
-        ...expected(['kms:Decrypt', 'kms:DescribeKey'], [key]),
-      ].sort(),
-    );
+    expect([...pairs].sort()).toEqual([...expected(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], [records, index]), ...expected(['kms:Decrypt', 'kms:DescribeKey'], [key])].sort());
     expect(conditions.get('kms:Decrypt')).toEqual({
       StringEquals: {
         'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
@@ -196,9 +183,7 @@ describe('DataTables grants', () => {
     const { pairs } = allowedPairs((d, r) => d.grantStateRead(r));
     const actions = new Set([...pairs].map((p) => p.split(' ')[0]));
 
-    expect([...actions].sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey'].sort(),
-    );
+    expect([...actions].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey'].sort());
   });
 });
 

@@ -64,18 +64,30 @@ describe('HTTP API', () => {
   it('runs the API function on Node 22 arm64 with 512 MB, 29 s and the environment it reads', () => {
     const fn = resources[logicalId(stack.api.function)]!.Properties;
     expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 512, Timeout: 29 });
-    expect(Object.keys(fn.Environment.Variables)).toEqual(expect.arrayContaining([
-      'RECORDS_TABLE', 'STATE_TABLE', 'RUN_QUEUE_URL', 'SCHEDULE_GROUP', 'FAN_OUT_ARN', 'SCHEDULER_ROLE_ARN', 'KMS_KEY_ID', 'BOOTSTRAP_KEY_SECRET_ARN',
-    ]));
+    expect(Object.keys(fn.Environment.Variables)).toEqual(
+      expect.arrayContaining(['RECORDS_TABLE', 'STATE_TABLE', 'RUN_QUEUE_URL', 'SCHEDULE_GROUP', 'FAN_OUT_ARN', 'SCHEDULER_ROLE_ARN', 'KMS_KEY_ID', 'BOOTSTRAP_KEY_SECRET_ARN']),
+    );
     // The Parameters and Secrets extension serves the bootstrap key to the function.
     expect(JSON.stringify(fn.Layers)).toMatch(/AWS-Parameters-and-Secrets-Lambda-Extension|ParamsAndSecrets|Mapping/i);
     expect(fn.Environment.Variables).toMatchObject({ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'true' });
   });
 
-  it('grants least privilege: tables, send to the run queue, the group\'s schedules, PassRole to Scheduler only, the key, the bootstrap secret', () => {
+  it("grants least privilege: tables, send to the run queue, the group's schedules, PassRole to Scheduler only, the key, the bootstrap secret", () => {
     const statements = apiStatements();
     const all = statements.flatMap(actions);
-    expect(all).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:PutItem', 'sqs:SendMessage', 'scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'iam:PassRole', 'kms:Decrypt', 'kms:GenerateDataKey*', 'secretsmanager:GetSecretValue']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'dynamodb:Query',
+        'dynamodb:PutItem',
+        'sqs:SendMessage',
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+        'iam:PassRole',
+        'kms:Decrypt',
+        'kms:GenerateDataKey*',
+        'secretsmanager:GetSecretValue',
+      ]),
+    );
     expect(all).not.toContain('dynamodb:Scan');
     expect(all).not.toContain('scheduler:ListSchedules');
     expect(all.some((a) => a.endsWith('*') && !a.startsWith('kms:'))).toBe(false);

@@ -177,7 +177,12 @@ describe('schedules', () => {
     expect(byAction('iam:PassRole')).toEqual([
       { Effect: 'Allow', Action: 'iam:PassRole', Resource: arnOf(stack.schedules.role), Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } },
     ]);
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(
+      statements
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort(),
+    ).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
   });
 });
 
@@ -188,7 +193,9 @@ describe('least privilege', () => {
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
 
   it('grants no wildcard action anywhere', () => {
-    const wildcards = allStatements().flatMap(actionsOf).filter((a) => a === '*' || a.endsWith(':*'));
+    const wildcards = allStatements()
+      .flatMap(actionsOf)
+      .filter((a) => a === '*' || a.endsWith(':*'));
 
     expect(wildcards).toEqual([]);
   });

@@ -77,7 +77,10 @@ describe('webhooks', () => {
     expect(runResults).not.toContain('dynamodb:Scan');
     // Direct key use is only the Decrypt the stream read of a CMK-encrypted table needs (CDK's grantStreamRead):
     // run-results never encrypts, so it cannot mint or rewrap a signing secret.
-    const rawKms = statementsOf(stack.webhooks.runResults).filter((s) => !JSON.stringify(s).includes('kms:ViaService')).flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('kms:'));
+    const rawKms = statementsOf(stack.webhooks.runResults)
+      .filter((s) => !JSON.stringify(s).includes('kms:ViaService'))
+      .flatMap((s) => [s.Action].flat())
+      .filter((a) => a.startsWith('kms:'));
     expect(rawKms.filter((a) => a !== 'kms:Decrypt' && a !== 'kms:DescribeKey')).toEqual([]);
     expect(actions(stack.webhooks.delivery)).toEqual(expect.arrayContaining(['kms:Decrypt', 'sqs:SendMessage', 'dynamodb:UpdateItem']));
     expect(actions(stack.webhooks.delivery)).not.toContain('events:PutEvents');
@@ -86,7 +89,8 @@ describe('webhooks', () => {
 
   it('alarms on the DLQ, on given-up stream records and on iterator age', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0,
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetterQueue), 'QueueName'] } }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -94,7 +98,10 @@ describe('webhooks', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.webhooks.streamFailures), 'QueueName'] } }],
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'IteratorAge', Namespace: 'AWS/Lambda', Statistic: 'Maximum', Threshold: 300_000,
+      MetricName: 'IteratorAge',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: 300_000,
       Dimensions: Match.arrayWith([{ Name: 'FunctionName', Value: { Ref: logicalId(stack.webhooks.runResults) } }]),
     });
   });

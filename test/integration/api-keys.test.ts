@@ -9,8 +9,7 @@ const dynamo = useDynamo();
 let tables: TableNames;
 let clock = Date.parse('2025-06-01T00:00:00.000Z');
 
-const makeStore = (extra: { verifyCacheTtlMs?: number } = {}) =>
-  new DynamoApiKeyStore({ doc: dynamo.doc, tableName: tables.state, now: () => clock, ...extra });
+const makeStore = (extra: { verifyCacheTtlMs?: number } = {}) => new DynamoApiKeyStore({ doc: dynamo.doc, tableName: tables.state, now: () => clock, ...extra });
 const sha256 = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 beforeAll(async () => {
@@ -85,7 +84,12 @@ describe('DynamoApiKeyStore', () => {
   it('serves a cached verification without reading DynamoDB', async () => {
     let reads = 0;
     const counting = new DynamoApiKeyStore({
-      doc: { send: (command: never) => { reads++; return dynamo.doc.send(command); } } as unknown as typeof dynamo.doc,
+      doc: {
+        send: (command: never) => {
+          reads++;
+          return dynamo.doc.send(command);
+        },
+      } as unknown as typeof dynamo.doc,
       tableName: tables.state,
       now: () => clock,
     });

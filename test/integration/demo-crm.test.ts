@@ -29,8 +29,13 @@ describe('demo-crm integration', () => {
     const deps = { registry: new IntegrationRegistry([demoCrm]), records, state, clock, newId: () => randomUUID(), logger: { log: () => undefined } };
     const connectionId = 'demo';
     await state.connections.put({
-      providerConfigKey: 'demo-crm', connectionId, credentials: { type: 'API_KEY', apiKey: 'demo-key' }, metadata: {},
-      connectionConfig: { baseUrl: sandbox.url }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+      providerConfigKey: 'demo-crm',
+      connectionId,
+      credentials: { type: 'API_KEY', apiKey: 'demo-key' },
+      metadata: {},
+      connectionConfig: { baseUrl: sandbox.url },
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
     });
     const run = (syncName: string) => runInvocation(deps, { providerConfigKey: 'demo-crm', connectionId, syncName, trigger: 'SCHEDULE', owner: randomUUID() });
 
@@ -51,8 +56,13 @@ describe('demo-crm integration', () => {
     const lines: string[] = [];
     const deps = { registry: new IntegrationRegistry([demoCrm]), records, state, clock, newId: () => randomUUID(), logger: { log: (_: string, m: string) => void lines.push(m) } };
     await state.connections.put({
-      providerConfigKey: 'demo-crm', connectionId: 'bad', credentials: { type: 'API_KEY', apiKey: 'sk-wrong-secret' }, metadata: {},
-      connectionConfig: { baseUrl: sandbox.url }, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+      providerConfigKey: 'demo-crm',
+      connectionId: 'bad',
+      credentials: { type: 'API_KEY', apiKey: 'sk-wrong-secret' },
+      metadata: {},
+      connectionConfig: { baseUrl: sandbox.url },
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
     });
     const outcome = await runInvocation(deps, { providerConfigKey: 'demo-crm', connectionId: 'bad', syncName: 'contacts', trigger: 'MANUAL', owner: 'o' });
     expect(outcome).toMatchObject({ run: { status: 'ERROR', error: { type: 'ProviderHttpError', message: expect.stringMatching(/401/) } } });

@@ -18,7 +18,12 @@ describe('dry run', () => {
     const outcome = await runInvocation({ ...kit.deps, records, state }, { providerConfigKey: PROVIDER, connectionId: kit.connectionId, syncName: 'contacts', trigger: 'MANUAL', owner: 'dry' });
 
     expect(outcome).toMatchObject({ kind: 'FINISHED', run: { status: 'SUCCESS', results: { Contact: { added: 4, updated: 2, deleted: 3 } } } });
-    expect([...records.changes.get('Contact')!].filter(([, c]) => c.action === 'DELETED').map(([id]) => id).sort()).toEqual(contacts.slice(0, 3).map((c) => c.id));
+    expect(
+      [...records.changes.get('Contact')!]
+        .filter(([, c]) => c.action === 'DELETED')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(contacts.slice(0, 3).map((c) => c.id));
     expect(await kit.listAll('Contact')).toEqual(before);
     expect(await kit.state.connectionSyncs.get(kit.key('contacts'))).toEqual(stateBefore);
   });

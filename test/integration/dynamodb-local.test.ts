@@ -6,12 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConditionalCheckFailedException,
-  DescribeTableCommand,
-  DescribeTimeToLiveCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand, DescribeTimeToLiveCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { makeDynamoClients } from '../../functions/adapters/dynamodb/client.js';
@@ -68,9 +63,7 @@ describe('DynamoDB Local harness', () => {
     const names = await dynamo.freshTables();
 
     const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: names.state }));
-    const { TimeToLiveDescription } = await dynamo.client.send(
-      new DescribeTimeToLiveCommand({ TableName: names.state }),
-    );
+    const { TimeToLiveDescription } = await dynamo.client.send(new DescribeTimeToLiveCommand({ TableName: names.state }));
 
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(Table?.LatestStreamArn).toMatch(/^arn:aws:dynamodb:.+\/stream\//);

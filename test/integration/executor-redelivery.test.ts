@@ -51,10 +51,14 @@ describe('executor crash and SQS redelivery', () => {
     let source = makeContacts(300);
     const registry = new IntegrationRegistry([
       defineIntegration({
-        providerConfigKey: 'crashy', provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
+        providerConfigKey: 'crashy',
+        provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
         syncs: {
           contacts: createSync({
-            frequency: 'every hour', syncType: 'full', trackDeletes: true, models: { Contact: ContactSchema },
+            frequency: 'every hour',
+            syncType: 'full',
+            trackDeletes: true,
+            models: { Contact: ContactSchema },
             exec: async (nango) => {
               for (let i = 0; i < source.length; i += 50) await nango.batchSave(source.slice(i, i + 50), 'Contact');
             },
@@ -68,18 +72,32 @@ describe('executor crash and SQS redelivery', () => {
     const runQueue = new SqsRunQueue({ sqs: sqs.client, queueUrl: queue.queueUrl });
     const logs: string[] = [];
     const handler = makeExecutorHandler({
-      registry, records, state, clock, queue: runQueue, newId: () => randomUUID(),
-      logger: { log: (level, message) => { logs.push(`${level} ${message}`); if (process.env.DEBUG_TEST) console.log(level, message); } },
+      registry,
+      records,
+      state,
+      clock,
+      queue: runQueue,
+      newId: () => randomUUID(),
+      logger: {
+        log: (level, message) => {
+          logs.push(`${level} ${message}`);
+          if (process.env.DEBUG_TEST) console.log(level, message);
+        },
+      },
       config: { leaseMs: 1_000, leaseCheckMs: 200, batchSize: 50, flushConcurrency: 2 },
     });
     const poller = startQueuePoller({ sqs: sqs.client, queueUrl: queue.queueUrl, handler, timeoutMs: 60_000, waitTimeSeconds: 1, onError: (e) => void logs.push(`poller: ${String(e)}`) });
     const key = { providerConfigKey: 'crashy', connectionId: 'c1', syncName: 'contacts' };
     const send = (runId: string) => runQueue.send([{ ...key, runId, trigger: 'MANUAL' } satisfies RunMessage]);
-    const finished = (runId: string) => vi.waitFor(async () => {
-      const run = await state.runs.get(key, runId);
-      if (!run || run.status === 'RUNNING') throw new Error(`run ${runId} did not finish; logs:\n${logs.join('\n')}`);
-      return run;
-    }, { timeout: 30_000, interval: 100 });
+    const finished = (runId: string) =>
+      vi.waitFor(
+        async () => {
+          const run = await state.runs.get(key, runId);
+          if (!run || run.status === 'RUNNING') throw new Error(`run ${runId} did not finish; logs:\n${logs.join('\n')}`);
+          return run;
+        },
+        { timeout: 30_000, interval: 100 },
+      );
 
     try {
       await send('seed');
@@ -106,7 +124,12 @@ describe('executor crash and SQS redelivery', () => {
       } while (cursor);
       expect(all).toHaveLength(500);
       expect(new Set(all.map((r) => r.id)).size).toBe(500);
-      expect(all.filter((r) => r.lastAction === 'DELETED').map((r) => r.id).sort()).toEqual([...gone].sort());
+      expect(
+        all
+          .filter((r) => r.lastAction === 'DELETED')
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual([...gone].sort());
       expect(all.filter((r) => r.lastAction !== 'DELETED').every((r) => r.version === 1)).toBe(true);
       const status = await state.connectionSyncs.get(key);
       expect(status!.recordCounts).toEqual({ Contact: 495 });

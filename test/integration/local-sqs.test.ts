@@ -107,15 +107,18 @@ describe('queue poller against the SQS emulator', () => {
     await send(queue.queueUrl, ['ok-1', 'ok-2', 'fail']);
     await okDone.promise;
     // After two failed receives the poller's next receive makes SQS move the message.
-    const { Messages: parked = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, WaitTimeSeconds: 15, MessageSystemAttributeNames: ['All'] }),
-    );
+    const { Messages: parked = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.dlqUrl, WaitTimeSeconds: 15, MessageSystemAttributeNames: ['All'] }));
     await pollers[0]!.stop();
 
     expect(parked.map((m) => m.Body)).toEqual(['fail']);
     const failedDeliveries = deliveries.filter((r) => r.body === 'fail');
     expect(failedDeliveries.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(['1', '2']);
-    expect(deliveries.filter((r) => r.body.startsWith('ok')).map((r) => r.body).sort()).toEqual(['ok-1', 'ok-2']);
+    expect(
+      deliveries
+        .filter((r) => r.body.startsWith('ok'))
+        .map((r) => r.body)
+        .sort(),
+    ).toEqual(['ok-1', 'ok-2']);
     expect(await queueDepth(queue.queueUrl)).toBe(0);
 
     const record = deliveries.find((r) => r.body === 'ok-1')!;

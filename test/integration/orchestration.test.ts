@@ -15,10 +15,12 @@ import { makeContacts, makeEngineKit, PROVIDER, type EngineKit } from '../suppor
 async function addConnections(kit: EngineKit, count: number, syncName: string) {
   const ids = Array.from({ length: count }, (_, i) => `bulk-${String(i).padStart(4, '0')}`);
   for (let i = 0; i < ids.length; i += 50) {
-    await Promise.all(ids.slice(i, i + 50).map(async (connectionId) => {
-      await kit.state.connections.put({ ...kit.connection, connectionId });
-      await kit.state.connectionSyncs.ensure({ providerConfigKey: PROVIDER, connectionId, syncName }, { enabled: true });
-    }));
+    await Promise.all(
+      ids.slice(i, i + 50).map(async (connectionId) => {
+        await kit.state.connections.put({ ...kit.connection, connectionId });
+        await kit.state.connectionSyncs.ensure({ providerConfigKey: PROVIDER, connectionId, syncName }, { enabled: true });
+      }),
+    );
   }
   return ids;
 }
@@ -205,9 +207,18 @@ describe('controls', () => {
     await kit.run('contacts');
     const status = await kit.controls.status(kit.key('contacts'));
     expect(status).toEqual({
-      id: expect.any(String), connection_id: kit.connectionId, name: 'contacts', status: 'SUCCESS', type: 'INITIAL',
-      finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), nextScheduledSyncAt: expect.stringMatching(/^\d{4}-/), frequency: 'every 5m',
-      latestResult: { Contact: { added: 3, updated: 0, deleted: 0 } }, latestExecutionStatus: 'SUCCESS', recordCount: { Contact: 3 }, checkpoint: null,
+      id: expect.any(String),
+      connection_id: kit.connectionId,
+      name: 'contacts',
+      status: 'SUCCESS',
+      type: 'INITIAL',
+      finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      nextScheduledSyncAt: expect.stringMatching(/^\d{4}-/),
+      frequency: 'every 5m',
+      latestResult: { Contact: { added: 3, updated: 0, deleted: 0 } },
+      latestExecutionStatus: 'SUCCESS',
+      recordCount: { Contact: 3 },
+      checkpoint: null,
       schedule: { name: `${PROVIDER}.contacts`, enabled: true, rateExpression: 'rate(5 minutes)', changedInConsole: false },
     });
   });

@@ -5,7 +5,11 @@ import { makeContacts, makeEngineKit } from '../support/engine-kit.js';
 
 const toInput = (payload: Record<string, unknown>): RecordInput => ({ id: String(payload['id']), payload, hash: contentHash(payload) });
 const ctx = (runId: string) => ({ runId, runStartedAt: Date.now() });
-const tally = (outcomes: { result: string }[]) => outcomes.reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.result]: (acc[o.result] ?? 0) + 1 }), {});
+const tally = (outcomes: { result: string }[]) => {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.result] = (counts[o.result] ?? 0) + 1;
+  return counts;
+};
 
 describe('DynamoRecordStore', () => {
   it('writes nothing for unchanged records, bumps versions of changed ones and lists them last', async () => {
@@ -74,9 +78,7 @@ describe('DynamoRecordStore', () => {
     const [base] = makeContacts(1);
     await kit.records.saveBatch(p, [toInput(base!)], ctx('r0'));
     // 10 writers race to change the same record to 10 different contents.
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => kit.records.saveBatch(p, [toInput({ ...base!, name: `writer ${i}` })], ctx(`w${i}`))),
-    );
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => kit.records.saveBatch(p, [toInput({ ...base!, name: `writer ${i}` })], ctx(`w${i}`))));
     expect(results.flat().every((o) => o.result === 'UPDATED')).toBe(true);
     const stored = (await kit.records.getByIds(p, [base!.id])).get(base!.id)!;
     expect(stored.version).toBe(11); // every write landed on top of the one before
@@ -88,7 +90,10 @@ describe('DynamoRecordStore', () => {
     const contacts = makeContacts(3);
     await kit.records.saveBatch(p, contacts.map(toInput), ctx('r1'));
     const deleted = await kit.records.deleteBatch(p, [contacts[0]!.id, 'unknown-id'], ctx('r2'));
-    expect(deleted).toEqual([{ id: contacts[0]!.id, result: 'DELETED' }, { id: 'unknown-id', result: 'UNCHANGED' }]);
+    expect(deleted).toEqual([
+      { id: contacts[0]!.id, result: 'DELETED' },
+      { id: 'unknown-id', result: 'UNCHANGED' },
+    ]);
     const stored = (await kit.records.getByIds(p, [contacts[0]!.id])).get(contacts[0]!.id)!;
     expect(stored.lastAction).toBe('DELETED');
     expect(stored.deletedAt).toEqual(expect.any(Number));

@@ -101,14 +101,24 @@ describe('runInvocation against DynamoDB Local', () => {
     };
     const saved = await kit.run('scripted');
     expect(saved).toMatchObject({ run: { status: 'SUCCESS', results: { Item: { added: 3 } } } });
-    const lines = (await kit.state.runLogs.list({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'scripted' }, (saved as { run: { runId: string } }).run.runId)).map((l) => l.message);
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/invalid Item record "bad-email" not saved: does not match the model: ✖ Invalid email address\n {2}→ at email/),
-      expect.stringMatching(/invalid Item record not saved: missing id/),
-    ]));
+    const lines = (await kit.state.runLogs.list({ providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'scripted' }, (saved as { run: { runId: string } }).run.runId)).map(
+      (l) => l.message,
+    );
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/invalid Item record "bad-email" not saved: does not match the model: ✖ Invalid email address\n {2}→ at email/),
+        expect.stringMatching(/invalid Item record not saved: missing id/),
+      ]),
+    );
 
     kit.source.exec = async (nango) => {
-      await nango.batchUpdate([{ id: a!.id, address: { zip: '9999' }, tags: ['vip'] }, { id: 'nobody', name: 'ghost' }], 'Item');
+      await nango.batchUpdate(
+        [
+          { id: a!.id, address: { zip: '9999' }, tags: ['vip'] },
+          { id: 'nobody', name: 'ghost' },
+        ],
+        'Item',
+      );
       await nango.batchDelete([{ id: b!.id }], 'Item');
     };
     const updated = await kit.run('scripted');

@@ -25,7 +25,11 @@ beforeAll(async () => {
   const tables = await freshTables();
   store = new DynamoWebhookStore({ doc, tableName: tables.state, cipher: new LocalKeyFileCipher(randomBytes(32)) });
   const webhooks = new WebhookService({
-    store, resolve, clock: systemClock, allowPrivate: false, allowHttp: false,
+    store,
+    resolve,
+    clock: systemClock,
+    allowPrivate: false,
+    allowHttp: false,
     queue: { send: async (message) => void sent.push(message), sendToDeadLetter: async () => undefined },
   });
   const apiKeys = { verify: async (secret: string) => (secret === KEY ? { id: 'k1', name: 'test', createdAt: '', prefix: 'sk_test' } : null) } as unknown as ApiKeyStore;
@@ -35,7 +39,9 @@ beforeAll(async () => {
 
 const call = async (method: string, path: string, body?: unknown) => {
   const response = await app.request(path, {
-    method, headers: { Authorization: `Bearer ${KEY}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+    method,
+    headers: { Authorization: `Bearer ${KEY}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json()) as any };
 };
@@ -79,8 +85,22 @@ describe('webhooks API', () => {
     const run = { providerConfigKey: 'p', connectionId: 'c', syncName: 's', runId: 'r1', finishedAt: Date.now(), startedAt: Date.now() - 1000 } as RunRecord;
     const id = deliveryId(sub.id, run, 'Contact');
     await store.createDelivery({
-      id, subscriptionId: sub.id, event: 'sync.success', providerConfigKey: 'p', connectionId: 'c', syncName: 's', runId: 'r1', model: 'Contact',
-      body: '{}', status: 'PENDING', attempts: [], roundStart: 0, roundStartedAt: Date.now(), queued: true, createdAt: Date.now(), updatedAt: Date.now(),
+      id,
+      subscriptionId: sub.id,
+      event: 'sync.success',
+      providerConfigKey: 'p',
+      connectionId: 'c',
+      syncName: 's',
+      runId: 'r1',
+      model: 'Contact',
+      body: '{}',
+      status: 'PENDING',
+      attempts: [],
+      roundStart: 0,
+      roundStartedAt: Date.now(),
+      queued: true,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
     });
     expect((await call('POST', `/webhooks/deliveries/${id}/replay`)).status).toBe(409);
     await store.recordAttempt(id, 0, { at: Date.now(), statusCode: 500, error: 'HTTP 500', nextRetryAt: null }, 'FAILED');

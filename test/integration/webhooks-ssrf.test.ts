@@ -42,7 +42,9 @@ beforeAll(async () => {
 
 const subscribe = async (url: string) => {
   const response = await app.request('/webhooks/subscriptions', {
-    method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ url }),
+    method: 'POST',
+    headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url }),
   });
   return { status: response.status, body: (await response.json()) as any };
 };
@@ -55,9 +57,15 @@ describe('webhook URLs with private addresses allowed', () => {
   });
 
   it.each([
-    'http://169.254.169.254/latest/meta-data', 'http://169.254.170.2/v2/credentials', 'http://[::ffff:169.254.169.254]/latest/meta-data',
-    'http://[::ffff:a9fe:a9fe]/', 'http://[fd00:ec2::254]/latest/meta-data', 'http://[fe80::1]/', 'http://2852039166/latest/meta-data',
-    'http://metadata.google.internal/computeMetadata/v1/', 'http://rebind.example/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://169.254.170.2/v2/credentials',
+    'http://[::ffff:169.254.169.254]/latest/meta-data',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[fd00:ec2::254]/latest/meta-data',
+    'http://[fe80::1]/',
+    'http://2852039166/latest/meta-data',
+    'http://metadata.google.internal/computeMetadata/v1/',
+    'http://rebind.example/hook',
   ])('refuses %s with 400 and stores nothing', async (url) => {
     const before = await store.listSubscriptions();
 
@@ -73,10 +81,27 @@ describe('webhook URLs with private addresses allowed', () => {
     const subscriptionId = newSubscriptionId();
     const run = { providerConfigKey: 'p', connectionId: 'c', syncName: 's', runId: 'r1', finishedAt: now, startedAt: now - 1000 } as RunRecord;
     const id = deliveryId(subscriptionId, run, 'Contact');
-    await store.createSubscription({ id: subscriptionId, url: 'http://169.254.169.254/latest/meta-data', events: ['sync.success'], always: false, enabled: true, disabledReason: null, createdAt: now }, 'whsec_legacy');
+    await store.createSubscription(
+      { id: subscriptionId, url: 'http://169.254.169.254/latest/meta-data', events: ['sync.success'], always: false, enabled: true, disabledReason: null, createdAt: now },
+      'whsec_legacy',
+    );
     await store.createDelivery({
-      id, subscriptionId, event: 'sync.success', providerConfigKey: 'p', connectionId: 'c', syncName: 's', runId: 'r1', model: 'Contact',
-      body: '{}', status: 'PENDING', attempts: [], roundStart: 0, roundStartedAt: now, queued: true, createdAt: now, updatedAt: now,
+      id,
+      subscriptionId,
+      event: 'sync.success',
+      providerConfigKey: 'p',
+      connectionId: 'c',
+      syncName: 's',
+      runId: 'r1',
+      model: 'Contact',
+      body: '{}',
+      status: 'PENDING',
+      attempts: [],
+      roundStart: 0,
+      roundStartedAt: now,
+      queued: true,
+      createdAt: now,
+      updatedAt: now,
     });
     const sent: WebhookRequest[] = [];
     const sender = {

@@ -28,7 +28,11 @@ beforeAll(async () => {
   sqs = await startSqsEmulator();
   webhooks = await startLocalWebhooks({
     dynamo: { endpoint: dynamo.endpoint, client: dynamo.client, doc: dynamo.doc },
-    stateTable: kit.tables.state, sqs, cipher: new LocalKeyFileCipher(randomBytes(32)), logger, allowPrivate: true,
+    stateTable: kit.tables.state,
+    sqs,
+    cipher: new LocalKeyFileCipher(randomBytes(32)),
+    logger,
+    allowPrivate: true,
     retryPolicy: { baseDelayMs: 20, maxDelayMs: 80, minSpanMs: 0, maxAttempts: 8 },
     pollIntervalMs: 100,
   });
@@ -82,11 +86,22 @@ describe('webhooks from run results', () => {
     expect(a.received).toHaveLength(1);
     expect(b.received).toHaveLength(1);
     expect(run.results['Contact']).toEqual({ added: 1, updated: 2, deleted: 0 });
-    for (const [got, sub] of [[gotA!, subA], [gotB!, subB]] as const) {
+    for (const [got, sub] of [
+      [gotA!, subA],
+      [gotB!, subB],
+    ] as const) {
       expect(verifySignatures(got, sub.secret)).toEqual({ hmac: true, legacy: true, standard: true });
       expect(got.json).toMatchObject({
-        from: 'syncline', type: 'sync', providerConfigKey: 'test-crm', connectionId: kit.connectionId, syncName: 'contacts', model: 'Contact',
-        syncType: 'INCREMENTAL', success: true, responseResults: { added: 1, updated: 2, deleted: 0 }, modifiedAfter: new Date(run.startedAt).toISOString(),
+        from: 'syncline',
+        type: 'sync',
+        providerConfigKey: 'test-crm',
+        connectionId: kit.connectionId,
+        syncName: 'contacts',
+        model: 'Contact',
+        syncType: 'INCREMENTAL',
+        success: true,
+        responseResults: { added: 1, updated: 2, deleted: 0 },
+        modifiedAfter: new Date(run.startedAt).toISOString(),
       });
     }
     const page = await kit.records.list(kit.partition('Contact'), { limit: 1000, modifiedAfter: Date.parse(gotA!.json.modifiedAfter) });
@@ -123,9 +138,13 @@ describe('webhooks from run results', () => {
     expect(run.status).toBe('ERROR');
     expect(verifySignatures(got!, sub.secret)).toEqual({ hmac: true, legacy: true, standard: true });
     expect(got!.json).toMatchObject({
-      type: 'sync', success: false, syncName: 'contacts', model: 'Contact',
+      type: 'sync',
+      success: false,
+      syncName: 'contacts',
+      model: 'Contact',
       error: { type: expect.any(String), description: expect.stringContaining('provider exploded') },
-      startedAt: new Date(run.startedAt).toISOString(), failedAt: new Date(run.finishedAt!).toISOString(),
+      startedAt: new Date(run.startedAt).toISOString(),
+      failedAt: new Date(run.finishedAt!).toISOString(),
     });
     expect(successes.received).toHaveLength(0);
   });
@@ -184,7 +203,14 @@ describe('webhooks from run results', () => {
   it('refuses subscription URLs that point inside the network when the guard is on', async () => {
     const { WebhookService } = await import('../../functions/engine/webhooks/webhook-service.js');
     const { dnsResolver } = await import('../../functions/adapters/http/webhook-sender.js');
-    const guarded = new WebhookService({ store: webhooks.store, queue: { send: async () => undefined, sendToDeadLetter: async () => undefined }, resolve: dnsResolver, clock: kit.clock, allowPrivate: false, allowHttp: false });
+    const guarded = new WebhookService({
+      store: webhooks.store,
+      queue: { send: async () => undefined, sendToDeadLetter: async () => undefined },
+      resolve: dnsResolver,
+      clock: kit.clock,
+      allowPrivate: false,
+      allowHttp: false,
+    });
 
     for (const url of ['http://169.254.169.254/', 'http://10.0.0.1/', 'https://localhost/hook', 'https://127.0.0.1/']) {
       await expect(guarded.createSubscription({ url, events: ['sync.success'], always: false })).rejects.toBeInstanceOf(WebhookUrlError);

@@ -58,7 +58,9 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
   const scheduler = new MemoryScheduler();
   const newId = () => `run-${randomUUID()}`;
   const syncline: ApiSyncline = {
-    registry, records, state,
+    registry,
+    records,
+    state,
     connections: new ConnectionService({ registry, state, records, queue, newId }),
     controls: () => new SyncControls({ registry, state, records, queue, scheduler, clock, newId }),
   };

@@ -20,4 +20,3 @@ export function makeContacts(count: number, from = 0): Contact[] {
     tags: ['lead'],
   }));
 }
-

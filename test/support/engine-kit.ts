@@ -87,13 +87,22 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
 
   const connectionId = `conn-${randomUUID().slice(0, 8)}`;
   const connection: Connection = {
-    providerConfigKey: PROVIDER, connectionId, credentials: { type: 'NONE' }, metadata: {}, connectionConfig: {},
-    createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(),
+    providerConfigKey: PROVIDER,
+    connectionId,
+    credentials: { type: 'NONE' },
+    metadata: {},
+    connectionConfig: {},
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
   };
   await state.connections.put(connection);
 
   const deps = {
-    registry, records, state, clock, config,
+    registry,
+    records,
+    state,
+    clock,
+    config,
     newId: () => `run-${randomUUID()}`,
     logger: { log: (level: LogLevel, message: string) => void logs.push({ level, message }) },
   };

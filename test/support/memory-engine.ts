@@ -66,32 +66,47 @@ export function makeMemoryEngine(config: Partial<RunnerConfig> = {}, hooks: Memo
       provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
       syncs: {
         contacts: createSync({
-          frequency: 'every hour', syncType: 'full', trackDeletes: true, models: { Contact: ContactSchema },
+          frequency: 'every hour',
+          syncType: 'full',
+          trackDeletes: true,
+          models: { Contact: ContactSchema },
           exec: async (nango) => {
             for (let i = 0; i < source.contacts.length; i += 100) await nango.batchSave(source.contacts.slice(i, i + 100), 'Contact');
           },
         }),
         scripted: createSync({
-          frequency: 'every hour', syncType: 'incremental', models: { Item: ContactSchema },
+          frequency: 'every hour',
+          syncType: 'incremental',
+          models: { Item: ContactSchema },
           exec: async (nango) => source.exec(nango as unknown as NangoSync),
         }),
       },
     }),
   ]);
   const deps: RunnerDeps & { queue: MemoryRunQueue } = {
-    registry, records, state, clock, timers, queue,
+    registry,
+    records,
+    state,
+    clock,
+    timers,
+    queue,
     config: { indexSettleMs: 0, ...config },
     newId: () => `run-${randomUUID()}`,
     logger: { log: (level: LogLevel, message: string) => void logs.push({ level, message }) },
   };
   const now = new Date(clock.now()).toISOString();
   const connection: Connection = {
-    providerConfigKey: PROVIDER, connectionId: CONNECTION, credentials: { type: 'NONE' }, metadata: {}, connectionConfig: {}, createdAt: now, updatedAt: now,
+    providerConfigKey: PROVIDER,
+    connectionId: CONNECTION,
+    credentials: { type: 'NONE' },
+    metadata: {},
+    connectionConfig: {},
+    createdAt: now,
+    updatedAt: now,
   };
   void state.connections.put(connection);
   const key = (syncName: string) => ({ providerConfigKey: PROVIDER, connectionId: CONNECTION, syncName });
-  const run = (syncName: string, extra: Partial<RunRequest> = {}) =>
-    runInvocation(deps, { ...key(syncName), trigger: 'MANUAL', owner: `owner-${randomUUID()}`, ...extra });
+  const run = (syncName: string, extra: Partial<RunRequest> = {}) => runInvocation(deps, { ...key(syncName), trigger: 'MANUAL', owner: `owner-${randomUUID()}`, ...extra });
   /** Queues one run and works the queue like the executor, each invocation `invocationMs` long, until it is empty. */
   const runToEnd = async (syncName: string, invocationMs: number | null, message: Partial<RunMessage> = {}) => {
     await queue.send([{ ...key(syncName), runId: deps.newId(), trigger: 'MANUAL', ...message }]);

@@ -4,7 +4,17 @@
  * with the run that made it), for pure runner tests. Listing is simple: by modification order.
  */
 import type {
-  ChangeCounts, DeleteOutcome, ListQuery, PartitionWriter, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
+  ChangeCounts,
+  DeleteOutcome,
+  ListQuery,
+  PartitionWriter,
+  RecordInput,
+  RecordPage,
+  RecordPartition,
+  RecordStore,
+  SaveOutcome,
+  StoredRecord,
+  WriteContext,
 } from '../../functions/engine/ports.js';
 import { scanningWriter } from '../../functions/engine/records/scanning-writer.js';
 
@@ -61,8 +71,14 @@ export class MemoryRecordStore implements RecordStore {
     this.writes++;
     this.seq++;
     rows.set(id, {
-      id, ...change, firstSeenAt: current?.firstSeenAt ?? now, lastModifiedAt: now, version: (current?.version ?? 0) + 1,
-      cursor: String(this.seq).padStart(12, '0'), runId: ctx.runId, seq: this.seq,
+      id,
+      ...change,
+      firstSeenAt: current?.firstSeenAt ?? now,
+      lastModifiedAt: now,
+      version: (current?.version ?? 0) + 1,
+      cursor: String(this.seq).padStart(12, '0'),
+      runId: ctx.runId,
+      seq: this.seq,
     });
   }
 
@@ -108,5 +124,10 @@ export class MemoryRecordStore implements RecordStore {
 
 function toStored(row: Row): StoredRecord {
   const { hash: _hash, runId: _runId, seq: _seq, ...rest } = row;
-  return { ...rest, get payload() { return JSON.parse(row.payloadJson) as Record<string, unknown>; } };
+  return {
+    ...rest,
+    get payload() {
+      return JSON.parse(row.payloadJson) as Record<string, unknown>;
+    },
+  };
 }

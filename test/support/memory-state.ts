@@ -11,8 +11,21 @@ import { LeaseLostError, NotFoundError } from '../../functions/engine/errors.js'
 import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../../functions/engine/model/run.js';
 import type { Connection } from '../../functions/engine/connection.js';
 import type {
-  Clock, ConnectionInfo, ConnectionRepo, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, FinishUpdate, Lease, LeaseOutcome,
-  RunLogLine, RunLogRepo, RunRepo, SeenIdRepo, StateRepos,
+  Clock,
+  ConnectionInfo,
+  ConnectionRepo,
+  ConnectionSyncChange,
+  ConnectionSyncKey,
+  ConnectionSyncRepo,
+  ConnectionSyncState,
+  FinishUpdate,
+  Lease,
+  LeaseOutcome,
+  RunLogLine,
+  RunLogRepo,
+  RunRepo,
+  SeenIdRepo,
+  StateRepos,
 } from '../../functions/engine/ports.js';
 
 export interface MemoryHooks {
@@ -85,8 +98,17 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
   async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
     if (!this.items.has(csKey(key))) {
       this.items.set(csKey(key), {
-        ...key, enabled: defaults.enabled, frequencyOverrideMs: null, lastSyncDate: null, checkpoint: null, passId: null,
-        lease: null, releasedAt: null, lastRun: null, recordCounts: {}, updatedAt: this.clock.now(),
+        ...key,
+        enabled: defaults.enabled,
+        frequencyOverrideMs: null,
+        lastSyncDate: null,
+        checkpoint: null,
+        passId: null,
+        lease: null,
+        releasedAt: null,
+        lastRun: null,
+        recordCounts: {},
+        updatedAt: this.clock.now(),
       });
     }
     return clone(this.items.get(csKey(key))!);
@@ -125,7 +147,10 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
 
 class MemoryRuns implements RunRepo {
   readonly items = new Map<string, RunRecord>();
-  constructor(private readonly syncs: MemoryConnectionSyncs, private readonly hooks: MemoryHooks) {}
+  constructor(
+    private readonly syncs: MemoryConnectionSyncs,
+    private readonly hooks: MemoryHooks,
+  ) {}
 
   private key(k: ConnectionSyncKey, runId: string): string {
     return `${csKey(k)}\n${runId}`;
@@ -165,7 +190,9 @@ class MemoryRuns implements RunRepo {
     if (state?.lease && state.lease.runId !== runId) return false;
     const cancelled: RunRecord = {
       ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
-      status: 'CANCELLED', finishedAt: now, error: { type: 'cancelled', message: reason },
+      status: 'CANCELLED',
+      finishedAt: now,
+      error: { type: 'cancelled', message: reason },
     };
     if (!this.write(cancelled, run?.status ?? null)) return false;
     if (state) Object.assign(state, { lease: null, lastRun: summarizeRun(cancelled), updatedAt: now });
@@ -179,7 +206,11 @@ class MemoryRuns implements RunRepo {
   }
   async list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
     const prefix = `${csKey(key)}\n`;
-    return [...this.items].filter(([k]) => k.startsWith(prefix)).map(([, run]) => clone(run)).sort((a, b) => b.runId.localeCompare(a.runId)).slice(0, limit);
+    return [...this.items]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([, run]) => clone(run))
+      .sort((a, b) => b.runId.localeCompare(a.runId))
+      .slice(0, limit);
   }
 }
 

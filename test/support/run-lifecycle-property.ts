@@ -10,13 +10,7 @@ import { hasCause, LeaseLostError } from '../../functions/engine/errors.js';
 import { canTransition, isFinalRunStatus, type RunRecord } from '../../functions/engine/model/run.js';
 import type { ConnectionSyncKey, StateRepos } from '../../functions/engine/ports.js';
 
-type Op =
-  | { op: 'acquire'; owner: string }
-  | { op: 'create' }
-  | { op: 'resume' }
-  | { op: 'abandon' }
-  | { op: 'finish'; status: 'SUCCESS' | 'ERROR'; owner: string }
-  | { op: 'cancel' };
+type Op = { op: 'acquire'; owner: string } | { op: 'create' } | { op: 'resume' } | { op: 'abandon' } | { op: 'finish'; status: 'SUCCESS' | 'ERROR'; owner: string } | { op: 'cancel' };
 
 const owner = fc.constantFrom('a', 'b');
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
@@ -32,7 +26,16 @@ const RUN_ID = 'r1';
 
 async function apply(state: StateRepos, key: ConnectionSyncKey, op: Op, now: number): Promise<void> {
   const base: RunRecord = {
-    ...key, runId: RUN_ID, status: 'RUNNING', type: 'INITIAL', trigger: 'MANUAL', startedAt: now, finishedAt: null, results: {}, error: null, invocations: 1,
+    ...key,
+    runId: RUN_ID,
+    status: 'RUNNING',
+    type: 'INITIAL',
+    trigger: 'MANUAL',
+    startedAt: now,
+    finishedAt: null,
+    results: {},
+    error: null,
+    invocations: 1,
   };
   const lease = (who: string) => ({ runId: RUN_ID, owner: who, expiresAt: now + 60_000 });
   try {

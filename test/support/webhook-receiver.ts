@@ -40,14 +40,19 @@ export async function startReceiver(respond: (n: number) => { status: number; he
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    waitFor: (count, timeoutMs) => vi.waitFor(() => {
-      if (received.length < count) throw new Error(`expected ${count} webhook(s) within ${timeoutMs} ms, got ${received.length}`);
-      return received.slice(0, count);
-    }, { timeout: timeoutMs, interval: 25 }),
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    waitFor: (count, timeoutMs) =>
+      vi.waitFor(
+        () => {
+          if (received.length < count) throw new Error(`expected ${count} webhook(s) within ${timeoutMs} ms, got ${received.length}`);
+          return received.slice(0, count);
+        },
+        { timeout: timeoutMs, interval: 25 },
+      ),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -56,7 +61,10 @@ export function verifySignatures(webhook: ReceivedWebhook, secret: string) {
   const header = (name: string) => String(webhook.headers[name] ?? '');
   const hmac = createHmac('sha256', secret).update(webhook.body).digest('hex') === header('x-nango-hmac-sha256');
   // The legacy check, as receivers wrote it: re-serialize the parsed payload.
-  const legacy = createHash('sha256').update(`${secret}${JSON.stringify(webhook.json)}`).digest('hex') === header('x-nango-signature');
+  const legacy =
+    createHash('sha256')
+      .update(`${secret}${JSON.stringify(webhook.json)}`)
+      .digest('hex') === header('x-nango-signature');
   // Standard Webhooks through the official library, given the secret exactly as the API returns it
   // (`whsec_…`); it also refuses a timestamp more than 5 minutes from now.
   return { hmac, legacy, standard: verifiesWithStandardWebhooks(webhook, secret) };

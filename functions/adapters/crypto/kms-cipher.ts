@@ -61,11 +61,15 @@ export class KmsEnvelopeCipher implements SecretCipher {
   }
 
   async encrypt(plaintext: Uint8Array, context: Record<string, string>): Promise<Uint8Array> {
-    const response = await this.kmsCall('generating a data key', () => this.options.kms.send(new GenerateDataKeyCommand({
-      KeyId: this.options.keyId,
-      KeySpec: 'AES_256',
-      EncryptionContext: context,
-    })));
+    const response = await this.kmsCall('generating a data key', () =>
+      this.options.kms.send(
+        new GenerateDataKeyCommand({
+          KeyId: this.options.keyId,
+          KeySpec: 'AES_256',
+          EncryptionContext: context,
+        }),
+      ),
+    );
     if (!response.Plaintext || !response.CiphertextBlob) throw asInfrastructureError(new Error('KMS returned no data key'), 'generating a data key');
     const dataKey = Buffer.from(response.Plaintext);
     const aad = canonicalContext(context);
@@ -101,21 +105,27 @@ export class KmsEnvelopeCipher implements SecretCipher {
     if (cached) this.forget(id);
     let pending = this.inFlight.get(id);
     if (!pending) {
-      pending = this.unwrap(encryptedKey, context).then((key) => {
-        this.remember(id, Buffer.from(key));
-        return key;
-      }).finally(() => this.inFlight.delete(id));
+      pending = this.unwrap(encryptedKey, context)
+        .then((key) => {
+          this.remember(id, Buffer.from(key));
+          return key;
+        })
+        .finally(() => this.inFlight.delete(id));
       this.inFlight.set(id, pending);
     }
     return Buffer.from(await pending);
   }
 
   private async unwrap(encryptedKey: Uint8Array, context: Record<string, string>): Promise<Buffer> {
-    const response = await this.kmsCall('decrypting a data key', () => this.options.kms.send(new DecryptCommand({
-      KeyId: this.options.keyId,
-      CiphertextBlob: encryptedKey,
-      EncryptionContext: context,
-    })));
+    const response = await this.kmsCall('decrypting a data key', () =>
+      this.options.kms.send(
+        new DecryptCommand({
+          KeyId: this.options.keyId,
+          CiphertextBlob: encryptedKey,
+          EncryptionContext: context,
+        }),
+      ),
+    );
     if (!response.Plaintext) throw asInfrastructureError(new Error('KMS returned no plaintext'), 'decrypting a data key');
     return Buffer.from(response.Plaintext);
   }

@@ -71,11 +71,15 @@ export class LocalKeyFileCipher implements SecretCipher {
     const aad = canonicalContext(context);
     const wrapped = envelope.encryptedKey;
     if (wrapped.length !== IV_BYTES + TAG_BYTES + KEY_BYTES) throw new SecretDecryptError('the wrapped data key has the wrong length');
-    const dataKey = openGcm(this.masterKey, {
-      iv: wrapped.subarray(0, IV_BYTES),
-      tag: wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
-      ciphertext: wrapped.subarray(IV_BYTES + TAG_BYTES),
-    }, aad);
+    const dataKey = openGcm(
+      this.masterKey,
+      {
+        iv: wrapped.subarray(0, IV_BYTES),
+        tag: wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
+        ciphertext: wrapped.subarray(IV_BYTES + TAG_BYTES),
+      },
+      aad,
+    );
     try {
       return new Uint8Array(openGcm(dataKey, envelope, aad));
     } finally {

@@ -55,11 +55,15 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const secret = generateApiKeySecret();
     const info = this.newInfo(name, secret);
     // A collision of 256 random bits does not happen; the condition only guards the invariant.
-    await withInfrastructureErrors('saving an API key', () => this.options.doc.send(new PutCommand({
-      TableName: this.options.tableName,
-      Item: toItem(hashHex(secret), info),
-      ConditionExpression: 'attribute_not_exists(pk)',
-    })));
+    await withInfrastructureErrors('saving an API key', () =>
+      this.options.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: toItem(hashHex(secret), info),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
     return { ...info, secret };
   }
 
@@ -70,11 +74,13 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const hash = hashHex(secret);
     const info = this.newInfo(name, secret);
     try {
-      await this.options.doc.send(new PutCommand({
-        TableName: this.options.tableName,
-        Item: toItem(hash, info),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
+      await this.options.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: toItem(hash, info),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return info;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw asInfrastructureError(error, 'importing an API key');
@@ -87,12 +93,16 @@ export class DynamoApiKeyStore implements ApiKeyStore {
 
   async list(): Promise<ApiKeyInfo[]> {
     const keys: ApiKeyInfo[] = [];
-    const pages = queryPages(this.options.doc, {
-      TableName: this.options.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': PK },
-      ConsistentRead: true,
-    }, 'listing API keys');
+    const pages = queryPages(
+      this.options.doc,
+      {
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': PK },
+        ConsistentRead: true,
+      },
+      'listing API keys',
+    );
     for await (const response of pages) keys.push(...(response.Items ?? []).map(toInfo));
     return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -103,12 +113,14 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     for (const [cachedHash, entry] of this.verified) if (entry.info.id === id) this.verified.delete(cachedHash);
     if (!hash) return false;
     try {
-      await this.options.doc.send(new DeleteCommand({
-        TableName: this.options.tableName,
-        Key: { pk: PK, sk: hash },
-        ConditionExpression: 'id = :id',
-        ExpressionAttributeValues: { ':id': id },
-      }));
+      await this.options.doc.send(
+        new DeleteCommand({
+          TableName: this.options.tableName,
+          Key: { pk: PK, sk: hash },
+          ConditionExpression: 'id = :id',
+          ExpressionAttributeValues: { ':id': id },
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -124,11 +136,15 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     if (cached && cached.expiresAt > this.now()) return cached.info;
     if (cached) this.verified.delete(hash);
 
-    const response = await withInfrastructureErrors('reading an API key', () => this.options.doc.send(new GetCommand({
-      TableName: this.options.tableName,
-      Key: { pk: PK, sk: hash },
-      ConsistentRead: true,
-    })));
+    const response = await withInfrastructureErrors('reading an API key', () =>
+      this.options.doc.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: { pk: PK, sk: hash },
+          ConsistentRead: true,
+        }),
+      ),
+    );
     const item = response.Item;
     if (!item) return null;
     // The read found the key by its hash; comparing the hashes again in constant time keeps
@@ -160,27 +176,36 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async read(hash: string): Promise<ApiKeyInfo | null> {
-    const response = await withInfrastructureErrors('reading an API key', () => this.options.doc.send(new GetCommand({
-      TableName: this.options.tableName, Key: { pk: PK, sk: hash }, ConsistentRead: true,
-    })));
+    const response = await withInfrastructureErrors('reading an API key', () =>
+      this.options.doc.send(
+        new GetCommand({
+          TableName: this.options.tableName,
+          Key: { pk: PK, sk: hash },
+          ConsistentRead: true,
+        }),
+      ),
+    );
     return response.Item ? toInfo(response.Item) : null;
   }
 
   private async hashOf(id: string): Promise<string | null> {
-    const pages = queryPages(this.options.doc, {
-      TableName: this.options.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'id = :id',
-      ExpressionAttributeValues: { ':pk': PK, ':id': id },
-      ConsistentRead: true,
-    }, 'finding an API key');
+    const pages = queryPages(
+      this.options.doc,
+      {
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'id = :id',
+        ExpressionAttributeValues: { ':pk': PK, ':id': id },
+        ConsistentRead: true,
+      },
+      'finding an API key',
+    );
     for await (const response of pages) {
       const found = response.Items?.[0];
       if (found) return found['sk'] as string;
     }
     return null;
   }
-
 }
 
 function hashBytes(secret: string): Buffer {

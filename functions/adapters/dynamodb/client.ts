@@ -38,11 +38,7 @@ export function makeDynamoClients(options: DynamoClientOptions = {}): DynamoClie
   const { endpoint, region, maxAttempts = 3, requestTimeoutMs } = options;
   const client = new DynamoDBClient({
     maxAttempts,
-    ...(endpoint !== undefined
-      ? { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }
-      : region !== undefined
-        ? { region }
-        : {}),
+    ...(endpoint !== undefined ? { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS } : region !== undefined ? { region } : {}),
     ...(requestTimeoutMs !== undefined ? { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } } : {}),
   });
   const doc = DynamoDBDocumentClient.from(client, {

@@ -88,10 +88,7 @@ async function ensureTtl(client: DynamoDBClient, tableName: string, attributeNam
 
 /** Idempotent: safe on every local start and in every test file. */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
-  await Promise.all([
-    ensureTable(client, recordsTableInput(names.records)),
-    ensureTable(client, stateTableInput(names.state)),
-  ]);
+  await Promise.all([ensureTable(client, recordsTableInput(names.records)), ensureTable(client, stateTableInput(names.state))]);
   await ensureTtl(client, names.state, STATE_KEYS.ttl);
 }
 

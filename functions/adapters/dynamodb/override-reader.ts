@@ -27,13 +27,16 @@ async function* readOverrides({ doc, tableName, registry }: OverrideReaderOption
   for (const integration of registry.all()) {
     for (const syncName of integration.syncs.keys()) {
       const key = { providerConfigKey: integration.providerConfigKey, syncName, connectionId: '' };
-      const pages = paginateQuery({ client: doc }, {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'attribute_exists(frequencyOverrideMs)',
-        ProjectionExpression: 'sk, frequencyOverrideMs',
-        ExpressionAttributeValues: { ':pk': stateKeys.connectionSync(key).pk },
-      });
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'attribute_exists(frequencyOverrideMs)',
+          ProjectionExpression: 'sk, frequencyOverrideMs',
+          ExpressionAttributeValues: { ':pk': stateKeys.connectionSync(key).pk },
+        },
+      );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const frequencyMs = item['frequencyOverrideMs'];

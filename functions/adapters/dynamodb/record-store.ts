@@ -15,7 +15,19 @@ import { BatchGetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { asInfrastructureError, InvalidCursorError } from '../../engine/errors.js';
 import type {
-  ChangeCounts, Clock, DeleteOutcome, ListQuery, OpenWriterOptions, PartitionWriter, RecordInput, RecordPage, RecordPartition, RecordStore, SaveOutcome, StoredRecord, WriteContext,
+  ChangeCounts,
+  Clock,
+  DeleteOutcome,
+  ListQuery,
+  OpenWriterOptions,
+  PartitionWriter,
+  RecordInput,
+  RecordPage,
+  RecordPartition,
+  RecordStore,
+  SaveOutcome,
+  StoredRecord,
+  WriteContext,
 } from '../../engine/ports.js';
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
@@ -93,8 +105,11 @@ export class DynamoRecordStore implements RecordStore {
         else toRead.push(record.id);
       }
       const existing = await this.readExisting(pk, toRead);
-      return await mapWithConcurrency(records, this.writeConcurrency, async (record): Promise<SaveOutcome> =>
-        unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx));
+      return await mapWithConcurrency(
+        records,
+        this.writeConcurrency,
+        async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx)),
+      );
     } catch (error) {
       throw asInfrastructureError(error, 'saving records');
     }
@@ -121,22 +136,31 @@ export class DynamoRecordStore implements RecordStore {
       // Within one run a record first added stays ADDED: readers have not seen it before.
       const action: RecordItem['a'] = !current || current.a === 'D' || (current.a === 'A' && current.r === ctx.runId) ? 'A' : 'U';
       const item: RecordItem = {
-        pk, sk: record.id, cu: cursorKey(now, record.id), h: record.hash, v: (current?.v ?? 0) + 1,
-        d: payload, fs: current?.fs ?? now, a: action, r: ctx.runId,
+        pk,
+        sk: record.id,
+        cu: cursorKey(now, record.id),
+        h: record.hash,
+        v: (current?.v ?? 0) + 1,
+        d: payload,
+        fs: current?.fs ?? now,
+        a: action,
+        r: ctx.runId,
       };
       const size = itemSize(item);
       if (size > MAX_ITEM_BYTES) {
         return { id: record.id, result: 'REJECTED', reason: `record is ${Math.ceil(size / 1024)} KB after compression; DynamoDB items are limited to 400 KB` };
       }
       try {
-        const response = await this.options.doc.send(new PutCommand({
-          TableName: this.options.tableName,
-          Item: item,
-          ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
-          ExpressionAttributeValues: current ? { ':v': current.v } : undefined,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
+        const response = await this.options.doc.send(
+          new PutCommand({
+            TableName: this.options.tableName,
+            Item: item,
+            ConditionExpression: current ? 'v = :v' : 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: current ? { ':v': current.v } : undefined,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ReturnConsumedCapacity: this.capacityMode(),
+          }),
+        );
         this.report('PutItem', response.ConsumedCapacity);
         await this.restampIfSlow(item, now);
         return { id: record.id, result: current && current.a !== 'D' ? 'UPDATED' : 'ADDED' };
@@ -155,16 +179,20 @@ export class DynamoRecordStore implements RecordStore {
   private async restampIfSlow(item: RecordItem, stampedAt: number): Promise<void> {
     const now = this.options.clock.now();
     if (now - stampedAt <= this.maxWriteSkewMs) return;
-    await this.options.doc.send(new UpdateCommand({
-      TableName: this.options.tableName,
-      Key: { pk: item.pk, sk: item.sk },
-      UpdateExpression: 'SET cu = :cu',
-      ConditionExpression: 'v = :v',
-      ExpressionAttributeValues: { ':cu': cursorKey(now, item.sk), ':v': item.v },
-    })).catch((error: unknown) => {
-      // A newer version already carries a newer timestamp.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await this.options.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET cu = :cu',
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':cu': cursorKey(now, item.sk), ':v': item.v },
+        }),
+      )
+      .catch((error: unknown) => {
+        // A newer version already carries a newer timestamp.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   async deleteBatch(partition: RecordPartition, ids: string[], ctx: WriteContext): Promise<DeleteOutcome[]> {
@@ -178,15 +206,17 @@ export class DynamoRecordStore implements RecordStore {
           if (!current || current.a === 'D') return { id, result: 'UNCHANGED' };
           const now = this.options.clock.now();
           try {
-            const response = await this.options.doc.send(new UpdateCommand({
-              TableName: this.options.tableName,
-              Key: { pk, sk: id },
-              UpdateExpression: 'SET a = :d, da = :now, cu = :cu, v = :next, r = :run',
-              ConditionExpression: 'v = :v',
-              ExpressionAttributeValues: { ':d': 'D', ':now': now, ':cu': cursorKey(now, id), ':next': current.v + 1, ':v': current.v, ':run': ctx.runId },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              ReturnConsumedCapacity: this.capacityMode(),
-            }));
+            const response = await this.options.doc.send(
+              new UpdateCommand({
+                TableName: this.options.tableName,
+                Key: { pk, sk: id },
+                UpdateExpression: 'SET a = :d, da = :now, cu = :cu, v = :next, r = :run',
+                ConditionExpression: 'v = :v',
+                ExpressionAttributeValues: { ':d': 'D', ':now': now, ':cu': cursorKey(now, id), ':next': current.v + 1, ':v': current.v, ':run': ctx.runId },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                ReturnConsumedCapacity: this.capacityMode(),
+              }),
+            );
             this.report('UpdateItem', response.ConsumedCapacity);
             await this.restampIfSlow({ pk, sk: id, v: current.v + 1 } as RecordItem, now);
             return { id, result: 'DELETED' };
@@ -227,20 +257,23 @@ export class DynamoRecordStore implements RecordStore {
       if (query.ids) return await this.listByIds(pk, query, after, lower, upper, actions);
       const records: StoredRecord[] = [];
       let more = true;
-      const pages = paginateQuery({
-        client: this.options.doc,
-        // Each page asks only for what is still missing (one more without a filter, to learn
-        // whether a next page exists); a fixed pageSize would read past the page on every call.
-        withCommand: (command) => new QueryCommand({ ...(command.input as QueryCommandInput), Limit: query.limit - records.length + (actions ? 0 : 1) }),
-      }, {
-        TableName: this.options.tableName,
-        IndexName: RECORDS_KEYS.cursorIndex,
-        KeyConditionExpression: 'pk = :pk AND cu BETWEEN :lo AND :hi',
-        FilterExpression: actions ? `a IN (${actions.map((_, i) => `:a${i}`).join(', ')})` : undefined,
-        ExpressionAttributeValues: { ':pk': pk, ':lo': lower, ':hi': upper, ...Object.fromEntries((actions ?? []).map((a, i) => [`:a${i}`, a])) },
-        ExclusiveStartKey: after && after >= lower ? { pk, sk: after.slice(9), cu: after } : undefined,
-        ReturnConsumedCapacity: this.capacityMode(),
-      });
+      const pages = paginateQuery(
+        {
+          client: this.options.doc,
+          // Each page asks only for what is still missing (one more without a filter, to learn
+          // whether a next page exists); a fixed pageSize would read past the page on every call.
+          withCommand: (command) => new QueryCommand({ ...(command.input as QueryCommandInput), Limit: query.limit - records.length + (actions ? 0 : 1) }),
+        },
+        {
+          TableName: this.options.tableName,
+          IndexName: RECORDS_KEYS.cursorIndex,
+          KeyConditionExpression: 'pk = :pk AND cu BETWEEN :lo AND :hi',
+          FilterExpression: actions ? `a IN (${actions.map((_, i) => `:a${i}`).join(', ')})` : undefined,
+          ExpressionAttributeValues: { ':pk': pk, ':lo': lower, ':hi': upper, ...Object.fromEntries((actions ?? []).map((a, i) => [`:a${i}`, a])) },
+          ExclusiveStartKey: after && after >= lower ? { pk, sk: after.slice(9), cu: after } : undefined,
+          ReturnConsumedCapacity: this.capacityMode(),
+        },
+      );
       for await (const response of pages) {
         this.report('Query', response.ConsumedCapacity);
         for (const item of (response.Items ?? []) as RecordItem[]) records.push(toStoredRecord(item));
@@ -259,9 +292,7 @@ export class DynamoRecordStore implements RecordStore {
 
   private async listByIds(pk: string, query: ListQuery, after: string | null, lower: string, upper: string, actions: string[] | undefined): Promise<RecordPage> {
     const items = await this.batchGet<RecordItem>(pk, [...new Set(query.ids)], undefined, false);
-    const matching = items
-      .filter((item) => item.cu >= lower && item.cu <= upper && (!after || item.cu > after) && (!actions || actions.includes(item.a)))
-      .sort((x, y) => (x.cu < y.cu ? -1 : 1));
+    const matching = items.filter((item) => item.cu >= lower && item.cu <= upper && (!after || item.cu > after) && (!actions || actions.includes(item.a))).sort((x, y) => (x.cu < y.cu ? -1 : 1));
     const page = matching.slice(0, query.limit).map(toStoredRecord);
     return { records: page, nextCursor: matching.length > query.limit ? page[page.length - 1]!.cursor : null };
   }
@@ -297,7 +328,13 @@ export class DynamoRecordStore implements RecordStore {
   async deleteAll(partition: RecordPartition): Promise<number> {
     let removed = 0;
     for await (const keys of this.partitionPages<{ pk: string; sk: string }>(partition, 'pk, sk', 'emptying records')) {
-      await batchWriteAll(this.options.doc, this.options.tableName, keys.map((key) => ({ DeleteRequest: { Key: key } })), 'emptying records', { concurrency: 4 });
+      await batchWriteAll(
+        this.options.doc,
+        this.options.tableName,
+        keys.map((key) => ({ DeleteRequest: { Key: key } })),
+        'emptying records',
+        { concurrency: 4 },
+      );
       removed += keys.length;
     }
     return removed;
@@ -327,10 +364,12 @@ export class DynamoRecordStore implements RecordStore {
       let keys: Record<string, unknown>[] = ids.slice(start, start + 100).map((sk) => ({ pk, sk }));
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        const response = await this.options.doc.send(new BatchGetCommand({
-          RequestItems: { [this.options.tableName]: { Keys: keys, ProjectionExpression: projection, ConsistentRead: consistent } },
-          ReturnConsumedCapacity: this.capacityMode(),
-        }));
+        const response = await this.options.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.options.tableName]: { Keys: keys, ProjectionExpression: projection, ConsistentRead: consistent } },
+            ReturnConsumedCapacity: this.capacityMode(),
+          }),
+        );
         this.report('BatchGetItem', response.ConsumedCapacity);
         found.push(...((response.Responses?.[this.options.tableName] ?? []) as T[]));
         keys = response.UnprocessedKeys?.[this.options.tableName]?.Keys ?? [];

@@ -50,11 +50,15 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async createSubscription(subscription: WebhookSubscription, secret: string): Promise<void> {
     const secretEnc = await this.seal(subscription.id, secret);
-    await withInfrastructureErrors('saving a webhook subscription', () => this.options.doc.send(new PutCommand({
-      TableName: this.table,
-      Item: { ...webhookKeys.subscription(subscription.id), kind: 'WEBHOOK_SUB', ...subscription, secretEnc },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    })));
+    await withInfrastructureErrors('saving a webhook subscription', () =>
+      this.options.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...webhookKeys.subscription(subscription.id), kind: 'WEBHOOK_SUB', ...subscription, secretEnc },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
   }
 
   async getSubscription(id: string): Promise<WebhookSubscription | null> {
@@ -64,9 +68,16 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async listSubscriptions(): Promise<WebhookSubscription[]> {
     const items: Record<string, unknown>[] = [];
-    const pages = queryPages(this.options.doc, {
-      TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SUB_PK }, ConsistentRead: true,
-    }, 'listing webhook subscriptions');
+    const pages = queryPages(
+      this.options.doc,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': SUB_PK },
+        ConsistentRead: true,
+      },
+      'listing webhook subscriptions',
+    );
     for await (const response of pages) items.push(...(response.Items ?? []));
     return items.map(toSubscription);
   }
@@ -88,20 +99,28 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async deleteSubscription(id: string): Promise<boolean> {
-    const response = await withInfrastructureErrors('deleting a webhook subscription', () => this.options.doc.send(new DeleteCommand({
-      TableName: this.table, Key: webhookKeys.subscription(id), ReturnValues: 'ALL_OLD',
-    })));
+    const response = await withInfrastructureErrors('deleting a webhook subscription', () =>
+      this.options.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: webhookKeys.subscription(id),
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
     // Its deliveries stay until their TTL: the history of a deleted endpoint can still be read by id.
     return response.Attributes !== undefined;
   }
 
   async createDelivery(delivery: WebhookDelivery): Promise<boolean> {
     try {
-      await this.options.doc.send(new PutCommand({
-        TableName: this.table,
-        Item: { ...webhookKeys.delivery(delivery.subscriptionId, delivery.id), kind: 'WEBHOOK_DELIVERY', ...delivery, ttl: this.ttl() },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }));
+      await this.options.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...webhookKeys.delivery(delivery.subscriptionId, delivery.id), kind: 'WEBHOOK_DELIVERY', ...delivery, ttl: this.ttl() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -117,13 +136,17 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async listDeliveries(subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
-    const response = await withInfrastructureErrors('listing webhook deliveries', () => this.options.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': webhookKeys.delivery(subscriptionId, '').pk },
-      ScanIndexForward: false,
-      Limit: limit,
-    })));
+    const response = await withInfrastructureErrors('listing webhook deliveries', () =>
+      this.options.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': webhookKeys.delivery(subscriptionId, '').pk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
     return (response.Items ?? []).map(toDelivery);
   }
 
@@ -137,14 +160,16 @@ export class DynamoWebhookStore implements WebhookStore {
     const subscriptionId = subscriptionOfDelivery(id);
     if (!subscriptionId) return false;
     try {
-      await this.options.doc.send(new UpdateCommand({
-        TableName: this.table,
-        Key: webhookKeys.delivery(subscriptionId, id),
-        UpdateExpression: 'SET attempts = list_append(attempts, :a), #status = :s, updatedAt = :now, #ttl = :ttl',
-        ConditionExpression: '#status = :pending AND size(attempts) = :n',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':a': [attempt], ':s': status, ':now': this.now(), ':ttl': this.ttl(), ':pending': 'PENDING', ':n': expectedAttempts },
-      }));
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: webhookKeys.delivery(subscriptionId, id),
+          UpdateExpression: 'SET attempts = list_append(attempts, :a), #status = :s, updatedAt = :now, #ttl = :ttl',
+          ConditionExpression: '#status = :pending AND size(attempts) = :n',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':a': [attempt], ':s': status, ':now': this.now(), ':ttl': this.ttl(), ':pending': 'PENDING', ':n': expectedAttempts },
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -158,15 +183,17 @@ export class DynamoWebhookStore implements WebhookStore {
     const subscriptionId = current.subscriptionId;
     try {
       // The new round starts after the attempts made so far (an update expression cannot call size()).
-      const response = await this.options.doc.send(new UpdateCommand({
-        TableName: this.table,
-        Key: webhookKeys.delivery(subscriptionId, id),
-        UpdateExpression: 'SET #status = :pending, roundStart = :n, roundStartedAt = :now, queued = :t, updatedAt = :now, #ttl = :ttl',
-        ConditionExpression: '#status = :was AND size(attempts) = :n',
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':pending': 'PENDING', ':was': current.status, ':n': current.attempts.length, ':now': now, ':t': true, ':ttl': this.ttl() },
-        ReturnValues: 'ALL_NEW',
-      }));
+      const response = await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: webhookKeys.delivery(subscriptionId, id),
+          UpdateExpression: 'SET #status = :pending, roundStart = :n, roundStartedAt = :now, queued = :t, updatedAt = :now, #ttl = :ttl',
+          ConditionExpression: '#status = :was AND size(attempts) = :n',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':was': current.status, ':n': current.attempts.length, ':now': now, ':t': true, ':ttl': this.ttl() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return toDelivery(response.Attributes!);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return null;
@@ -189,17 +216,21 @@ export class DynamoWebhookStore implements WebhookStore {
 
   private async updateIfExists(key: { pk: string; sk: string }, update: string, values: Record<string, unknown>, what: string): Promise<boolean> {
     try {
-      await this.options.doc.send(new UpdateCommand({
-        TableName: this.table, Key: key, UpdateExpression: update, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: values,
-      }));
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw asInfrastructureError(error, what);
     }
   }
-
-
 }
 
 /** The encryption context of a signing secret: it opens only on its own subscription. */

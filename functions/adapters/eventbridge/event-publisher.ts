@@ -6,7 +6,7 @@
  * reports as failed (throttling) are retried a few times, then the call throws so the stream
  * batch is retried.
  */
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type PutEventsCommandOutput, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { EventPublisher, SyncResultEvent } from '../../engine/webhooks/ports.js';
 
@@ -31,7 +31,7 @@ export class EventBridgePublisher implements EventPublisher {
         Detail: JSON.stringify(event.detail),
       }));
       for (let attempt = 1; entries.length > 0; attempt++) {
-        let response;
+        let response: PutEventsCommandOutput;
         try {
           response = await this.options.client.send(new PutEventsCommand({ Entries: entries }));
         } catch (error) {

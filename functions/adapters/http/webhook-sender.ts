@@ -38,24 +38,28 @@ export class PinnedWebhookSender implements WebhookSender {
         clearTimeout(timer);
         resolve(result);
       };
-      const request = send(req.url, {
-        method: 'POST',
-        lookup: pinned,
-        headers: { ...req.headers, 'Content-Length': String(Buffer.byteLength(req.body)) },
-        agent: false,
-      }, (response: IncomingMessage) => {
-        const statusCode = response.statusCode ?? null;
-        const retryAfter = headerValue(response.headers['retry-after']);
-        let received = 0;
-        response.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (received > MAX_BODY_BYTES) response.destroy();
-        });
-        const finish = () => done({ statusCode, retryAfter, error: null });
-        response.on('end', finish);
-        response.on('close', finish);
-        response.on('error', finish);
-      });
+      const request = send(
+        req.url,
+        {
+          method: 'POST',
+          lookup: pinned,
+          headers: { ...req.headers, 'Content-Length': String(Buffer.byteLength(req.body)) },
+          agent: false,
+        },
+        (response: IncomingMessage) => {
+          const statusCode = response.statusCode ?? null;
+          const retryAfter = headerValue(response.headers['retry-after']);
+          let received = 0;
+          response.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > MAX_BODY_BYTES) response.destroy();
+          });
+          const finish = () => done({ statusCode, retryAfter, error: null });
+          response.on('end', finish);
+          response.on('close', finish);
+          response.on('error', finish);
+        },
+      );
       const timer = setTimeout(() => {
         request.destroy(new Error(`no answer within ${req.timeoutMs} ms`));
       }, req.timeoutMs);

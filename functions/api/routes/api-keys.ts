@@ -8,31 +8,49 @@ import { ApiKeyPath, CreateApiKeyBody, CreatedApiKeyResponse, ListApiKeysRespons
 
 export function apiKeysRoutes(deps: ApiDeps): ApiRoute[] {
   return [
-    defineRoute({
-      method: 'post', path: '/api-keys', tag: 'API keys', summary: 'Create an API key',
-      description: 'The secret is in this answer only; store it now.',
-      body: CreateApiKeyBody,
-      responses: { 201: { description: 'Created', schema: CreatedApiKeyResponse } },
-    }, async ({ body, c }) => {
-      const key = await deps.apiKeys.create(body.name);
-      return json(c, 201, { ...toApiKeyResponse(key), secret: key.secret });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api-keys',
+        tag: 'API keys',
+        summary: 'Create an API key',
+        description: 'The secret is in this answer only; store it now.',
+        body: CreateApiKeyBody,
+        responses: { 201: { description: 'Created', schema: CreatedApiKeyResponse } },
+      },
+      async ({ body, c }) => {
+        const key = await deps.apiKeys.create(body.name);
+        return json(c, 201, { ...toApiKeyResponse(key), secret: key.secret });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/api-keys', tag: 'API keys', summary: 'List API keys',
-      responses: { 200: { description: 'Keys, without secrets', schema: ListApiKeysResponse } },
-    }, async ({ c }) => json(c, 200, { api_keys: (await deps.apiKeys.list()).map(toApiKeyResponse) })),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api-keys',
+        tag: 'API keys',
+        summary: 'List API keys',
+        responses: { 200: { description: 'Keys, without secrets', schema: ListApiKeysResponse } },
+      },
+      async ({ c }) => json(c, 200, { api_keys: (await deps.apiKeys.list()).map(toApiKeyResponse) }),
+    ),
 
-    defineRoute({
-      method: 'delete', path: '/api-keys/{id}', tag: 'API keys', summary: 'Revoke an API key',
-      description: 'The key stops working at once. The key making the request cannot revoke itself (409), so a caller cannot lock itself out by mistake.',
-      params: ApiKeyPath,
-      responses: { 200: { description: 'Revoked', schema: SuccessResponse } },
-    }, async ({ params, c }) => {
-      if (c.get('apiKey')?.id === params.id) throw new ConflictError('this request is authenticated with that key: revoke it with another key');
-      if (!(await deps.apiKeys.revoke(params.id))) throw new NotFoundError(`unknown API key "${params.id}"`);
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'delete',
+        path: '/api-keys/{id}',
+        tag: 'API keys',
+        summary: 'Revoke an API key',
+        description: 'The key stops working at once. The key making the request cannot revoke itself (409), so a caller cannot lock itself out by mistake.',
+        params: ApiKeyPath,
+        responses: { 200: { description: 'Revoked', schema: SuccessResponse } },
+      },
+      async ({ params, c }) => {
+        if (c.get('apiKey')?.id === params.id) throw new ConflictError('this request is authenticated with that key: revoke it with another key');
+        if (!(await deps.apiKeys.revoke(params.id))) throw new NotFoundError(`unknown API key "${params.id}"`);
+        return json(c, 200, { success: true });
+      },
+    ),
   ];
 }
 

@@ -12,8 +12,16 @@ import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 import { iso, SuccessResponse } from '../schemas.js';
 import {
-  ConnectionPath, ConnectionResponse, CredentialsInput, DeleteConnectionQuery, GetConnectionQuery, ImportConnectionBody,
-  ListConnectionsQuery, ListConnectionsResponse, MetadataBody, MetadataResponse,
+  ConnectionPath,
+  ConnectionResponse,
+  type CredentialsInput,
+  DeleteConnectionQuery,
+  GetConnectionQuery,
+  ImportConnectionBody,
+  ListConnectionsQuery,
+  ListConnectionsResponse,
+  MetadataBody,
+  MetadataResponse,
 } from './connections.schemas.js';
 import type { z } from 'zod';
 
@@ -41,111 +49,154 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
   };
 
   return [
-    defineRoute({
-      method: 'post', path: '/connections', tag: 'Connections', summary: 'Import a connection',
-      description: 'Creates (201) or replaces (200) a connection with credentials you already have. A new connection starts its auto-start syncs.',
-      body: ImportConnectionBody,
-      responses: { 200: { description: 'Replaced', schema: ConnectionResponse }, 201: { description: 'Created', schema: ConnectionResponse } },
-    }, async ({ body, c }) => {
-      const integration = integrationOf(body.provider_config_key);
-      const expected = integration.provider.auth.mode;
-      if (body.credentials.type !== expected) {
-        throw new ApiError(400, 'invalid_credentials', `integration "${body.provider_config_key}" authenticates with ${expected} credentials, not ${body.credentials.type}`, [
-          { path: 'body.credentials.type', message: `expected ${expected}` },
-        ]);
-      }
-      const now = iso(deps.clock.now());
-      const connection: Connection = {
-        providerConfigKey: body.provider_config_key,
-        connectionId: body.connection_id ?? randomUUID(),
-        credentials: toCredentials(body.credentials),
-        metadata: body.metadata ?? {},
-        connectionConfig: body.connection_config ?? {},
-        createdAt: now,
-        updatedAt: now,
-      };
-      const { created } = await connections.upsert(connection);
-      const stored = await connectionOf(connection.providerConfigKey, connection.connectionId);
-      return json(c, created ? 201 : 200, toConnectionResponse(stored, expected));
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/connections',
+        tag: 'Connections',
+        summary: 'Import a connection',
+        description: 'Creates (201) or replaces (200) a connection with credentials you already have. A new connection starts its auto-start syncs.',
+        body: ImportConnectionBody,
+        responses: { 200: { description: 'Replaced', schema: ConnectionResponse }, 201: { description: 'Created', schema: ConnectionResponse } },
+      },
+      async ({ body, c }) => {
+        const integration = integrationOf(body.provider_config_key);
+        const expected = integration.provider.auth.mode;
+        if (body.credentials.type !== expected) {
+          throw new ApiError(400, 'invalid_credentials', `integration "${body.provider_config_key}" authenticates with ${expected} credentials, not ${body.credentials.type}`, [
+            { path: 'body.credentials.type', message: `expected ${expected}` },
+          ]);
+        }
+        const now = iso(deps.clock.now());
+        const connection: Connection = {
+          providerConfigKey: body.provider_config_key,
+          connectionId: body.connection_id ?? randomUUID(),
+          credentials: toCredentials(body.credentials),
+          metadata: body.metadata ?? {},
+          connectionConfig: body.connection_config ?? {},
+          createdAt: now,
+          updatedAt: now,
+        };
+        const { created } = await connections.upsert(connection);
+        const stored = await connectionOf(connection.providerConfigKey, connection.connectionId);
+        return json(c, created ? 201 : 200, toConnectionResponse(stored, expected));
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/connections', tag: 'Connections', summary: 'List connections',
-      query: ListConnectionsQuery,
-      responses: { 200: { description: 'Connections, without credentials', schema: ListConnectionsResponse } },
-    }, async ({ query, c }) => {
-      const integrations = query.provider_config_key === undefined ? registry.all() : [integrationOf(query.provider_config_key)];
-      const list = [];
-      for (const integration of integrations) {
-        for await (const page of state.connections.list(integration.providerConfigKey)) {
-          for (const connection of page) {
-            if (query.connectionId !== undefined && connection.connectionId !== query.connectionId) continue;
-            if (query.search !== undefined && !connection.connectionId.toLowerCase().includes(query.search.toLowerCase())) continue;
-            list.push({
-              connection_id: connection.connectionId, provider: connection.providerConfigKey, provider_config_key: connection.providerConfigKey,
-              created: connection.createdAt, metadata: connection.metadata, errors: [], end_user: null,
-            });
+    defineRoute(
+      {
+        method: 'get',
+        path: '/connections',
+        tag: 'Connections',
+        summary: 'List connections',
+        query: ListConnectionsQuery,
+        responses: { 200: { description: 'Connections, without credentials', schema: ListConnectionsResponse } },
+      },
+      async ({ query, c }) => {
+        const integrations = query.provider_config_key === undefined ? registry.all() : [integrationOf(query.provider_config_key)];
+        const list = [];
+        for (const integration of integrations) {
+          for await (const page of state.connections.list(integration.providerConfigKey)) {
+            for (const connection of page) {
+              if (query.connectionId !== undefined && connection.connectionId !== query.connectionId) continue;
+              if (query.search !== undefined && !connection.connectionId.toLowerCase().includes(query.search.toLowerCase())) continue;
+              list.push({
+                connection_id: connection.connectionId,
+                provider: connection.providerConfigKey,
+                provider_config_key: connection.providerConfigKey,
+                created: connection.createdAt,
+                metadata: connection.metadata,
+                errors: [],
+                end_user: null,
+              });
+            }
           }
         }
-      }
-      return json(c, 200, { connections: list });
-    }),
+        return json(c, 200, { connections: list });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/connections/{connectionId}', tag: 'Connections', summary: 'Get a connection',
-      description: 'The connection with its metadata and configuration; credentials are reduced to their type.',
-      params: ConnectionPath, query: GetConnectionQuery,
-      responses: { 200: { description: 'The connection', schema: ConnectionResponse } },
-    }, async ({ params, query, c }) => {
-      const connection = await connectionOf(query.provider_config_key, params.connectionId);
-      return json(c, 200, toConnectionResponse(connection, integrationOf(query.provider_config_key).provider.auth.mode));
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/connections/{connectionId}',
+        tag: 'Connections',
+        summary: 'Get a connection',
+        description: 'The connection with its metadata and configuration; credentials are reduced to their type.',
+        params: ConnectionPath,
+        query: GetConnectionQuery,
+        responses: { 200: { description: 'The connection', schema: ConnectionResponse } },
+      },
+      async ({ params, query, c }) => {
+        const connection = await connectionOf(query.provider_config_key, params.connectionId);
+        return json(c, 200, toConnectionResponse(connection, integrationOf(query.provider_config_key).provider.auth.mode));
+      },
+    ),
 
-    defineRoute({
-      method: 'delete', path: '/connections/{connectionId}', tag: 'Connections', summary: 'Delete a connection',
-      description: 'Stops its syncs, removes its own schedules, its sync state and its records.',
-      params: ConnectionPath, query: DeleteConnectionQuery,
-      responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
-    }, async ({ params, query, c }) => {
-      const integration = integrationOf(query.provider_config_key);
-      await connectionOf(query.provider_config_key, params.connectionId);
-      // Per-connection schedules (frequency overrides) would otherwise keep firing for nothing.
-      for (const sync of integration.syncs.values()) {
-        const key = { providerConfigKey: query.provider_config_key, connectionId: params.connectionId, syncName: sync.name };
-        const syncState = await state.connectionSyncs.get(key);
-        if (syncState?.lease) await deps.syncline.controls().cancel(key);
-        if (syncState?.frequencyOverrideMs != null) await deps.syncline.controls().setFrequency(key, null);
-      }
-      await connections.delete(query.provider_config_key, params.connectionId);
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'delete',
+        path: '/connections/{connectionId}',
+        tag: 'Connections',
+        summary: 'Delete a connection',
+        description: 'Stops its syncs, removes its own schedules, its sync state and its records.',
+        params: ConnectionPath,
+        query: DeleteConnectionQuery,
+        responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
+      },
+      async ({ params, query, c }) => {
+        const integration = integrationOf(query.provider_config_key);
+        await connectionOf(query.provider_config_key, params.connectionId);
+        // Per-connection schedules (frequency overrides) would otherwise keep firing for nothing.
+        for (const sync of integration.syncs.values()) {
+          const key = { providerConfigKey: query.provider_config_key, connectionId: params.connectionId, syncName: sync.name };
+          const syncState = await state.connectionSyncs.get(key);
+          if (syncState?.lease) await deps.syncline.controls().cancel(key);
+          if (syncState?.frequencyOverrideMs != null) await deps.syncline.controls().setFrequency(key, null);
+        }
+        await connections.delete(query.provider_config_key, params.connectionId);
+        return json(c, 200, { success: true });
+      },
+    ),
 
-    defineRoute({
-      method: 'post', path: '/connections/metadata', tag: 'Connections', summary: 'Set connection metadata',
-      description: 'Replaces the metadata of one or several connections.',
-      body: MetadataBody,
-      responses: { 201: { description: 'Set', schema: MetadataResponse } },
-    }, async ({ body, c }) => {
-      const ids = [body.connection_id].flat();
-      await allConnections(body.provider_config_key, ids);
-      for (const id of ids) await state.connections.updateMetadata(body.provider_config_key, id, body.metadata);
-      return json(c, 201, body);
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/connections/metadata',
+        tag: 'Connections',
+        summary: 'Set connection metadata',
+        description: 'Replaces the metadata of one or several connections.',
+        body: MetadataBody,
+        responses: { 201: { description: 'Set', schema: MetadataResponse } },
+      },
+      async ({ body, c }) => {
+        const ids = [body.connection_id].flat();
+        await allConnections(body.provider_config_key, ids);
+        for (const id of ids) await state.connections.updateMetadata(body.provider_config_key, id, body.metadata);
+        return json(c, 201, body);
+      },
+    ),
 
-    defineRoute({
-      method: 'patch', path: '/connections/metadata', tag: 'Connections', summary: 'Update connection metadata',
-      description: 'Merges the given top-level keys into the metadata of one or several connections; other keys are kept.',
-      body: MetadataBody,
-      responses: { 200: { description: 'Updated', schema: MetadataResponse } },
-    }, async ({ body, c }) => {
-      const ids = [body.connection_id].flat();
-      const existing = await allConnections(body.provider_config_key, ids);
-      // Read-merge-write: a concurrent PATCH of the same connection may lose its keys (as on Nango).
-      for (const connection of existing) {
-        await state.connections.updateMetadata(body.provider_config_key, connection.connectionId, { ...connection.metadata, ...body.metadata });
-      }
-      return json(c, 200, body);
-    }),
+    defineRoute(
+      {
+        method: 'patch',
+        path: '/connections/metadata',
+        tag: 'Connections',
+        summary: 'Update connection metadata',
+        description: 'Merges the given top-level keys into the metadata of one or several connections; other keys are kept.',
+        body: MetadataBody,
+        responses: { 200: { description: 'Updated', schema: MetadataResponse } },
+      },
+      async ({ body, c }) => {
+        const ids = [body.connection_id].flat();
+        const existing = await allConnections(body.provider_config_key, ids);
+        // Read-merge-write: a concurrent PATCH of the same connection may lose its keys (as on Nango).
+        for (const connection of existing) {
+          await state.connections.updateMetadata(body.provider_config_key, connection.connectionId, { ...connection.metadata, ...body.metadata });
+        }
+        return json(c, 200, body);
+      },
+    ),
   ];
 }
 
@@ -153,7 +204,8 @@ function toCredentials(input: z.output<typeof CredentialsInput>): Credentials {
   switch (input.type) {
     case 'OAUTH2':
       return {
-        type: 'OAUTH2', accessToken: input.access_token,
+        type: 'OAUTH2',
+        accessToken: input.access_token,
         ...(input.refresh_token !== undefined ? { refreshToken: input.refresh_token } : {}),
         ...(input.expires_at !== undefined ? { expiresAt: new Date(input.expires_at).toISOString() } : {}),
       };

@@ -5,16 +5,18 @@ import { IsoDateTime } from '../schemas.js';
 
 export const RecordFilter = z.enum(['added', 'updated', 'deleted']);
 
-export const RecordsQuery = z.object({
-  model: z.string().min(1).max(64).meta({ description: 'The data model to fetch, e.g. Contact' }),
-  cursor: z.string().min(1).max(2048).optional().meta({ description: 'next_cursor of the previous page, or _nango_metadata.cursor of the last record you kept' }),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
-  filter: listParam(RecordFilter, { commaSeparated: true }).optional().meta({ description: 'Only records whose last action is one of these (comma list or repeated)' }),
-  modified_after: IsoDateTime.optional().meta({ description: 'Only records modified at or after this time (ISO 8601)' }),
-  delta: IsoDateTime.optional().meta({ description: 'Deprecated alias of modified_after', deprecated: true }),
-  ids: listParam(z.string().min(1).max(255), { commaSeparated: false, max: 100 }).optional().meta({ description: 'Only these record ids (repeat the parameter, at most 100)' }),
-  variant: z.string().min(1).max(64).optional().meta({ description: 'Model variant; only "base" exists in Syncline' }),
-}).strict();
+export const RecordsQuery = z
+  .object({
+    model: z.string().min(1).max(64).meta({ description: 'The data model to fetch, e.g. Contact' }),
+    cursor: z.string().min(1).max(2048).optional().meta({ description: 'next_cursor of the previous page, or _nango_metadata.cursor of the last record you kept' }),
+    limit: z.coerce.number().int().min(1).max(10_000).default(100),
+    filter: listParam(RecordFilter, { commaSeparated: true }).optional().meta({ description: 'Only records whose last action is one of these (comma list or repeated)' }),
+    modified_after: IsoDateTime.optional().meta({ description: 'Only records modified at or after this time (ISO 8601)' }),
+    delta: IsoDateTime.optional().meta({ description: 'Deprecated alias of modified_after', deprecated: true }),
+    ids: listParam(z.string().min(1).max(255), { commaSeparated: false, max: 100 }).optional().meta({ description: 'Only these record ids (repeat the parameter, at most 100)' }),
+    variant: z.string().min(1).max(64).optional().meta({ description: 'Model variant; only "base" exists in Syncline' }),
+  })
+  .strict();
 
 export const NangoMetadataSchema = z.object({
   first_seen_at: z.string(),

@@ -16,44 +16,50 @@ import { RecordsQuery, RecordsResponse } from './records.schemas.js';
 export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
   const { registry, records, state } = deps.syncline;
   return [
-    defineRoute({
-      method: 'get',
-      path: '/records',
-      tag: 'Records',
-      summary: 'Get synced records',
-      description: 'Records of one model for one connection, ordered by modification ascending. Follow next_cursor until it is null.',
-      headers: ConnectionHeaders,
-      query: RecordsQuery,
-      responses: { 200: { description: 'A page of records', schema: RecordsResponse, listsRecordModels: true } },
-    }, async ({ headers, query, c }) => {
-      const providerConfigKey = headers['Provider-Config-Key'];
-      const connectionId = headers['Connection-Id'];
-      if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-      const sync = registry.syncForModel(providerConfigKey, query.model);
-      if (!sync) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
-      if (query.variant !== undefined && query.variant !== 'base') throw new NotFoundError(`model "${query.model}" has no variant "${query.variant}"`);
-      // Taken before reading the lease: a run that starts after this read stamps its writes later.
-      const now = deps.clock.now();
-      // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
-      const syncState = await state.connectionSyncs.get({ providerConfigKey, connectionId, syncName: sync.name });
-      if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-      // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
-      // index: list only what is older than the lag. Webhooks are sent after the lag has passed.
-      const lastWriteEnded = Math.max(syncState.lastRun?.finishedAt ?? 0, syncState.releasedAt ?? 0);
-      const writing = (syncState.lease !== null && syncState.lease.expiresAt > now) || lastWriteEnded > now - deps.visibilityLagMs;
+    defineRoute(
+      {
+        method: 'get',
+        path: '/records',
+        tag: 'Records',
+        summary: 'Get synced records',
+        description: 'Records of one model for one connection, ordered by modification ascending. Follow next_cursor until it is null.',
+        headers: ConnectionHeaders,
+        query: RecordsQuery,
+        responses: { 200: { description: 'A page of records', schema: RecordsResponse, listsRecordModels: true } },
+      },
+      async ({ headers, query, c }) => {
+        const providerConfigKey = headers['Provider-Config-Key'];
+        const connectionId = headers['Connection-Id'];
+        if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
+        const sync = registry.syncForModel(providerConfigKey, query.model);
+        if (!sync) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
+        if (query.variant !== undefined && query.variant !== 'base') throw new NotFoundError(`model "${query.model}" has no variant "${query.variant}"`);
+        // Taken before reading the lease: a run that starts after this read stamps its writes later.
+        const now = deps.clock.now();
+        // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
+        const syncState = await state.connectionSyncs.get({ providerConfigKey, connectionId, syncName: sync.name });
+        if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+        // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
+        // index: list only what is older than the lag. Webhooks are sent after the lag has passed.
+        const lastWriteEnded = Math.max(syncState.lastRun?.finishedAt ?? 0, syncState.releasedAt ?? 0);
+        const writing = (syncState.lease !== null && syncState.lease.expiresAt > now) || lastWriteEnded > now - deps.visibilityLagMs;
 
-      const modifiedAfter = query.modified_after ?? query.delta;
-      const visibleBefore = writing ? now - deps.visibilityLagMs : now + 1;
-      const page = await records.list({ providerConfigKey, connectionId, model: query.model }, {
-        limit: query.limit,
-        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-        ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
-        ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
-        ...(query.ids ? { ids: query.ids } : {}),
-        visibleBefore,
-      });
-      return c.body(recordsPageJson(page.records, page.nextCursor), 200, { 'content-type': 'application/json' });
-    }),
+        const modifiedAfter = query.modified_after ?? query.delta;
+        const visibleBefore = writing ? now - deps.visibilityLagMs : now + 1;
+        const page = await records.list(
+          { providerConfigKey, connectionId, model: query.model },
+          {
+            limit: query.limit,
+            ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+            ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
+            ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
+            ...(query.ids ? { ids: query.ids } : {}),
+            visibleBefore,
+          },
+        );
+        return c.body(recordsPageJson(page.records, page.nextCursor), 200, { 'content-type': 'application/json' });
+      },
+    ),
   ];
 }
 

@@ -18,26 +18,34 @@ const ControlFields = {
   connection_id: ConnectionId.optional().meta({ description: 'Omit to act on every connection of the integration' }),
 };
 
-export const TriggerBody = z.object({
-  ...ControlFields,
-  opts: z.object({
-    reset: z.boolean().optional().meta({ description: 'Forget lastSyncDate and the checkpoint, then run' }),
-    emptyCache: z.boolean().optional().meta({ description: 'With reset: also delete the cached records first' }),
-    acceptMassDeletion: z.boolean().optional().meta({
-      description: 'Syncline extra: let this one run delete what its full refresh did not see, even past the mass-deletion guard (after a run was refused with DeletionRefusedError and the deletion is real)',
-    }),
-  }).strict().optional(),
-  sync_mode: z.enum(['incremental', 'full_refresh', 'full_refresh_and_clear_cache']).optional(),
-  full_resync: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: same as sync_mode full_refresh' }),
-}).strict();
+export const TriggerBody = z
+  .object({
+    ...ControlFields,
+    opts: z
+      .object({
+        reset: z.boolean().optional().meta({ description: 'Forget lastSyncDate and the checkpoint, then run' }),
+        emptyCache: z.boolean().optional().meta({ description: 'With reset: also delete the cached records first' }),
+        acceptMassDeletion: z.boolean().optional().meta({
+          description:
+            'Syncline extra: let this one run delete what its full refresh did not see, even past the mass-deletion guard (after a run was refused with DeletionRefusedError and the deletion is real)',
+        }),
+      })
+      .strict()
+      .optional(),
+    sync_mode: z.enum(['incremental', 'full_refresh', 'full_refresh_and_clear_cache']).optional(),
+    full_resync: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: same as sync_mode full_refresh' }),
+  })
+  .strict();
 
 export const StartPauseBody = z.object(ControlFields).strict();
 
-export const StatusQuery = z.object({
-  provider_config_key: ProviderConfigKey,
-  syncs: listParam(z.string().min(1).max(200), { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names, or * for every sync' }),
-  connection_id: ConnectionId.optional(),
-}).strict();
+export const StatusQuery = z
+  .object({
+    provider_config_key: ProviderConfigKey,
+    syncs: listParam(z.string().min(1).max(200), { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names, or * for every sync' }),
+    connection_id: ConnectionId.optional(),
+  })
+  .strict();
 
 const Counts = z.object({ added: z.number().int(), updated: z.number().int(), deleted: z.number().int() });
 const StatusName = z.enum(['RUNNING', 'PAUSED', 'STOPPED', 'SUCCESS', 'ERROR']);
@@ -55,19 +63,23 @@ export const SyncStatusSchema = z.object({
   latestExecutionStatus: StatusName.nullable(),
   recordCount: z.record(z.string(), z.number().int()),
   checkpoint: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
-  schedule: z.object({ name: z.string(), enabled: z.boolean(), rateExpression: z.string(), changedInConsole: z.boolean() }).nullable()
+  schedule: z
+    .object({ name: z.string(), enabled: z.boolean(), rateExpression: z.string(), changedInConsole: z.boolean() })
+    .nullable()
     .meta({ description: 'Syncline extra: the EventBridge schedule as it is, including console changes' }),
 });
 
 export const StatusResponse = z.object({ syncs: z.array(SyncStatusSchema) });
 
-export const FrequencyBody = z.object({
-  provider_config_key: ProviderConfigKey,
-  connection_id: ConnectionId,
-  sync_name: SyncName,
-  sync_variant: z.string().min(1).max(64).optional(),
-  frequency: z.string().min(1).max(64).nullable().meta({ description: 'e.g. "every hour"; null reverts to the sync\'s own frequency' }),
-}).strict();
+export const FrequencyBody = z
+  .object({
+    provider_config_key: ProviderConfigKey,
+    connection_id: ConnectionId,
+    sync_name: SyncName,
+    sync_variant: z.string().min(1).max(64).optional(),
+    frequency: z.string().min(1).max(64).nullable().meta({ description: 'e.g. "every hour"; null reverts to the sync\'s own frequency' }),
+  })
+  .strict();
 
 export const FrequencyResponse = z.object({ frequency: z.string() });
 
@@ -78,12 +90,14 @@ export const CancelResponse = z.object({
   execution_id: z.string().nullable().meta({ description: 'The execution that was stopped, or null when none was running' }),
 });
 
-export const ExecutionsQuery = z.object({
-  provider_config_key: ProviderConfigKey,
-  connection_id: ConnectionId,
-  sync_name: SyncName,
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-}).strict();
+export const ExecutionsQuery = z
+  .object({
+    provider_config_key: ProviderConfigKey,
+    connection_id: ConnectionId,
+    sync_name: SyncName,
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
 
 export const ExecutionSchema = z.object({
   id: z.string(),

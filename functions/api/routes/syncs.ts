@@ -10,8 +10,18 @@ import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 import { iso, SuccessResponse } from '../schemas.js';
 import {
-  CancelBody, CancelResponse, ExecutionsQuery, ExecutionsResponse, FrequencyBody, FrequencyResponse, OptionalConnectionHeaders,
-  StartPauseBody, StatusQuery, StatusResponse, TriggerBody, type SyncsField,
+  CancelBody,
+  CancelResponse,
+  ExecutionsQuery,
+  ExecutionsResponse,
+  FrequencyBody,
+  FrequencyResponse,
+  OptionalConnectionHeaders,
+  StartPauseBody,
+  StatusQuery,
+  StatusResponse,
+  TriggerBody,
+  type SyncsField,
 } from './syncs.schemas.js';
 import type { z } from 'zod';
 
@@ -37,99 +47,153 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
   };
 
   return [
-    defineRoute({
-      method: 'post', path: '/sync/trigger', tag: 'Syncs', summary: 'Trigger a sync',
-      description: 'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset is asked for.',
-      headers: OptionalConnectionHeaders, body: TriggerBody,
-      responses: { 200: { description: 'Queued', schema: SuccessResponse } },
-    }, async ({ body, headers, c }) => {
-      const keys = await resolveTargets(body, headers);
-      const emptyCache = body.opts?.emptyCache === true || body.sync_mode === 'full_refresh_and_clear_cache';
-      const reset = emptyCache || body.opts?.reset === true || body.sync_mode === 'full_refresh' || body.full_resync === true;
-      await controls().trigger(keys, { reset, emptyCache, acceptMassDeletion: body.opts?.acceptMassDeletion === true });
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/sync/trigger',
+        tag: 'Syncs',
+        summary: 'Trigger a sync',
+        description:
+          'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset is asked for.',
+        headers: OptionalConnectionHeaders,
+        body: TriggerBody,
+        responses: { 200: { description: 'Queued', schema: SuccessResponse } },
+      },
+      async ({ body, headers, c }) => {
+        const keys = await resolveTargets(body, headers);
+        const emptyCache = body.opts?.emptyCache === true || body.sync_mode === 'full_refresh_and_clear_cache';
+        const reset = emptyCache || body.opts?.reset === true || body.sync_mode === 'full_refresh' || body.full_resync === true;
+        await controls().trigger(keys, { reset, emptyCache, acceptMassDeletion: body.opts?.acceptMassDeletion === true });
+        return json(c, 200, { success: true });
+      },
+    ),
 
-    defineRoute({
-      method: 'post', path: '/sync/start', tag: 'Syncs', summary: 'Start a sync',
-      description: 'Resumes the schedule of the syncs (for one connection, or all of the integration\'s).',
-      headers: OptionalConnectionHeaders, body: StartPauseBody,
-      responses: { 200: { description: 'Started', schema: SuccessResponse } },
-    }, async ({ body, headers, c }) => {
-      await controls().start(await resolveTargets(body, headers));
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/sync/start',
+        tag: 'Syncs',
+        summary: 'Start a sync',
+        description: "Resumes the schedule of the syncs (for one connection, or all of the integration's).",
+        headers: OptionalConnectionHeaders,
+        body: StartPauseBody,
+        responses: { 200: { description: 'Started', schema: SuccessResponse } },
+      },
+      async ({ body, headers, c }) => {
+        await controls().start(await resolveTargets(body, headers));
+        return json(c, 200, { success: true });
+      },
+    ),
 
-    defineRoute({
-      method: 'post', path: '/sync/pause', tag: 'Syncs', summary: 'Pause a sync',
-      description: 'Pauses the schedule and stops a queued or running execution.',
-      headers: OptionalConnectionHeaders, body: StartPauseBody,
-      responses: { 200: { description: 'Paused', schema: SuccessResponse } },
-    }, async ({ body, headers, c }) => {
-      await controls().pause(await resolveTargets(body, headers));
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/sync/pause',
+        tag: 'Syncs',
+        summary: 'Pause a sync',
+        description: 'Pauses the schedule and stops a queued or running execution.',
+        headers: OptionalConnectionHeaders,
+        body: StartPauseBody,
+        responses: { 200: { description: 'Paused', schema: SuccessResponse } },
+      },
+      async ({ body, headers, c }) => {
+        await controls().pause(await resolveTargets(body, headers));
+        return json(c, 200, { success: true });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/sync/status', tag: 'Syncs', summary: 'Get sync status',
-      query: StatusQuery,
-      responses: { 200: { description: 'One entry per connection and sync', schema: StatusResponse } },
-    }, async ({ query, c }) => {
-      const all = query.syncs.includes('*');
-      // Nango names a variant `sync::variant`; only the base variant exists here.
-      const names = query.syncs.filter((s) => s !== '*').map((s) => {
-        const [name, variant] = s.split('::');
-        if (variant !== undefined && variant !== 'base') throw new NotFoundError(`sync "${name}" has no variant "${variant}"`);
-        return name!;
-      });
-      const keys = await controls().resolve(query.provider_config_key, all ? '*' : [...new Set(names)], query.connection_id);
-      const syncs = [];
-      for (const key of keys) syncs.push(await controls().status(key));
-      return json(c, 200, { syncs });
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/sync/status',
+        tag: 'Syncs',
+        summary: 'Get sync status',
+        query: StatusQuery,
+        responses: { 200: { description: 'One entry per connection and sync', schema: StatusResponse } },
+      },
+      async ({ query, c }) => {
+        const all = query.syncs.includes('*');
+        // Nango names a variant `sync::variant`; only the base variant exists here.
+        const names = query.syncs
+          .filter((s) => s !== '*')
+          .map((s) => {
+            const [name, variant] = s.split('::');
+            if (variant !== undefined && variant !== 'base') throw new NotFoundError(`sync "${name}" has no variant "${variant}"`);
+            return name!;
+          });
+        const keys = await controls().resolve(query.provider_config_key, all ? '*' : [...new Set(names)], query.connection_id);
+        const syncs = [];
+        for (const key of keys) syncs.push(await controls().status(key));
+        return json(c, 200, { syncs });
+      },
+    ),
 
-    defineRoute({
-      method: 'put', path: '/sync/update-connection-frequency', tag: 'Syncs', summary: 'Override a sync\'s frequency for one connection',
-      description: 'Gives the connection its own schedule; null reverts to the sync\'s frequency.',
-      body: FrequencyBody,
-      responses: { 200: { description: 'The frequency now in effect', schema: FrequencyResponse } },
-    }, async ({ body, c }) => {
-      if (body.sync_variant !== undefined && body.sync_variant !== 'base') throw new NotFoundError(`sync "${body.sync_name}" has no variant "${body.sync_variant}"`);
-      const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
-      return json(c, 200, await controls().setFrequency(key!, body.frequency));
-    }),
+    defineRoute(
+      {
+        method: 'put',
+        path: '/sync/update-connection-frequency',
+        tag: 'Syncs',
+        summary: "Override a sync's frequency for one connection",
+        description: "Gives the connection its own schedule; null reverts to the sync's frequency.",
+        body: FrequencyBody,
+        responses: { 200: { description: 'The frequency now in effect', schema: FrequencyResponse } },
+      },
+      async ({ body, c }) => {
+        if (body.sync_variant !== undefined && body.sync_variant !== 'base') throw new NotFoundError(`sync "${body.sync_name}" has no variant "${body.sync_variant}"`);
+        const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
+        return json(c, 200, await controls().setFrequency(key!, body.frequency));
+      },
+    ),
 
-    defineRoute({
-      method: 'post', path: '/sync/cancel', tag: 'Syncs', summary: 'Cancel the running execution (Syncline extra)',
-      description: 'Stops the execution running now; the schedule is unchanged. cancelled is false when nothing was running.',
-      body: CancelBody,
-      responses: { 200: { description: 'Outcome', schema: CancelResponse } },
-    }, async ({ body, c }) => {
-      const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
-      const { cancelled } = await controls().cancel(key!);
-      return json(c, 200, { success: true, cancelled: cancelled !== null, execution_id: cancelled });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/sync/cancel',
+        tag: 'Syncs',
+        summary: 'Cancel the running execution (Syncline extra)',
+        description: 'Stops the execution running now; the schedule is unchanged. cancelled is false when nothing was running.',
+        body: CancelBody,
+        responses: { 200: { description: 'Outcome', schema: CancelResponse } },
+      },
+      async ({ body, c }) => {
+        const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
+        const { cancelled } = await controls().cancel(key!);
+        return json(c, 200, { success: true, cancelled: cancelled !== null, execution_id: cancelled });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/sync/executions', tag: 'Syncs', summary: 'List executions with their logs (Syncline extra)',
-      description: 'The most recent executions of one sync on one connection, newest first, with status, counts, error and log lines.',
-      query: ExecutionsQuery,
-      responses: { 200: { description: 'Executions', schema: ExecutionsResponse } },
-    }, async ({ query, c }) => {
-      const [key] = await controls().resolve(query.provider_config_key, [query.sync_name], query.connection_id);
-      const runs = await deps.syncline.state.runs.list(key!, query.limit);
-      const executions = [];
-      for (const run of runs) {
-        const logs = await deps.syncline.state.runLogs.list(key!, run.runId);
-        executions.push({
-          id: run.runId, status: run.status, type: run.type, trigger: run.trigger,
-          started_at: iso(run.startedAt), finished_at: run.finishedAt === null ? null : iso(run.finishedAt),
-          invocations: run.invocations, results: run.results, error: run.error,
-          logs: logs.map((line) => ({ at: iso(line.at), level: line.level, message: line.message })),
-        });
-      }
-      return json(c, 200, { executions });
-    }),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/sync/executions',
+        tag: 'Syncs',
+        summary: 'List executions with their logs (Syncline extra)',
+        description: 'The most recent executions of one sync on one connection, newest first, with status, counts, error and log lines.',
+        query: ExecutionsQuery,
+        responses: { 200: { description: 'Executions', schema: ExecutionsResponse } },
+      },
+      async ({ query, c }) => {
+        const [key] = await controls().resolve(query.provider_config_key, [query.sync_name], query.connection_id);
+        const runs = await deps.syncline.state.runs.list(key!, query.limit);
+        const executions = [];
+        for (const run of runs) {
+          const logs = await deps.syncline.state.runLogs.list(key!, run.runId);
+          executions.push({
+            id: run.runId,
+            status: run.status,
+            type: run.type,
+            trigger: run.trigger,
+            started_at: iso(run.startedAt),
+            finished_at: run.finishedAt === null ? null : iso(run.finishedAt),
+            invocations: run.invocations,
+            results: run.results,
+            error: run.error,
+            logs: logs.map((line) => ({ at: iso(line.at), level: line.level, message: line.message })),
+          });
+        }
+        return json(c, 200, { executions });
+      },
+    ),
   ];
 }
 

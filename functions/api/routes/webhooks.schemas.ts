@@ -4,11 +4,13 @@ import { WEBHOOK_EVENTS } from '../../engine/webhooks/ports.js';
 
 const Event = z.enum(WEBHOOK_EVENTS);
 
-export const CreateSubscriptionBody = z.object({
-  url: z.string().min(1).max(2048).meta({ description: 'https URL receiving the POSTs; must not resolve to a private, loopback, link-local or metadata address' }),
-  events: z.array(Event).min(1).optional().meta({ description: 'Which results to send; default both' }),
-  always: z.boolean().optional().meta({ description: 'Also send a success webhook for a model the run did not change; default false' }),
-}).strict();
+export const CreateSubscriptionBody = z
+  .object({
+    url: z.string().min(1).max(2048).meta({ description: 'https URL receiving the POSTs; must not resolve to a private, loopback, link-local or metadata address' }),
+    events: z.array(Event).min(1).optional().meta({ description: 'Which results to send; default both' }),
+    always: z.boolean().optional().meta({ description: 'Also send a success webhook for a model the run did not change; default false' }),
+  })
+  .strict();
 
 export const SubscriptionSchema = z.object({
   id: z.string(),
@@ -40,12 +42,14 @@ export const DeliverySchema = z.object({
   run_id: z.string(),
   model: z.string().nullable(),
   created_at: z.string(),
-  attempts: z.array(z.object({
-    at: z.string(),
-    status_code: z.number().nullable(),
-    error: z.string().nullable(),
-    next_retry_at: z.string().nullable(),
-  })),
+  attempts: z.array(
+    z.object({
+      at: z.string(),
+      status_code: z.number().nullable(),
+      error: z.string().nullable(),
+      next_retry_at: z.string().nullable(),
+    }),
+  ),
 });
 
 export const ListDeliveriesResponse = z.object({ deliveries: z.array(DeliverySchema) });

@@ -9,7 +9,15 @@ import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 import { SuccessResponse } from '../schemas.js';
 import {
-  CreateSubscriptionBody, DeliveriesQuery, DeliveryPath, DeliverySchema, ListDeliveriesResponse, ListSubscriptionsResponse, SubscriptionPath, SubscriptionSchema, SubscriptionWithSecret,
+  CreateSubscriptionBody,
+  DeliveriesQuery,
+  DeliveryPath,
+  DeliverySchema,
+  ListDeliveriesResponse,
+  ListSubscriptionsResponse,
+  SubscriptionPath,
+  SubscriptionSchema,
+  SubscriptionWithSecret,
 } from './webhooks.schemas.js';
 
 const TAG = 'Webhooks';
@@ -18,59 +26,103 @@ export function webhooksRoutes(deps: ApiDeps): ApiRoute[] {
   const webhooks = deps.webhooks;
   if (!webhooks) return [];
   return [
-    defineRoute({
-      method: 'post', path: '/webhooks/subscriptions', tag: TAG, summary: 'Subscribe a URL to run results',
-      description: 'Each finished run POSTs a Nango-compatible sync webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). The secret is in this answer only.',
-      body: CreateSubscriptionBody,
-      responses: { 201: { description: 'Created', schema: SubscriptionWithSecret } },
-    }, async ({ body, c }) => {
-      const created = await refuseBadUrl(() => webhooks.createSubscription({ url: body.url, events: body.events ?? ['sync.success', 'sync.error'], always: body.always ?? false }));
-      return json(c, 201, { ...toSubscription(created), secret: created.secret });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhooks/subscriptions',
+        tag: TAG,
+        summary: 'Subscribe a URL to run results',
+        description:
+          'Each finished run POSTs a Nango-compatible sync webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). The secret is in this answer only.',
+        body: CreateSubscriptionBody,
+        responses: { 201: { description: 'Created', schema: SubscriptionWithSecret } },
+      },
+      async ({ body, c }) => {
+        const created = await refuseBadUrl(() => webhooks.createSubscription({ url: body.url, events: body.events ?? ['sync.success', 'sync.error'], always: body.always ?? false }));
+        return json(c, 201, { ...toSubscription(created), secret: created.secret });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/webhooks/subscriptions', tag: TAG, summary: 'List webhook subscriptions',
-      responses: { 200: { description: 'Subscriptions, without secrets', schema: ListSubscriptionsResponse } },
-    }, async ({ c }) => json(c, 200, { subscriptions: (await webhooks.listSubscriptions()).map(toSubscription) })),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhooks/subscriptions',
+        tag: TAG,
+        summary: 'List webhook subscriptions',
+        responses: { 200: { description: 'Subscriptions, without secrets', schema: ListSubscriptionsResponse } },
+      },
+      async ({ c }) => json(c, 200, { subscriptions: (await webhooks.listSubscriptions()).map(toSubscription) }),
+    ),
 
-    defineRoute({
-      method: 'get', path: '/webhooks/subscriptions/{id}', tag: TAG, summary: 'Get a webhook subscription',
-      params: SubscriptionPath,
-      responses: { 200: { description: 'The subscription, without its secret', schema: SubscriptionSchema } },
-    }, async ({ params, c }) => json(c, 200, toSubscription(await webhooks.getSubscription(params.id)))),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhooks/subscriptions/{id}',
+        tag: TAG,
+        summary: 'Get a webhook subscription',
+        params: SubscriptionPath,
+        responses: { 200: { description: 'The subscription, without its secret', schema: SubscriptionSchema } },
+      },
+      async ({ params, c }) => json(c, 200, toSubscription(await webhooks.getSubscription(params.id))),
+    ),
 
-    defineRoute({
-      method: 'delete', path: '/webhooks/subscriptions/{id}', tag: TAG, summary: 'Delete a webhook subscription',
-      description: 'Pending retries stop at their next attempt.',
-      params: SubscriptionPath,
-      responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
-    }, async ({ params, c }) => {
-      await webhooks.deleteSubscription(params.id);
-      return json(c, 200, { success: true });
-    }),
+    defineRoute(
+      {
+        method: 'delete',
+        path: '/webhooks/subscriptions/{id}',
+        tag: TAG,
+        summary: 'Delete a webhook subscription',
+        description: 'Pending retries stop at their next attempt.',
+        params: SubscriptionPath,
+        responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
+      },
+      async ({ params, c }) => {
+        await webhooks.deleteSubscription(params.id);
+        return json(c, 200, { success: true });
+      },
+    ),
 
-    defineRoute({
-      method: 'post', path: '/webhooks/subscriptions/{id}/rotate-secret', tag: TAG, summary: 'Rotate the signing secret',
-      description: 'The new secret signs every attempt from now on, including retries of earlier deliveries. It is in this answer only.',
-      params: SubscriptionPath,
-      responses: { 200: { description: 'The subscription with its new secret', schema: SubscriptionWithSecret } },
-    }, async ({ params, c }) => {
-      const rotated = await webhooks.rotateSecret(params.id);
-      return json(c, 200, { ...toSubscription(rotated), secret: rotated.secret });
-    }),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhooks/subscriptions/{id}/rotate-secret',
+        tag: TAG,
+        summary: 'Rotate the signing secret',
+        description: 'The new secret signs every attempt from now on, including retries of earlier deliveries. It is in this answer only.',
+        params: SubscriptionPath,
+        responses: { 200: { description: 'The subscription with its new secret', schema: SubscriptionWithSecret } },
+      },
+      async ({ params, c }) => {
+        const rotated = await webhooks.rotateSecret(params.id);
+        return json(c, 200, { ...toSubscription(rotated), secret: rotated.secret });
+      },
+    ),
 
-    defineRoute({
-      method: 'get', path: '/webhooks/subscriptions/{id}/deliveries', tag: TAG, summary: 'List deliveries, newest first',
-      params: SubscriptionPath, query: DeliveriesQuery,
-      responses: { 200: { description: 'Deliveries with every attempt', schema: ListDeliveriesResponse } },
-    }, async ({ params, query, c }) => json(c, 200, { deliveries: (await webhooks.listDeliveries(params.id, query.limit)).map(toDelivery) })),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhooks/subscriptions/{id}/deliveries',
+        tag: TAG,
+        summary: 'List deliveries, newest first',
+        params: SubscriptionPath,
+        query: DeliveriesQuery,
+        responses: { 200: { description: 'Deliveries with every attempt', schema: ListDeliveriesResponse } },
+      },
+      async ({ params, query, c }) => json(c, 200, { deliveries: (await webhooks.listDeliveries(params.id, query.limit)).map(toDelivery) }),
+    ),
 
-    defineRoute({
-      method: 'post', path: '/webhooks/deliveries/{deliveryId}/replay', tag: TAG, summary: 'Replay a finished delivery',
-      description: 'Starts a new round of attempts with the same webhook-id and body. 409 while the delivery is still being retried.',
-      params: DeliveryPath,
-      responses: { 202: { description: 'Queued', schema: DeliverySchema } },
-    }, async ({ params, c }) => c.json(toDelivery(await webhooks.replay(params.deliveryId)), 202)),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhooks/deliveries/{deliveryId}/replay',
+        tag: TAG,
+        summary: 'Replay a finished delivery',
+        description: 'Starts a new round of attempts with the same webhook-id and body. 409 while the delivery is still being retried.',
+        params: DeliveryPath,
+        responses: { 202: { description: 'Queued', schema: DeliverySchema } },
+      },
+      async ({ params, c }) => c.json(toDelivery(await webhooks.replay(params.deliveryId)), 202),
+    ),
   ];
 }
 
@@ -90,8 +142,15 @@ function toSubscription(s: WebhookSubscription) {
 function toDelivery(d: WebhookDelivery) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
-    id: d.id, subscription_id: d.subscriptionId, event: d.event, status: d.status,
-    provider_config_key: d.providerConfigKey, connection_id: d.connectionId, sync_name: d.syncName, run_id: d.runId, model: d.model,
+    id: d.id,
+    subscription_id: d.subscriptionId,
+    event: d.event,
+    status: d.status,
+    provider_config_key: d.providerConfigKey,
+    connection_id: d.connectionId,
+    sync_name: d.syncName,
+    run_id: d.runId,
+    model: d.model,
     created_at: new Date(d.createdAt).toISOString(),
     attempts: d.attempts.map((a) => ({ at: new Date(a.at).toISOString(), status_code: a.statusCode, error: a.error, next_retry_at: iso(a.nextRetryAt) })),
   };

@@ -8,15 +8,7 @@
  */
 import { ProxyConfigError } from './errors.js';
 import { isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
-import type {
-  CursorPagination,
-  LinkPagination,
-  OffsetPagination,
-  PaginationConfig,
-  ProxyConfiguration,
-  ProxyFn,
-  ProxyResponse,
-} from './proxy-config.js';
+import type { CursorPagination, LinkPagination, OffsetPagination, PaginationConfig, ProxyConfiguration, ProxyFn, ProxyResponse } from './proxy-config.js';
 
 type PageParams = Record<string, string | number>;
 
@@ -29,18 +21,11 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * @param config  the script's configuration; `config.paginate` selects the strategy
  * @param baseUrl the base URL the endpoint is relative to; next-page links must share its origin
  */
-export async function* paginate<T = any>(
-  proxy: ProxyFn,
-  config: ProxyConfiguration,
-  baseUrl: string,
-): AsyncGenerator<T[], undefined, void> {
+export async function* paginate<T = any>(proxy: ProxyFn, config: ProxyConfiguration, baseUrl: string): AsyncGenerator<T[], undefined, void> {
   const pagination = config.paginate;
   if (!pagination) throw new ProxyConfigError('paginate() needs a `paginate` section in its configuration');
   const inBody = pagination.in_body ?? BODY_METHODS.has((config.method ?? 'GET').toUpperCase());
-  const limitParam: PageParams =
-    pagination.limit !== undefined && pagination.limit_name_in_request
-      ? { [pagination.limit_name_in_request]: pagination.limit }
-      : {};
+  const limitParam: PageParams = pagination.limit !== undefined && pagination.limit_name_in_request ? { [pagination.limit_name_in_request]: pagination.limit } : {};
   const page = (extra: PageParams) => withPageParams(config, inBody, { ...limitParam, ...extra });
 
   switch (pagination.type) {

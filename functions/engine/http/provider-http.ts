@@ -90,7 +90,9 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
         const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
         const bytes = Buffer.from(await res.arrayBuffer());
         const headers: Record<string, string> = {};
-        res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+        res.headers.forEach((value, name) => {
+          headers[name.toLowerCase()] = value;
+        });
         const raw = bytes.toString('utf8');
         const data = responseType === 'arraybuffer' ? bytes : responseType === 'text' ? raw : parseJson(raw);
         if (res.ok) {
@@ -145,8 +147,7 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
     put: withMethod('PUT'),
     patch: withMethod('PATCH'),
     delete: withMethod('DELETE'),
-    paginate: <T = any>(config: ProxyConfiguration) =>
-      paginate<T>(proxy, config, config.baseUrlOverride ?? deps.provider.baseUrl),
+    paginate: <T = any>(config: ProxyConfiguration) => paginate<T>(proxy, config, config.baseUrlOverride ?? deps.provider.baseUrl),
   };
 }
 
@@ -164,9 +165,7 @@ function buildRequest(provider: ProviderConfig, config: ProxyConfiguration, meth
     // Refusing keeps a stray absolute URL from carrying the connection's credentials elsewhere.
     throw new ProxyConfigError('An absolute endpoint needs baseUrlOverride; pass a path relative to the provider base URL');
   }
-  const url = isAbsoluteUrl(config.endpoint)
-    ? new URL(config.endpoint)
-    : resolveEndpointUrl(config.baseUrlOverride ?? provider.baseUrl, config.endpoint);
+  const url = isAbsoluteUrl(config.endpoint) ? new URL(config.endpoint) : resolveEndpointUrl(config.baseUrlOverride ?? provider.baseUrl, config.endpoint);
   appendParams(url, config.params);
 
   // Precedence: provider defaults < injected auth < the script's own headers.
@@ -257,6 +256,6 @@ function describeNetworkError(err: unknown): string {
 }
 
 function displayPath(endpoint: string): string {
-  const path = isAbsoluteUrl(endpoint) ? new URL(endpoint).pathname : endpoint.split('?')[0] ?? '';
+  const path = isAbsoluteUrl(endpoint) ? new URL(endpoint).pathname : (endpoint.split('?')[0] ?? '');
   return path.startsWith('/') ? path : `/${path}`;
 }

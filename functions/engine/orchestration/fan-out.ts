@@ -51,7 +51,8 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
   const flush = async (messages: RunMessage[]) => {
     while (inFlight.size >= (deps.sendConcurrency ?? 4)) await Promise.race(inFlight);
     if (failure) throw failure;
-    const send = deps.queue.send(messages)
+    const send = deps.queue
+      .send(messages)
       .then(() => void (result.queued += messages.length))
       .catch((error: unknown) => void (failure ??= error))
       .finally(() => inFlight.delete(send));
@@ -87,4 +88,3 @@ async function* connectionSyncs(deps: FanOutDeps, event: FanOutEvent): AsyncIter
   const one = await deps.state.connectionSyncs.get({ providerConfigKey: event.integration, syncName: event.sync, connectionId: event.connection });
   if (one) yield [one];
 }
-

@@ -58,10 +58,13 @@ export class LeaseKeeper {
   /** Renews from a timer while no SDK call does; returns the function that stops it. */
   startHeartbeat(): () => void {
     const timers = this.args.timers ?? systemTimers;
-    const handle = timers.setInterval(() => {
-      if (this.args.clock.now() - this.lastRenewal < this.args.leaseMs / 3) return;
-      this.renew().catch(() => undefined); // a lost lease is seen by the next `keep`
-    }, Math.max(1_000, this.args.leaseMs / 6));
+    const handle = timers.setInterval(
+      () => {
+        if (this.args.clock.now() - this.lastRenewal < this.args.leaseMs / 3) return;
+        this.renew().catch(() => undefined); // a lost lease is seen by the next `keep`
+      },
+      Math.max(1_000, this.args.leaseMs / 6),
+    );
     return () => timers.clearInterval(handle);
   }
 

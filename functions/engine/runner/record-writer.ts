@@ -67,7 +67,7 @@ export class RecordWriter {
     }
     await this.options.beforeFlush();
     const target = await this.options.writerFor(model);
-    keys.forEach((key) => this.writingIds.add(key));
+    for (const key of keys) this.writingIds.add(key);
     const write = target
       .save(batch)
       .then((outcomes) => this.report(model, outcomes))
@@ -75,7 +75,7 @@ export class RecordWriter {
         this.failure ??= error;
       })
       .finally(() => {
-        keys.forEach((key) => this.writingIds.delete(key));
+        for (const key of keys) this.writingIds.delete(key);
         this.inFlight.delete(write);
       });
     this.inFlight.add(write);

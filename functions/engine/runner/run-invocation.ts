@@ -80,8 +80,13 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   const leased = await deps.state.connectionSyncs.acquireLease(key, taken, now);
   if (!leased.acquired) return { kind: 'BUSY', heldBy: leased.heldBy };
   const lease = new LeaseKeeper({
-    repo: deps.state.connectionSyncs, key, lease: taken, clock: deps.clock,
-    leaseMs: config.leaseMs, checkEveryMs: config.leaseCheckMs, ...(deps.timers ? { timers: deps.timers } : {}),
+    repo: deps.state.connectionSyncs,
+    key,
+    lease: taken,
+    clock: deps.clock,
+    leaseMs: config.leaseMs,
+    checkEveryMs: config.leaseCheckMs,
+    ...(deps.timers ? { timers: deps.timers } : {}),
   });
   const state = leased.state;
   if (leased.previous && leased.previous.runId !== runId) await endAbandonedRun(deps, key, leased.previous.runId);
@@ -98,13 +103,21 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   }
   const resuming = state.checkpoint !== null && state.passId !== null;
   const session = new RunSession({
-    sync, connection, key, run, lease, config,
+    sync,
+    connection,
+    key,
+    run,
+    lease,
+    config,
     checkpoint: state.checkpoint,
     passId: resuming ? state.passId! : runId,
     deadline: request.deadline ?? null,
     useSnapshots: sync.syncType === 'full' || run.type === 'INITIAL',
     acceptMassDeletion: request.acceptMassDeletion === true,
-    records: deps.records, state: deps.state, clock: deps.clock, logger: deps.logger,
+    records: deps.records,
+    state: deps.state,
+    clock: deps.clock,
+    logger: deps.logger,
   });
 
   const stopHeartbeat = lease.startHeartbeat();
@@ -174,13 +187,17 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   const results = await countResults(deps, session, sync, run);
   const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
   const success = status === 'SUCCESS';
-  await deps.state.runs.finish(finished, {
-    lastSyncDate: success ? run.startedAt : state.lastSyncDate,
-    // A full sync's checkpoint only resumes an unfinished pass; an incremental one carries on.
-    checkpoint: success && sync.syncType === 'full' ? null : session.checkpoint,
-    passId: success && sync.syncType === 'full' ? null : session.passId,
-    recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
-  }, session.lease.lease);
+  await deps.state.runs.finish(
+    finished,
+    {
+      lastSyncDate: success ? run.startedAt : state.lastSyncDate,
+      // A full sync's checkpoint only resumes an unfinished pass; an incremental one carries on.
+      checkpoint: success && sync.syncType === 'full' ? null : session.checkpoint,
+      passId: success && sync.syncType === 'full' ? null : session.passId,
+      recordCountDelta: Object.fromEntries(Object.entries(results).map(([model, c]) => [model, c.added - c.deleted])),
+    },
+    session.lease.lease,
+  );
   return { kind: 'FINISHED', run: finished };
 }
 
@@ -230,7 +247,7 @@ async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDef
 /** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
 async function endAbandonedRun(deps: RunnerDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
   const run = await deps.state.runs.get(key, runId);
-  if (!run || run.status !== 'RUNNING') return;
+  if (run?.status !== 'RUNNING') return;
   const error = { type: 'abandoned', message: 'the executor stopped without finishing and its lease expired; a newer run took over' };
   await deps.state.runs.endAbandoned({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
 }
@@ -247,7 +264,9 @@ async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: Connecti
     return (await deps.state.runs.resume(key, runId)) ?? existing;
   }
   return deps.state.runs.create({
-    ...key, runId, trigger,
+    ...key,
+    runId,
+    trigger,
     type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL',
     status: 'RUNNING',
     startedAt: now,
@@ -262,7 +281,10 @@ function checkMetadata(sync: SyncDefinition, connection: Connection): void {
   if (!sync.metadata) return;
   const parsed = sync.metadata.safeParse(connection.metadata);
   if (!parsed.success) {
-    const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const detail = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new MetadataError(`connection metadata does not match the metadata schema of sync "${sync.name}": ${detail}`);
   }
 }
@@ -279,7 +301,7 @@ async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Prom
 
 function describeScriptError(thrown: unknown): RunError {
   if (thrown instanceof Error) return { type: thrown.name === 'Error' ? 'script_error' : thrown.name, message: thrown.message || String(thrown) };
-  return { type: 'script_error', message: typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown) };
+  return { type: 'script_error', message: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)) };
 }
 
 /** A run id derived from a scheduled time, so a repeated fan-out of one tick names the same run. */

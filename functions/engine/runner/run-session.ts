@@ -132,7 +132,10 @@ export class RunSession {
         if (checked.id !== null) this.tracker.markSeen(model, [checked.id]);
       }
     }
-    this.tracker.markSeen(model, valid.map((record) => record.id));
+    this.tracker.markSeen(
+      model,
+      valid.map((record) => record.id),
+    );
     await this.writer.save(model, valid);
     return true;
   }
@@ -158,7 +161,10 @@ export class RunSession {
       if (checked.ok) merged.push(checked.record);
       else this.reject(model, id, checked.reason);
     }
-    this.tracker.markSeen(model, merged.map((record) => record.id));
+    this.tracker.markSeen(
+      model,
+      merged.map((record) => record.id),
+    );
     await this.writer.save(model, merged);
     await this.writer.drain(model);
     return true;
@@ -253,10 +259,7 @@ export class RunSession {
     await this.writer.drain(model);
     const target = await this.partitionWriter(model);
     const { live, unseen } = await target.countUnseen((fingerprint) => this.tracker.hasSeenFingerprint(model, fingerprint));
-    const decision = decideDeletion(
-      { model, live, unseen, seen: this.tracker.seenCount(model), accepted: this.args.acceptMassDeletion },
-      this.args.config,
-    );
+    const decision = decideDeletion({ model, live, unseen, seen: this.tracker.seenCount(model), accepted: this.args.acceptMassDeletion }, this.args.config);
     if (!decision.delete) throw new DeletionRefusedError(decision.reason);
     if (unseen > 0) {
       for await (const ids of this.args.records.liveIds(target.partition)) {

@@ -61,7 +61,7 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliveryMessag
 
   const subscription = await deps.store.getSubscription(delivery.subscriptionId);
   const secret = subscription?.enabled ? await deps.store.getSecret(subscription.id) : null;
-  if (!subscription || !subscription.enabled || secret === null) {
+  if (!subscription?.enabled || secret === null) {
     const reason = subscription ? `the subscription is disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}` : 'the subscription was deleted';
     return finish(deps, delivery, message, { at: now, statusCode: null, error: reason, nextRetryAt: null }, 'FAILED');
   }
@@ -76,8 +76,12 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliveryMessag
   } else {
     const headers = signWebhook({ secret, deliveryId: delivery.id, timestampS: Math.floor(now / 1000), body: delivery.body });
     const result = await deps.sender.send({
-      url: guard.url, address: guard.address, family: guard.family,
-      headers: { ...headers, 'User-Agent': 'Syncline-Webhooks/1' }, body: delivery.body, timeoutMs: deps.policy.timeoutMs,
+      url: guard.url,
+      address: guard.address,
+      family: guard.family,
+      headers: { ...headers, 'User-Agent': 'Syncline-Webhooks/1' },
+      body: delivery.body,
+      timeoutMs: deps.policy.timeoutMs,
     });
     ({ statusCode, error, retryAfter } = result);
   }
@@ -91,9 +95,7 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliveryMessag
     return finish(deps, delivery, message, { at, statusCode, error: error ?? 'endpoint gone (410); subscription disabled', nextRetryAt: null }, 'FAILED');
   }
   const attemptsMade = delivery.attempts.length - delivery.roundStart + 1;
-  const next = outcome === 'RETRY'
-    ? nextAttemptAt(deps.policy, { attemptsMade, roundStartedAt: delivery.roundStartedAt, now: at, retryAfter, ...(deps.random ? { random: deps.random } : {}) })
-    : null;
+  const next = outcome === 'RETRY' ? nextAttemptAt(deps.policy, { attemptsMade, roundStartedAt: delivery.roundStartedAt, now: at, retryAfter, ...(deps.random ? { random: deps.random } : {}) }) : null;
   const describe = error ?? (statusCode !== null ? `HTTP ${statusCode}` : 'no answer');
   if (next === null) return finish(deps, delivery, message, { at, statusCode, error: describe, nextRetryAt: null }, 'FAILED');
   return finish(deps, delivery, message, { at, statusCode, error: describe, nextRetryAt: next }, 'PENDING');
@@ -103,13 +105,17 @@ async function finish(deps: AttemptDeps, delivery: WebhookDelivery, message: Del
   const recorded = await deps.store.recordAttempt(delivery.id, delivery.attempts.length, attempt, status);
   if (!recorded) return { kind: 'STALE', reason: `attempt ${message.attempt} was recorded concurrently` };
   const fields = { deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, runId: delivery.runId };
-  const answer = attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : attempt.error ?? 'no answer';
+  const answer = attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'no answer');
   if (status === 'PENDING' && attempt.nextRetryAt !== null) {
     await scheduleAttempt(deps.queue, { deliveryId: delivery.id, attempt: message.attempt + 1, dueAt: attempt.nextRetryAt }, deps.clock.now());
     deps.logger.log('warn', `webhook ${delivery.id} attempt ${message.attempt}: ${answer}; next attempt at ${new Date(attempt.nextRetryAt).toISOString()}`, fields);
   } else if (status === 'FAILED') {
     await deps.queue.sendToDeadLetter({ ...message, reason: attempt.error ?? answer });
-    deps.logger.log('error', `webhook ${delivery.id} failed after attempt ${message.attempt}: ${attempt.error ?? answer}; parked in the DLQ, replay with POST /webhooks/deliveries/${delivery.id}/replay`, fields);
+    deps.logger.log(
+      'error',
+      `webhook ${delivery.id} failed after attempt ${message.attempt}: ${attempt.error ?? answer}; parked in the DLQ, replay with POST /webhooks/deliveries/${delivery.id}/replay`,
+      fields,
+    );
   } else {
     deps.logger.log('info', `webhook ${delivery.id} delivered (attempt ${message.attempt}, ${answer})`, fields);
   }

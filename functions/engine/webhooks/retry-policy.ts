@@ -56,10 +56,7 @@ export function classifyAttempt(statusCode: number | null): AttemptOutcome {
  * The time of the next attempt after `attemptsMade` attempts in this round, or null when the
  * round is over. `random` is injectable so tests can pin the jitter.
  */
-export function nextAttemptAt(
-  policy: RetryPolicy,
-  input: { attemptsMade: number; roundStartedAt: number; now: number; retryAfter?: string | null; random?: () => number },
-): number | null {
+export function nextAttemptAt(policy: RetryPolicy, input: { attemptsMade: number; roundStartedAt: number; now: number; retryAfter?: string | null; random?: () => number }): number | null {
   const { attemptsMade, roundStartedAt, now } = input;
   if (attemptsMade >= policy.maxAttempts) return null;
   const random = input.random ?? Math.random;

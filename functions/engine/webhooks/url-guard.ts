@@ -30,9 +30,7 @@ export interface UrlGuardOptions {
   resolve: HostResolver;
 }
 
-export type GuardResult =
-  | { ok: true; url: URL; address: string; family: 4 | 6 }
-  | { ok: false; reason: string; retryable: boolean };
+export type GuardResult = { ok: true; url: URL; address: string; family: 4 | 6 } | { ok: false; reason: string; retryable: boolean };
 
 /** True when the address may not be the target of a webhook in AWS. Unparseable input is blocked. */
 export function isBlockedAddress(address: string): boolean {

@@ -41,8 +41,7 @@ const logger = new Logger({ serviceName: 'syncline-schedules' });
 const registry = new IntegrationRegistry(integrations);
 // Generous retries: a deploy may touch many schedules and Scheduler throttles per account.
 const client = new SchedulerClient({ maxAttempts: 8 });
-const schedulerFor = (groupName: string) =>
-  new EventBridgeScheduler({ client, groupName, targetArn: env.FAN_OUT_ARN, roleArn: env.SCHEDULER_ROLE_ARN, deadLetterArn: env.SCHEDULER_DLQ_ARN });
+const schedulerFor = (groupName: string) => new EventBridgeScheduler({ client, groupName, targetArn: env.FAN_OUT_ARN, roleArn: env.SCHEDULER_ROLE_ARN, deadLetterArn: env.SCHEDULER_DLQ_ARN });
 const { doc } = makeDynamoClients();
 const physicalIdPrefix = 'syncline-schedules/';
 

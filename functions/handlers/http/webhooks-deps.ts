@@ -18,7 +18,10 @@ export const WebhooksApiEnv = z.object({
   SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
-export function makeLambdaWebhookService(deps: { doc: DynamoDBDocumentClient; sqs: SQSClient; cipher: SecretCipher; clock: Clock; logger: Logger }, env: NodeJS.ProcessEnv = process.env): WebhookService {
+export function makeLambdaWebhookService(
+  deps: { doc: DynamoDBDocumentClient; sqs: SQSClient; cipher: SecretCipher; clock: Clock; logger: Logger },
+  env: NodeJS.ProcessEnv = process.env,
+): WebhookService {
   const config = readEnv(WebhooksApiEnv, env);
   return makeWebhooks({
     ...deps,

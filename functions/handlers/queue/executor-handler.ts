@@ -64,7 +64,9 @@ function parseMessage(body: string): { success: true; data: RunMessage } | { suc
 function describeOutcome(outcome: Awaited<ReturnType<typeof handleRunMessage>>): string {
   switch (outcome.kind) {
     case 'FINISHED': {
-      const counts = Object.entries(outcome.run.results).map(([model, c]) => `${model} +${c.added} ~${c.updated} -${c.deleted}`).join(', ');
+      const counts = Object.entries(outcome.run.results)
+        .map(([model, c]) => `${model} +${c.added} ~${c.updated} -${c.deleted}`)
+        .join(', ');
       const error = outcome.run.error ? ` (${outcome.run.error.type}: ${outcome.run.error.message})` : '';
       return `run ${outcome.run.runId} ${outcome.run.status} in ${(outcome.run.finishedAt ?? 0) - outcome.run.startedAt} ms: ${counts || 'no models'}${error}`;
     }

@@ -19,23 +19,25 @@ export const DeliveryMessageSchema = z.object({
 
 export function makeWebhookDeliveryHandler(deps: AttemptDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const failures = await Promise.all(event.Records.map(async (record) => {
-      let message: DeliveryMessage;
-      try {
-        message = DeliveryMessageSchema.parse(JSON.parse(record.body));
-      } catch {
-        deps.logger.log('error', `unreadable webhook message ${record.messageId}`);
-        return record.messageId;
-      }
-      try {
-        const result = await attemptDelivery(deps, message);
-        if (result.kind === 'STALE') deps.logger.log('debug', `webhook ${message.deliveryId} attempt ${message.attempt} dropped: ${result.reason}`);
-        return null;
-      } catch (error) {
-        deps.logger.log('error', `webhook ${message.deliveryId} attempt ${message.attempt} failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
-        return record.messageId;
-      }
-    }));
+    const failures = await Promise.all(
+      event.Records.map(async (record) => {
+        let message: DeliveryMessage;
+        try {
+          message = DeliveryMessageSchema.parse(JSON.parse(record.body));
+        } catch {
+          deps.logger.log('error', `unreadable webhook message ${record.messageId}`);
+          return record.messageId;
+        }
+        try {
+          const result = await attemptDelivery(deps, message);
+          if (result.kind === 'STALE') deps.logger.log('debug', `webhook ${message.deliveryId} attempt ${message.attempt} dropped: ${result.reason}`);
+          return null;
+        } catch (error) {
+          deps.logger.log('error', `webhook ${message.deliveryId} attempt ${message.attempt} failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+          return record.messageId;
+        }
+      }),
+    );
     return { batchItemFailures: failures.filter((id): id is string => id !== null).map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -9,14 +9,16 @@ import { makeWebhooks } from '../../composition.js';
 import { readEnv } from '../env.js';
 import { makeWebhookDeliveryHandler } from './webhook-delivery-handler.js';
 
-const env = readEnv(z.object({
-  STATE_TABLE: z.string().min(1),
-  DELIVERY_QUEUE_URL: z.string().url(),
-  DELIVERY_DLQ_URL: z.string().url(),
-  KMS_KEY_ID: z.string().min(1),
-  /** Off in AWS; only for a stack that must reach a private receiver on purpose. */
-  SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
-}));
+const env = readEnv(
+  z.object({
+    STATE_TABLE: z.string().min(1),
+    DELIVERY_QUEUE_URL: z.string().url(),
+    DELIVERY_DLQ_URL: z.string().url(),
+    KMS_KEY_ID: z.string().min(1),
+    /** Off in AWS; only for a stack that must reach a private receiver on purpose. */
+    SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  }),
+);
 
 const webhooks = makeWebhooks({
   doc: makeDynamoClients().doc,

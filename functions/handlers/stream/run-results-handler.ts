@@ -31,9 +31,16 @@ export function makeRunResultsHandler(deps: CreateDeliveriesDeps) {
       }
       try {
         const outcome = await handleRunResult(deps, run.data);
-        deps.logger.log(outcome.created.length + outcome.existing.length > 0 ? 'info' : 'debug', `run ${run.data.runId} ${run.data.status}: ${outcome.created.length} webhook(s) created, ${outcome.existing.length} already existed, ${outcome.published} event(s) published`, {
-          runId: run.data.runId, providerConfigKey: run.data.providerConfigKey, connectionId: run.data.connectionId, syncName: run.data.syncName,
-        });
+        deps.logger.log(
+          outcome.created.length + outcome.existing.length > 0 ? 'info' : 'debug',
+          `run ${run.data.runId} ${run.data.status}: ${outcome.created.length} webhook(s) created, ${outcome.existing.length} already existed, ${outcome.published} event(s) published`,
+          {
+            runId: run.data.runId,
+            providerConfigKey: run.data.providerConfigKey,
+            connectionId: run.data.connectionId,
+            syncName: run.data.syncName,
+          },
+        );
       } catch (error) {
         deps.logger.log('error', `run result ${run.data.runId} failed, will be retried: ${error instanceof Error ? error.message : String(error)}`);
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };

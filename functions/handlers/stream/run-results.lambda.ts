@@ -9,14 +9,16 @@ import { makeWebhooks } from '../../composition.js';
 import { readEnv } from '../env.js';
 import { makeRunResultsHandler } from './run-results-handler.js';
 
-const env = readEnv(z.object({
-  STATE_TABLE: z.string().min(1),
-  DELIVERY_QUEUE_URL: z.string().url(),
-  DELIVERY_DLQ_URL: z.string().url(),
-  EVENT_BUS_NAME: z.string().min(1),
-  /** The records API's visibility lag; the first webhook attempt waits it out. */
-  VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
-}));
+const env = readEnv(
+  z.object({
+    STATE_TABLE: z.string().min(1),
+    DELIVERY_QUEUE_URL: z.string().url(),
+    DELIVERY_DLQ_URL: z.string().url(),
+    EVENT_BUS_NAME: z.string().min(1),
+    /** The records API's visibility lag; the first webhook attempt waits it out. */
+    VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
+  }),
+);
 
 // No cipher: this function creates deliveries, it never reads a signing secret.
 const webhooks = makeWebhooks({

@@ -106,9 +106,13 @@ export class SandboxDataset {
     this.contacts.set(id, {
       id,
       properties: {
-        firstname: first, lastname: last, email: `${first}.${last}.${id}@example.com`.toLowerCase(),
-        company: pick(COMPANIES), phone: random() < 0.3 ? null : `+351 21 ${Math.floor(random() * 900_000 + 100_000)}`,
-        lifecyclestage: pick(STAGES), ...(about === undefined ? {} : { about }),
+        firstname: first,
+        lastname: last,
+        email: `${first}.${last}.${id}@example.com`.toLowerCase(),
+        company: pick(COMPANIES),
+        phone: random() < 0.3 ? null : `+351 21 ${Math.floor(random() * 900_000 + 100_000)}`,
+        lifecyclestage: pick(STAGES),
+        ...(about === undefined ? {} : { about }),
       },
       createdAt: at,
       updatedAt: at,

@@ -23,7 +23,14 @@ export interface Sandbox {
 }
 
 export const SANDBOX_DEFAULTS: DatasetOptions = {
-  seed: 42, epoch: 0, tickMs: 20_000, initialContacts: 120, aboutBytes: 0, adds: 2, updates: 3, deletes: 1,
+  seed: 42,
+  epoch: 0,
+  tickMs: 20_000,
+  initialContacts: 120,
+  aboutBytes: 0,
+  adds: 2,
+  updates: 3,
+  deletes: 1,
 };
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -51,10 +58,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url: `http://127.0.0.1:${port}`,
     dataset,
     requests: () => requests,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -77,9 +85,7 @@ function listNotes(dataset: SandboxDataset, url: URL, res: ServerResponse): void
   const limit = clamp(Number(url.searchParams.get('limit') ?? 100), 1, 100);
   const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0));
   const since = url.searchParams.get('updated_since');
-  const notes = [...dataset.notes.values()]
-    .filter((n) => !since || n.updatedAt >= since)
-    .sort((a, b) => (a.updatedAt === b.updatedAt ? a.id.localeCompare(b.id) : a.updatedAt < b.updatedAt ? -1 : 1));
+  const notes = [...dataset.notes.values()].filter((n) => !since || n.updatedAt >= since).sort((a, b) => (a.updatedAt === b.updatedAt ? a.id.localeCompare(b.id) : a.updatedAt < b.updatedAt ? -1 : 1));
   send(res, 200, { data: notes.slice(offset, offset + limit) });
 }
 
@@ -96,4 +102,3 @@ function clamp(n: number, min: number, max: number): number {
 function definedOnly(options: SandboxOptions): Partial<DatasetOptions> {
   return Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && k in SANDBOX_DEFAULTS)) as Partial<DatasetOptions>;
 }
-

@@ -83,7 +83,10 @@ describe('makeCredentialsProvider', () => {
     expect(request!.method).toBe('POST');
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Object.fromEntries(new URLSearchParams(request!.body))).toEqual({
-      grant_type: 'refresh_token', refresh_token: 'rt-old', client_id: 'client-1', client_secret: CLIENT_SECRET,
+      grant_type: 'refresh_token',
+      refresh_token: 'rt-old',
+      client_id: 'client-1',
+      client_secret: CLIENT_SECRET,
     });
     expect(state.saved).toHaveLength(1);
     expect(state.stored).toMatchObject({ credentials, metadata: { team: 'sales' }, updatedAt: iso(NOW) });
@@ -133,7 +136,10 @@ describe('makeCredentialsProvider', () => {
     respond = (_req, res) => sendJson(res, 400, { error: 'invalid_grant', error_description: 'refresh token rt-old is invalid', echo: CLIENT_SECRET });
     const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 1_000) }));
 
-    const error = await getCredentials().then(() => null, (e: unknown) => e);
+    const error = await getCredentials().then(
+      () => null,
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(CredentialsRefreshError);
     expect(error).toMatchObject({ status: 400 });
@@ -153,7 +159,10 @@ describe('makeCredentialsProvider', () => {
     respond = (_req, res) => sendJson(res, 200, { token: 'at-leaked-somewhere', refresh_token: 'rt-leaked' });
     const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 1_000) }));
 
-    const error = await getCredentials().then(() => null, (e: Error) => e);
+    const error = await getCredentials().then(
+      () => null,
+      (e: Error) => e,
+    );
 
     expect(error).toBeInstanceOf(CredentialsRefreshError);
     expect(error!.message).toMatch(/HTTP 200 without a usable token \(access_token\)/);

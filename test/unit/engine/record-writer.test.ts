@@ -19,7 +19,10 @@ describe('RecordWriter', () => {
     const { writerFor, calls } = controlledStore();
     const writer = new RecordWriter({
       writerFor,
-      batchSize: 2, concurrency: 4, onRejected: () => undefined, beforeFlush: async () => undefined,
+      batchSize: 2,
+      concurrency: 4,
+      onRejected: () => undefined,
+      beforeFlush: async () => undefined,
     });
     await writer.save('M', [record('x', 'old'), record('a', '1')]); // batch 1 in flight
     const second = writer.save('M', [record('x', 'new'), record('b', '1')]); // batch 2 holds x again
@@ -27,7 +30,10 @@ describe('RecordWriter', () => {
     expect(calls.map((c) => c.ids)).toEqual([['x', 'a']]); // batch 2 waits for batch 1
     calls[0]!.finish();
     await second;
-    expect(calls.map((c) => c.ids)).toEqual([['x', 'a'], ['x', 'b']]);
+    expect(calls.map((c) => c.ids)).toEqual([
+      ['x', 'a'],
+      ['x', 'b'],
+    ]);
     calls[1]!.finish();
     await writer.drain();
     expect(writer.tallies.get('M')).toEqual({ added: 4, updated: 0, deleted: 0 });
@@ -37,11 +43,14 @@ describe('RecordWriter', () => {
     const { writerFor, calls } = controlledStore();
     const writer = new RecordWriter({
       writerFor,
-      batchSize: 2, concurrency: 4, onRejected: () => undefined, beforeFlush: async () => undefined,
+      batchSize: 2,
+      concurrency: 4,
+      onRejected: () => undefined,
+      beforeFlush: async () => undefined,
     });
     await writer.save('M', [record('a', '1'), record('b', '1'), record('c', '1'), record('d', '1')]);
     expect(calls).toHaveLength(2);
-    calls.forEach((c) => c.finish());
+    for (const c of calls) c.finish();
     await writer.drain();
   });
 });

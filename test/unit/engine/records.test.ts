@@ -27,10 +27,7 @@ describe('contentHash', () => {
 
 describe('deepMerge', () => {
   it('merges objects deeply and replaces arrays', () => {
-    const merged = deepMerge(
-      { id: '1', name: 'Ada', address: { city: 'London', zip: 'N1' }, tags: ['a', 'b'] },
-      { address: { zip: 'N2' }, tags: ['c'], extra: null },
-    );
+    const merged = deepMerge({ id: '1', name: 'Ada', address: { city: 'London', zip: 'N1' }, tags: ['a', 'b'] }, { address: { zip: 'N2' }, tags: ['c'], extra: null });
     expect(merged).toEqual({ id: '1', name: 'Ada', address: { city: 'London', zip: 'N2' }, tags: ['c'], extra: null });
   });
 });

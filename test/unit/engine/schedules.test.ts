@@ -47,8 +47,7 @@ class FakeScheduler implements Scheduler {
   }
 }
 
-const sync = (frequency: string) =>
-  createSync({ frequency, models: { [`M${Math.random().toString(36).slice(2, 8)}`]: z.object({ id: z.string() }) }, exec: async () => {} });
+const sync = (frequency: string) => createSync({ frequency, models: { [`M${Math.random().toString(36).slice(2, 8)}`]: z.object({ id: z.string() }) }, exec: async () => {} });
 
 function registryWith(syncs: Record<string, string>, key = 'crm') {
   return new IntegrationRegistry([
@@ -60,9 +59,10 @@ function registryWith(syncs: Record<string, string>, key = 'crm') {
   ]);
 }
 
-const overridesOf = (...items: FrequencyOverride[]) => async function* () {
-  yield* items;
-};
+const overridesOf = (...items: FrequencyOverride[]) =>
+  async function* () {
+    yield* items;
+  };
 const none = overridesOf();
 
 const byName = (reports: ScheduleReport[]) => Object.fromEntries(reports.map((r) => [r.name, r]));

@@ -59,9 +59,21 @@ function client(baseUrl: string, options: { auth?: ProviderAuth; credentials?: C
 
 describe('provider HTTP refuses link-local and metadata hosts', () => {
   it.each([
-    'http://169.254.169.254/latest', 'http://169.254.170.2/v2', 'http://2852039166', 'http://0xa9.0xfe.0xa9.0xfe', 'http://169.254.169.254.',
-    'http://[::ffff:169.254.169.254]', 'http://[::ffff:a9fe:a9fe]', 'http://[64:ff9b::a9fe:a9fe]', 'http://[fd00:ec2::254]', 'http://[fe80::1]',
-    'http://100.100.100.200', 'http://metadata.google.internal', 'http://METADATA.GOOGLE.INTERNAL.', 'http://instance-data', 'https://metadata.goog',
+    'http://169.254.169.254/latest',
+    'http://169.254.170.2/v2',
+    'http://2852039166',
+    'http://0xa9.0xfe.0xa9.0xfe',
+    'http://169.254.169.254.',
+    'http://[::ffff:169.254.169.254]',
+    'http://[::ffff:a9fe:a9fe]',
+    'http://[64:ff9b::a9fe:a9fe]',
+    'http://[fd00:ec2::254]',
+    'http://[fe80::1]',
+    'http://100.100.100.200',
+    'http://metadata.google.internal',
+    'http://METADATA.GOOGLE.INTERNAL.',
+    'http://instance-data',
+    'https://metadata.goog',
   ])('as the base URL %s, without sending anything or retrying', async (baseUrl) => {
     const { http, asked, sleeps } = client(baseUrl);
 

@@ -46,18 +46,12 @@ describe('cursor pagination', () => {
       paginate: { type: 'cursor', cursor_path_in_response: 'meta.next_cursor', cursor_name_in_request: 'after', limit: 3, limit_name_in_request: 'limit', response_path: 'results' },
     };
     expect(ids(await collect(http.paginate(config)))).toEqual([['r0', 'r1', 'r2'], ['r3', 'r4', 'r5'], ['r6']]);
-    expect(server.requests.map((r) => r.url)).toEqual([
-      '/api/contacts?filter=active&limit=3',
-      '/api/contacts?filter=active&limit=3&after=3',
-      '/api/contacts?filter=active&limit=3&after=6',
-    ]);
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/contacts?filter=active&limit=3', '/api/contacts?filter=active&limit=3&after=3', '/api/contacts?filter=active&limit=3&after=6']);
     expect(server.requests.every((r) => r.headers.authorization === 'Bearer at-1')).toBe(true);
   });
 
   it('stops on an empty page or a blank cursor', async () => {
-    const { http, server } = await provider((req, res) =>
-      sendJson(res, 200, req.query.get('c') ? { items: [], next: 'again' } : { items: [{ id: 'a' }], next: 'c1' }),
-    );
+    const { http, server } = await provider((req, res) => sendJson(res, 200, req.query.get('c') ? { items: [], next: 'again' } : { items: [{ id: 'a' }], next: 'c1' }));
     const config: ProxyConfiguration = { endpoint: '/x', paginate: { type: 'cursor', cursor_path_in_response: 'next', cursor_name_in_request: 'c', response_path: 'items' } };
     expect(ids(await collect(http.paginate(config)))).toEqual([['a']]);
     expect(server.requests).toHaveLength(2);
@@ -87,8 +81,14 @@ describe('link pagination', () => {
       const next = skip + 4 < ALL.length ? { '@odata.nextLink': `/api/users?$skip=${skip + 4}` } : {};
       sendJson(res, 200, { value: ALL.slice(skip, skip + 4), ...next });
     });
-    const config: ProxyConfiguration = { endpoint: 'users', paginate: { type: 'link', link_path_in_response_body: '@odata.nextLink', response_path: 'value', limit: 4, limit_name_in_request: '$top' } };
-    expect(ids(await collect(http.paginate(config)))).toEqual([['r0', 'r1', 'r2', 'r3'], ['r4', 'r5', 'r6']]);
+    const config: ProxyConfiguration = {
+      endpoint: 'users',
+      paginate: { type: 'link', link_path_in_response_body: '@odata.nextLink', response_path: 'value', limit: 4, limit_name_in_request: '$top' },
+    };
+    expect(ids(await collect(http.paginate(config)))).toEqual([
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'r5', 'r6'],
+    ]);
     expect(server.requests.map((r) => r.url)).toEqual(['/api/users?%24top=4', '/api/users?%24skip=4']);
   });
 
@@ -129,7 +129,14 @@ describe('offset pagination', () => {
     const nextParams: unknown[] = [];
     const config: ProxyConfiguration = {
       endpoint: '/rows',
-      paginate: { type: 'offset', offset_name_in_request: 'offset', limit: 2, limit_name_in_request: 'limit', response_path: 'data.rows', on_page: async ({ nextPageParam }) => void nextParams.push(nextPageParam) },
+      paginate: {
+        type: 'offset',
+        offset_name_in_request: 'offset',
+        limit: 2,
+        limit_name_in_request: 'limit',
+        response_path: 'data.rows',
+        on_page: async ({ nextPageParam }) => void nextParams.push(nextPageParam),
+      },
     };
     expect(ids(await collect(http.paginate(config)))).toEqual([['r0', 'r1'], ['r2', 'r3'], ['r4', 'r5'], ['r6']]);
     expect(server.requests.map((r) => r.query.get('offset'))).toEqual(['0', '2', '4', '6']);
@@ -151,7 +158,10 @@ describe('in_body', () => {
       data: { query: 'x' },
       paginate: { type: 'cursor', cursor_path_in_response: 'next_cursor', cursor_name_in_request: 'cursor', limit: 4, limit_name_in_request: 'page_size', response_path: 'results' },
     };
-    expect(ids(await collect(http.paginate(config)))).toEqual([['r0', 'r1', 'r2', 'r3'], ['r4', 'r5', 'r6']]);
+    expect(ids(await collect(http.paginate(config)))).toEqual([
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'r5', 'r6'],
+    ]);
     expect(server.requests.map((r) => JSON.parse(r.body))).toEqual([
       { query: 'x', page_size: 4 },
       { query: 'x', page_size: 4, cursor: '4' },
@@ -165,7 +175,10 @@ describe('in_body', () => {
       sendJson(res, 200, ALL.slice(body.skip, body.skip + 5));
     });
     const config: ProxyConfiguration = { endpoint: '/q', method: 'PUT', paginate: { type: 'offset', offset_name_in_request: 'skip', in_body: true, limit: 5 } };
-    expect(ids(await collect(http.paginate(config)))).toEqual([['r0', 'r1', 'r2', 'r3', 'r4'], ['r5', 'r6']]);
+    expect(ids(await collect(http.paginate(config)))).toEqual([
+      ['r0', 'r1', 'r2', 'r3', 'r4'],
+      ['r5', 'r6'],
+    ]);
     expect(server.requests.map((r) => JSON.parse(r.body))).toEqual([{ skip: 0 }, { skip: 5 }]);
   });
 });

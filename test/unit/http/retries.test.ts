@@ -25,8 +25,10 @@ async function scripted(...steps: Array<(req: RecordedRequest, res: ServerRespon
 }
 
 const ok = (_req: RecordedRequest, res: ServerResponse) => sendJson(res, 200, { ok: true });
-const status = (code: number, headers: Record<string, string> = {}) => (_req: RecordedRequest, res: ServerResponse) =>
-  sendJson(res, code, { error: 'nope' }, headers);
+const status =
+  (code: number, headers: Record<string, string> = {}) =>
+  (_req: RecordedRequest, res: ServerResponse) =>
+    sendJson(res, code, { error: 'nope' }, headers);
 const dropConnection = (req: RecordedRequest, res: ServerResponse) => res.socket?.destroy();
 
 function client(baseUrl: string, extra: Partial<ProviderHttpDeps> = {}, auth: ProviderAuth = { mode: 'API_KEY' }) {
@@ -56,11 +58,7 @@ describe('retries', () => {
 
   it('honours an HTTP-date Retry-After on 503, capped by maxRetryDelayMs', async () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
-    const { baseUrl } = await scripted(
-      status(503, { 'Retry-After': 'Wed, 01 Jan 2025 00:00:30 GMT' }),
-      status(503, { 'Retry-After': '3600' }),
-      ok,
-    );
+    const { baseUrl } = await scripted(status(503, { 'Retry-After': 'Wed, 01 Jan 2025 00:00:30 GMT' }), status(503, { 'Retry-After': '3600' }), ok);
     const { http, delays } = client(baseUrl, { now: () => now, maxRetryDelayMs: 60_000 });
     await http.get({ endpoint: '/contacts', retries: 2 });
     expect(delays).toEqual([30_000, 60_000]);

@@ -8,12 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FanOutEvent, LogLevel } from '../../../functions/engine/ports.js';
-import {
-  LocalScheduler,
-  ScheduleConflictError,
-  ScheduleNotFoundError,
-  parseRateExpression,
-} from '../../../functions/local/local-scheduler.js';
+import { LocalScheduler, ScheduleConflictError, ScheduleNotFoundError, parseRateExpression } from '../../../functions/local/local-scheduler.js';
 
 const at = (iso: string): number => Date.parse(iso);
 

@@ -115,7 +115,9 @@ describe('EventBridgeScheduler.list', () => {
       .resolvesOnce({ Schedules: [{ Name: 'crm.notes' }] });
     mock.on(GetScheduleCommand, { Name: 'crm.contacts' }).resolves(stored());
     mock.on(GetScheduleCommand, { Name: 'crm.gone' }).rejects(notFound());
-    mock.on(GetScheduleCommand, { Name: 'crm.notes' }).resolves(stored({ Name: 'crm.notes', Target: { Arn: FAN_OUT, RoleArn: ROLE, Input: '{"integration":"crm","sync":"notes","scheduledAt":"x"}' } }));
+    mock
+      .on(GetScheduleCommand, { Name: 'crm.notes' })
+      .resolves(stored({ Name: 'crm.notes', Target: { Arn: FAN_OUT, RoleArn: ROLE, Input: '{"integration":"crm","sync":"notes","scheduledAt":"x"}' } }));
 
     const infos = await makeScheduler().list();
 
@@ -127,9 +129,11 @@ describe('EventBridgeScheduler.list', () => {
 describe('EventBridgeScheduler.updateRate', () => {
   it('writes back every field a person may have set, keeping the disabled state', async () => {
     const start = new Date('2026-01-01T00:00:00Z');
-    mock.on(GetScheduleCommand).resolves(
-      stored({ State: 'DISABLED', ScheduleExpressionTimezone: 'Europe/Paris', StartDate: start, KmsKeyArn: 'arn:aws:kms:k', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5 } }),
-    );
+    mock
+      .on(GetScheduleCommand)
+      .resolves(
+        stored({ State: 'DISABLED', ScheduleExpressionTimezone: 'Europe/Paris', StartDate: start, KmsKeyArn: 'arn:aws:kms:k', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5 } }),
+      );
     mock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
 
     await makeScheduler().updateRate({ name: 'crm.contacts', rateExpression: 'rate(15 minutes)', target: { integration: 'crm', sync: 'contacts' } });

@@ -7,11 +7,18 @@ import { buildErrorPayload, buildSuccessPayload, serializePayload } from '../../
 import { generateWebhookSecret, signWebhook } from '../../../functions/engine/webhooks/signing.js';
 
 const run: RunRecord = {
-  providerConfigKey: 'hubspot', connectionId: 'acme', syncName: 'contacts', runId: '20260101000000-abcd1234',
-  status: 'SUCCESS', type: 'INCREMENTAL', trigger: 'SCHEDULE',
-  startedAt: Date.parse('2026-01-01T00:00:00.000Z'), finishedAt: Date.parse('2026-01-01T00:00:05.250Z'),
+  providerConfigKey: 'hubspot',
+  connectionId: 'acme',
+  syncName: 'contacts',
+  runId: '20260101000000-abcd1234',
+  status: 'SUCCESS',
+  type: 'INCREMENTAL',
+  trigger: 'SCHEDULE',
+  startedAt: Date.parse('2026-01-01T00:00:00.000Z'),
+  finishedAt: Date.parse('2026-01-01T00:00:05.250Z'),
   results: { Contact: { added: 3, updated: 2, deleted: 1 }, Note: { added: 0, updated: 0, deleted: 0 } },
-  error: null, invocations: 1,
+  error: null,
+  invocations: 1,
 };
 
 describe('payload', () => {
@@ -20,8 +27,17 @@ describe('payload', () => {
 
     expect(Object.keys(payload)).toEqual(['from', 'type', 'connectionId', 'providerConfigKey', 'syncName', 'model', 'syncType', 'success', 'responseResults', 'modifiedAfter', 'queryTimeStamp']);
     expect(payload).toEqual({
-      from: 'syncline', type: 'sync', connectionId: 'acme', providerConfigKey: 'hubspot', syncName: 'contacts', model: 'Contact', syncType: 'INCREMENTAL',
-      success: true, responseResults: { added: 3, updated: 2, deleted: 1 }, modifiedAfter: '2026-01-01T00:00:00.000Z', queryTimeStamp: '2026-01-01T00:00:00.000Z',
+      from: 'syncline',
+      type: 'sync',
+      connectionId: 'acme',
+      providerConfigKey: 'hubspot',
+      syncName: 'contacts',
+      model: 'Contact',
+      syncType: 'INCREMENTAL',
+      success: true,
+      responseResults: { added: 3, updated: 2, deleted: 1 },
+      modifiedAfter: '2026-01-01T00:00:00.000Z',
+      queryTimeStamp: '2026-01-01T00:00:00.000Z',
     });
   });
 
@@ -33,8 +49,17 @@ describe('payload', () => {
     const payload = buildErrorPayload({ ...run, status: 'ERROR', error: { type: 'script_error', message: 'boom' } });
 
     expect(payload).toEqual({
-      from: 'syncline', type: 'sync', connectionId: 'acme', providerConfigKey: 'hubspot', syncName: 'contacts', model: 'Contact,Note', syncType: 'INCREMENTAL',
-      success: false, error: { type: 'script_error', description: 'boom' }, startedAt: '2026-01-01T00:00:00.000Z', failedAt: '2026-01-01T00:00:05.250Z',
+      from: 'syncline',
+      type: 'sync',
+      connectionId: 'acme',
+      providerConfigKey: 'hubspot',
+      syncName: 'contacts',
+      model: 'Contact,Note',
+      syncType: 'INCREMENTAL',
+      success: false,
+      error: { type: 'script_error', description: 'boom' },
+      startedAt: '2026-01-01T00:00:00.000Z',
+      failedAt: '2026-01-01T00:00:05.250Z',
     });
   });
 
@@ -63,7 +88,9 @@ describe('signatures, verified the way receivers do', () => {
 
   it('X-Nango-Signature: SHA-256 of secret + JSON.stringify(parsed body) (the legacy re-serializing check)', () => {
     const parsed: unknown = JSON.parse(body);
-    const expected = createHash('sha256').update(`${secret}${JSON.stringify(parsed)}`).digest('hex');
+    const expected = createHash('sha256')
+      .update(`${secret}${JSON.stringify(parsed)}`)
+      .digest('hex');
 
     expect(headers['X-Nango-Signature']).toBe(expected);
   });

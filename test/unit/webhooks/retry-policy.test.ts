@@ -15,7 +15,11 @@ function schedule(random: () => number): number[] {
 }
 
 describe('retry schedule', () => {
-  it.each([['no jitter luck', () => 0], ['middle', () => 0.5], ['max', () => 0.999999]])('spans at least 24 hours over 12 attempts (%s)', (_name, random) => {
+  it.each([
+    ['no jitter luck', () => 0],
+    ['middle', () => 0.5],
+    ['max', () => 0.999999],
+  ])('spans at least 24 hours over 12 attempts (%s)', (_name, random) => {
     const times = schedule(random);
 
     expect(times).toHaveLength(DEFAULT_RETRY_POLICY.maxAttempts);
@@ -43,8 +47,19 @@ describe('retry schedule', () => {
   });
 
   it.each([
-    [200, 'SUCCEEDED'], [204, 'SUCCEEDED'], [null, 'RETRY'], [408, 'RETRY'], [429, 'RETRY'], [500, 'RETRY'], [503, 'RETRY'],
-    [410, 'GONE'], [400, 'FAILED'], [401, 'FAILED'], [404, 'FAILED'], [301, 'FAILED'], [302, 'FAILED'],
+    [200, 'SUCCEEDED'],
+    [204, 'SUCCEEDED'],
+    [null, 'RETRY'],
+    [408, 'RETRY'],
+    [429, 'RETRY'],
+    [500, 'RETRY'],
+    [503, 'RETRY'],
+    [410, 'GONE'],
+    [400, 'FAILED'],
+    [401, 'FAILED'],
+    [404, 'FAILED'],
+    [301, 'FAILED'],
+    [302, 'FAILED'],
   ] as const)('HTTP %s → %s', (status, outcome) => {
     expect(classifyAttempt(status)).toBe(outcome);
   });

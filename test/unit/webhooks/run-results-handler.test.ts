@@ -7,8 +7,18 @@ import { matchesRunResultFilter } from '../../../functions/handlers/stream/run-r
 import { makeRunResultsHandler } from '../../../functions/handlers/stream/run-results-handler.js';
 
 const run: RunRecord = {
-  providerConfigKey: 'hubspot', connectionId: 'acme', syncName: 'contacts', runId: 'r1', status: 'SUCCESS', type: 'INCREMENTAL', trigger: 'SCHEDULE',
-  startedAt: 1_000, finishedAt: 2_000, results: { Contact: { added: 1, updated: 0, deleted: 0 }, Note: { added: 0, updated: 0, deleted: 0 } }, error: null, invocations: 1,
+  providerConfigKey: 'hubspot',
+  connectionId: 'acme',
+  syncName: 'contacts',
+  runId: 'r1',
+  status: 'SUCCESS',
+  type: 'INCREMENTAL',
+  trigger: 'SCHEDULE',
+  startedAt: 1_000,
+  finishedAt: 2_000,
+  results: { Contact: { added: 1, updated: 0, deleted: 0 }, Note: { added: 0, updated: 0, deleted: 0 } },
+  error: null,
+  invocations: 1,
 };
 
 function record(eventName: 'INSERT' | 'MODIFY', next: Record<string, unknown>, old?: Record<string, unknown>, seq = '100'): DynamoDBRecord {
@@ -19,16 +29,25 @@ function record(eventName: 'INSERT' | 'MODIFY', next: Record<string, unknown>, o
 /** An in-memory WebhookStore: enough for the run-results path. */
 class MemoryStore implements Partial<WebhookStore> {
   deliveries = new Map<string, WebhookDelivery>();
-  constructor(private readonly subscriptions: WebhookSubscription[], public failCreate = false) {}
-  async listSubscriptions() { return this.subscriptions; }
+  constructor(
+    private readonly subscriptions: WebhookSubscription[],
+    public failCreate = false,
+  ) {}
+  async listSubscriptions() {
+    return this.subscriptions;
+  }
   async createDelivery(d: WebhookDelivery) {
     if (this.failCreate) throw new Error('DynamoDB is down');
     if (this.deliveries.has(d.id)) return false;
     this.deliveries.set(d.id, { ...d });
     return true;
   }
-  async getDelivery(id: string) { return this.deliveries.get(id) ?? null; }
-  async markQueued(id: string) { this.deliveries.get(id)!.queued = true; }
+  async getDelivery(id: string) {
+    return this.deliveries.get(id) ?? null;
+  }
+  async markQueued(id: string) {
+    this.deliveries.get(id)!.queued = true;
+  }
 }
 
 function setup(subscriptions: WebhookSubscription[]) {
@@ -39,13 +58,21 @@ function setup(subscriptions: WebhookSubscription[]) {
     store: store as unknown as WebhookStore,
     queue: { send: async (m) => void sent.push(m), sendToDeadLetter: async () => undefined },
     events: { publish: async (e) => void published.push(...e) },
-    clock: { now: () => 5_000 }, logger: { log: () => undefined },
+    clock: { now: () => 5_000 },
+    logger: { log: () => undefined },
   });
   return { store, sent, published, handler };
 }
 
 const sub = (id: string, extra: Partial<WebhookSubscription> = {}): WebhookSubscription => ({
-  id, url: 'https://hooks.example/', events: ['sync.success', 'sync.error'], always: false, enabled: true, disabledReason: null, createdAt: 0, ...extra,
+  id,
+  url: 'https://hooks.example/',
+  events: ['sync.success', 'sync.error'],
+  always: false,
+  enabled: true,
+  disabledReason: null,
+  createdAt: 0,
+  ...extra,
 });
 
 describe('run-result stream filter', () => {
@@ -71,7 +98,9 @@ describe('run-results handler', () => {
     await handler({ Records: [r] });
 
     expect([...store.deliveries.values()].map((d) => `${d.subscriptionId}:${d.model}`).sort()).toEqual([
-      'whsub_0000000000000001:Contact', 'whsub_0000000000000002:Contact', 'whsub_0000000000000002:Note',
+      'whsub_0000000000000001:Contact',
+      'whsub_0000000000000002:Contact',
+      'whsub_0000000000000002:Note',
     ]);
     expect(sent).toHaveLength(3);
     expect(published.map((e) => `${e.detailType}:${e.detail.model}`)).toEqual(['sync.success:Contact', 'sync.success:Note', 'sync.success:Contact', 'sync.success:Note']);

@@ -9,9 +9,21 @@ const guardOn = { allowPrivate: false, allowHttp: true, resolve: publicResolver 
 
 describe('URL guard', () => {
   it.each([
-    'http://169.254.169.254/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://127.0.0.1:8080/', 'http://0.0.0.0/',
-    'http://172.16.5.4/', 'http://192.168.1.1/', 'http://100.64.0.1/', 'http://[::1]/', 'http://[fd00:ec2::254]/', 'http://[fe80::1]/',
-    'http://[::ffff:169.254.169.254]/', 'http://[::ffff:a00:1]/', 'http://[::ffff:127.0.0.1]/', 'http://[64:ff9b::a9fe:a9fe]/',
+    'http://169.254.169.254/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/',
+    'http://127.0.0.1:8080/',
+    'http://0.0.0.0/',
+    'http://172.16.5.4/',
+    'http://192.168.1.1/',
+    'http://100.64.0.1/',
+    'http://[::1]/',
+    'http://[fd00:ec2::254]/',
+    'http://[fe80::1]/',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[::ffff:a00:1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[64:ff9b::a9fe:a9fe]/',
   ])('refuses %s', async (url) => {
     const result = await checkWebhookUrl(url, guardOn);
 
@@ -26,7 +38,10 @@ describe('URL guard', () => {
   });
 
   it('refuses a host when any of its addresses is private', async () => {
-    const mixed: HostResolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }];
+    const mixed: HostResolver = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.1.2.3', family: 4 },
+    ];
 
     expect((await checkWebhookUrl('https://rebind.example/', { ...guardOn, resolve: mixed })).ok).toBe(false);
   });
@@ -48,7 +63,9 @@ describe('URL guard', () => {
   });
 
   it('DNS failure is retryable', async () => {
-    const failing: HostResolver = async () => { throw new Error('ENOTFOUND'); };
+    const failing: HostResolver = async () => {
+      throw new Error('ENOTFOUND');
+    };
 
     expect(await checkWebhookUrl('https://nowhere.example/', { ...guardOn, resolve: failing })).toMatchObject({ ok: false, retryable: true });
   });
@@ -71,10 +88,21 @@ describe('URL guard with private addresses allowed (local development)', () => {
   };
 
   it.each([
-    'http://169.254.169.254/latest/meta-data/', 'http://169.254.170.2/v2/credentials', 'http://169.254.0.1/',
-    'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://0251.0376.0251.0376/', 'http://169.254.169.254./',
-    'http://[::ffff:169.254.169.254]/', 'http://[::ffff:a9fe:a9fe]/', 'http://[0:0:0:0:0:ffff:a9fe:a9fe]/', 'http://[64:ff9b::169.254.169.254]/',
-    'http://[fd00:ec2::254]/latest/meta-data/', 'http://[fe80::1]/', 'http://[febf::1]/', 'http://100.100.100.200/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://169.254.170.2/v2/credentials',
+    'http://169.254.0.1/',
+    'http://2852039166/',
+    'http://0xa9.0xfe.0xa9.0xfe/',
+    'http://0251.0376.0251.0376/',
+    'http://169.254.169.254./',
+    'http://[::ffff:169.254.169.254]/',
+    'http://[::ffff:a9fe:a9fe]/',
+    'http://[0:0:0:0:0:ffff:a9fe:a9fe]/',
+    'http://[64:ff9b::169.254.169.254]/',
+    'http://[fd00:ec2::254]/latest/meta-data/',
+    'http://[fe80::1]/',
+    'http://[febf::1]/',
+    'http://100.100.100.200/',
   ])('still refuses the link-local or metadata address %s', async (url) => {
     const result = await checkWebhookUrl(url, guardLocal);
 
@@ -82,7 +110,12 @@ describe('URL guard with private addresses allowed (local development)', () => {
   });
 
   it.each([
-    ['169.254.169.254', 4], ['::ffff:169.254.169.254', 6], ['::ffff:a9fe:a9fe', 6], ['64:ff9b::a9fe:a9fe', 6], ['fd00:ec2::254', 6], ['fe80::1%eth0', 6],
+    ['169.254.169.254', 4],
+    ['::ffff:169.254.169.254', 6],
+    ['::ffff:a9fe:a9fe', 6],
+    ['64:ff9b::a9fe:a9fe', 6],
+    ['fd00:ec2::254', 6],
+    ['fe80::1%eth0', 6],
   ] as const)('still refuses a host name that resolves to %s', async (address, family) => {
     const dns = answering(address, family);
 
@@ -92,7 +125,10 @@ describe('URL guard with private addresses allowed (local development)', () => {
   });
 
   it('refuses a host when any of its addresses is link-local', async () => {
-    const mixed: HostResolver = async () => [{ address: '127.0.0.1', family: 4 }, { address: '169.254.169.254', family: 4 }];
+    const mixed: HostResolver = async () => [
+      { address: '127.0.0.1', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ];
 
     expect(await checkWebhookUrl('http://rebind.example/', { ...guardLocal, resolve: mixed })).toMatchObject({ ok: false, retryable: false });
   });
@@ -118,12 +154,22 @@ describe('URL guard with private addresses allowed (local development)', () => {
 });
 
 describe('address ranges', () => {
-  it.each(['169.254.169.254', '169.254.0.0', '169.254.255.255', '100.100.100.200', 'fe80::1', 'febf:ffff::1', 'fd00:ec2::254', 'fd00:ec2:0:0:0:0:0:254', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', 'not-an-address'])(
-    '%s is link-local or metadata',
-    (address) => {
-      expect(isLinkLocalOrMetadata(address)).toBe(true);
-    },
-  );
+  it.each([
+    '169.254.169.254',
+    '169.254.0.0',
+    '169.254.255.255',
+    '100.100.100.200',
+    'fe80::1',
+    'febf:ffff::1',
+    'fd00:ec2::254',
+    'fd00:ec2:0:0:0:0:0:254',
+    '::ffff:169.254.169.254',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::a9fe:a9fe',
+    'not-an-address',
+  ])('%s is link-local or metadata', (address) => {
+    expect(isLinkLocalOrMetadata(address)).toBe(true);
+  });
 
   it.each(['127.0.0.1', '10.0.0.1', '169.253.255.255', '169.255.0.0', '100.100.100.201', '::1', 'fec0::1', 'fd00:ec2::253', 'fd12::1', '::ffff:127.0.0.1', '::a9fe:a9fe', '8.8.8.8'])(
     '%s is not link-local or metadata',

@@ -12,7 +12,10 @@ import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js'
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
 
 export class DynamoConnectionRepo implements ConnectionRepo {
-  constructor(private readonly table: StateTable, private readonly cipher?: SecretCipher) {}
+  constructor(
+    private readonly table: StateTable,
+    private readonly cipher?: SecretCipher,
+  ) {}
 
   async find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null> {
     const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
@@ -31,20 +34,28 @@ export class DynamoConnectionRepo implements ConnectionRepo {
     const secret = this.cipher
       ? { credentialsEnc: await this.cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
       : { credentials };
-    await withInfrastructureErrors('saving a connection', () => this.table.doc.send(new PutCommand({
-      TableName: this.table.tableName,
-      Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, credentialsType: credentials.type, ...secret },
-    })));
+    await withInfrastructureErrors('saving a connection', () =>
+      this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: { ...stateKeys.connection(connection.providerConfigKey, connection.connectionId), kind: 'CONNECTION', ...rest, credentialsType: credentials.type, ...secret },
+        }),
+      ),
+    );
   }
 
   async updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void> {
-    await withInfrastructureErrors('saving connection metadata', () => this.table.doc.send(new UpdateCommand({
-      TableName: this.table.tableName,
-      Key: stateKeys.connection(providerConfigKey, connectionId),
-      UpdateExpression: 'SET metadata = :m, updatedAt = :now',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':m': metadata, ':now': new Date(this.table.now()).toISOString() },
-    })));
+    await withInfrastructureErrors('saving connection metadata', () =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connection(providerConfigKey, connectionId),
+          UpdateExpression: 'SET metadata = :m, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':m': metadata, ':now': new Date(this.table.now()).toISOString() },
+        }),
+      ),
+    );
   }
 
   async *list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]> {
@@ -54,7 +65,9 @@ export class DynamoConnectionRepo implements ConnectionRepo {
   }
 
   async delete(providerConfigKey: string, connectionId: string): Promise<void> {
-    await withInfrastructureErrors('deleting a connection', () => this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })));
+    await withInfrastructureErrors('deleting a connection', () =>
+      this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })),
+    );
   }
 
   /** Decryption failures (tampered, moved to another connection) propagate as the cipher's error, not as a retryable one. */

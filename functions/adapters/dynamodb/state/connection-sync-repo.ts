@@ -50,15 +50,17 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
       values[':zero'] = 0;
     });
     try {
-      const response = await this.table.doc.send(new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: stateKeys.connectionSync(key),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }));
+      const response = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connectionSync(key),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       return toConnectionSync(key, response.Attributes!);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`sync "${key.syncName}" has no state for connection "${key.connectionId}"`);
@@ -71,28 +73,34 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   }
 
   async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
-    const response = await withInfrastructureErrors('creating a connection-sync', () => this.table.doc.send(new UpdateCommand({
-      TableName: this.table.tableName,
-      Key: stateKeys.connectionSync(key),
-      UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
-      ExpressionAttributeValues: { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': this.table.now() },
-      ReturnValues: 'ALL_NEW',
-    })));
+    const response = await withInfrastructureErrors('creating a connection-sync', () =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connectionSync(key),
+          UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
+          ExpressionAttributeValues: { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': this.table.now() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
     return toConnectionSync(key, response.Attributes!);
   }
 
   async acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome> {
     try {
-      const response = await this.table.doc.send(new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: stateKeys.connectionSync(key),
-        UpdateExpression: 'SET lease = :lease, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
-        ReturnValues: 'ALL_OLD',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      const response = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connectionSync(key),
+          UpdateExpression: 'SET lease = :lease, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       const before = toConnectionSync(key, response.Attributes!);
       return { acquired: true, state: { ...before, lease, updatedAt: now }, previous: before.lease };
     } catch (error) {
@@ -119,14 +127,16 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
 
   private async updateIfHolder(key: ConnectionSyncKey, lease: Lease, update: string, values: Record<string, unknown>, what: string): Promise<boolean> {
     try {
-      await this.table.doc.send(new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: stateKeys.connectionSync(key),
-        UpdateExpression: update,
-        ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ...values, ':run': lease.runId, ':owner': lease.owner },
-      }));
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connectionSync(key),
+          UpdateExpression: update,
+          ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ...values, ':run': lease.runId, ':owner': lease.owner },
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

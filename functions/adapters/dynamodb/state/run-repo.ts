@@ -21,12 +21,14 @@ export class DynamoRunRepo implements RunRepo {
   async create(run: RunRecord): Promise<RunRecord> {
     assertTransition(null, run.status);
     try {
-      await this.table.doc.send(new PutCommand({
-        TableName: this.table.tableName,
-        Item: runItem(run),
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: runItem(run),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       return run;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException && error.Item) return toRun(unmarshall(error.Item));
@@ -36,16 +38,18 @@ export class DynamoRunRepo implements RunRepo {
 
   async resume(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
     try {
-      const response = await this.table.doc.send(new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: stateKeys.run(key, runId),
-        UpdateExpression: 'SET invocations = if_not_exists(invocations, :zero) + :one',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':running': RUNNING },
-        ReturnValues: 'ALL_NEW',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }));
+      const response = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.run(key, runId),
+          UpdateExpression: 'SET invocations = if_not_exists(invocations, :zero) + :one',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':running': RUNNING },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
       return toRun(response.Attributes!);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return error.Item ? toRun(unmarshall(error.Item)) : null;
@@ -56,14 +60,16 @@ export class DynamoRunRepo implements RunRepo {
   async endAbandoned(run: RunRecord): Promise<boolean> {
     assertTransition(RUNNING, run.status);
     try {
-      await this.table.doc.send(new UpdateCommand({
-        TableName: this.table.tableName,
-        Key: stateKeys.run(run, run.runId),
-        UpdateExpression: 'SET #status = :status, #error = :error, finishedAt = :finishedAt',
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: { ':status': run.status, ':error': run.error, ':finishedAt': run.finishedAt, ':running': RUNNING },
-      }));
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.run(run, run.runId),
+          UpdateExpression: 'SET #status = :status, #error = :error, finishedAt = :finishedAt',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: { ':status': run.status, ':error': run.error, ':finishedAt': run.finishedAt, ':running': RUNNING },
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -76,31 +82,41 @@ export class DynamoRunRepo implements RunRepo {
     const counts = Object.entries(update.recordCountDelta);
     const countUpdates = counts.map((_, i) => `recordCounts.#m${i} = if_not_exists(recordCounts.#m${i}, :zero) + :d${i}`);
     try {
-      await this.table.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table.tableName, Item: runItem(run),
-              ConditionExpression: '#status = :running', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':running': RUNNING },
-            },
-          },
-          {
-            Update: {
-              TableName: this.table.tableName,
-              Key: stateKeys.connectionSync(run),
-              UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
-              ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
-              ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
-              ExpressionAttributeValues: {
-                ':lsd': update.lastSyncDate, ':c': update.checkpoint, ':p': update.passId, ':lr': summarizeRun(run),
-                ':now': this.table.now(), ':run': lease.runId, ':owner': lease.owner,
-                ...(counts.length > 0 ? { ':zero': 0 } : {}),
-                ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: runItem(run),
+                ConditionExpression: '#status = :running',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':running': RUNNING },
               },
             },
-          },
-        ],
-      }));
+            {
+              Update: {
+                TableName: this.table.tableName,
+                Key: stateKeys.connectionSync(run),
+                UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
+                ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+                ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
+                ExpressionAttributeValues: {
+                  ':lsd': update.lastSyncDate,
+                  ':c': update.checkpoint,
+                  ':p': update.passId,
+                  ':lr': summarizeRun(run),
+                  ':now': this.table.now(),
+                  ':run': lease.runId,
+                  ':owner': lease.owner,
+                  ...(counts.length > 0 ? { ':zero': 0 } : {}),
+                  ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+                },
+              },
+            },
+          ],
+        }),
+      );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const [runReason, leaseReason] = error.CancellationReasons ?? [];
@@ -127,33 +143,37 @@ export class DynamoRunRepo implements RunRepo {
     // The lease is taken before the run item is written: a run cancelled in between gets its item here.
     const cancelled: RunRecord = {
       ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
-      status: 'CANCELLED', finishedAt: now, error: { type: 'cancelled', message: reason },
+      status: 'CANCELLED',
+      finishedAt: now,
+      error: { type: 'cancelled', message: reason },
     };
     assertTransition(run?.status ?? null, cancelled.status);
     try {
-      await this.table.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.table.tableName,
-              Item: runItem(cancelled),
-              ConditionExpression: run ? '#status = :running' : 'attribute_not_exists(pk)',
-              ExpressionAttributeNames: run ? { '#status': 'status' } : undefined,
-              ExpressionAttributeValues: run ? { ':running': RUNNING } : undefined,
+      await this.table.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table.tableName,
+                Item: runItem(cancelled),
+                ConditionExpression: run ? '#status = :running' : 'attribute_not_exists(pk)',
+                ExpressionAttributeNames: run ? { '#status': 'status' } : undefined,
+                ExpressionAttributeValues: run ? { ':running': RUNNING } : undefined,
+              },
             },
-          },
-          {
-            // The running invocation notices the missing lease at its next check and stops.
-            Update: {
-              TableName: this.table.tableName,
-              Key: stateKeys.connectionSync(key),
-              UpdateExpression: 'REMOVE lease SET updatedAt = :now, lastRun = :lr',
-              ConditionExpression: 'attribute_not_exists(lease) OR lease.runId = :run',
-              ExpressionAttributeValues: { ':run': runId, ':now': now, ':lr': summarizeRun(cancelled) },
+            {
+              // The running invocation notices the missing lease at its next check and stops.
+              Update: {
+                TableName: this.table.tableName,
+                Key: stateKeys.connectionSync(key),
+                UpdateExpression: 'REMOVE lease SET updatedAt = :now, lastRun = :lr',
+                ConditionExpression: 'attribute_not_exists(lease) OR lease.runId = :run',
+                ExpressionAttributeValues: { ':run': runId, ':now': now, ':lr': summarizeRun(cancelled) },
+              },
             },
-          },
-        ],
-      }));
+          ],
+        }),
+      );
       return 'CANCELLED';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw asInfrastructureError(error, 'cancelling a run');
@@ -169,13 +189,17 @@ export class DynamoRunRepo implements RunRepo {
   }
 
   async list(key: ConnectionSyncKey, limit: number): Promise<RunRecord[]> {
-    const response = await withInfrastructureErrors('listing runs', () => this.table.doc.send(new QueryCommand({
-      TableName: this.table.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },
-      ScanIndexForward: false,
-      Limit: limit,
-    })));
+    const response = await withInfrastructureErrors('listing runs', () =>
+      this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': stateKeys.run(key, '').pk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
     return (response.Items ?? []).map(toRun);
   }
 }
