@@ -5,7 +5,9 @@ describe('the runner guards from the environment', () => {
   it('overrides only what is set', () => {
     expect(runnerConfigFrom(readEnv(RunnerEnv, {}))).toEqual({});
     expect(runnerConfigFrom(readEnv(RunnerEnv, { SYNCLINE_MAX_DELETE_SHARE: '0.8', SYNCLINE_MIN_GUARDED_DELETIONS: '50', SYNCLINE_MAX_INVOCATIONS: '5' }))).toEqual({
-      maxDeleteShare: 0.8, minGuardedDeletions: 50, maxInvocations: 5,
+      maxDeleteShare: 0.8,
+      minGuardedDeletions: 50,
+      maxInvocations: 5,
     });
   });
 
