@@ -227,6 +227,16 @@ describe('sync controls', () => {
     expect(reset.status).toBe(200);
     await kit.drain();
     expect((await status()).type).toBe('INITIAL');
+
+    // The operator's one-run acceptance of a mass deletion travels with that run's message only.
+    const accept = await kit.call('POST', '/sync/trigger', { body: { provider_config_key: PCK, connection_id: CONN, syncs: ['contacts'], opts: { acceptMassDeletion: true } } });
+    expect(accept.status).toBe(200);
+    expect(kit.queue.messages).toMatchObject([{ syncName: 'contacts', trigger: 'MANUAL', acceptMassDeletion: true }]);
+    await kit.drain();
+    const plain = await kit.call('POST', '/sync/trigger', { body: { provider_config_key: PCK, connection_id: CONN, syncs: ['contacts'] } });
+    expect(plain.status).toBe(200);
+    expect(kit.queue.messages[0]).not.toHaveProperty('acceptMassDeletion');
+    await kit.drain();
   });
 
   it("overrides a connection's frequency and resets it with null", async () => {

@@ -56,6 +56,26 @@ describe('runInvocation against DynamoDB Local', () => {
     expect(live).toHaveLength(1_000);
   });
 
+  it('lets a small dataset lose most of its records, and an operator accept a refused deletion once', async () => {
+    const kit = await makeEngineKit();
+    kit.source.contacts = makeContacts(4);
+    await kit.run('contacts');
+    kit.source.contacts = makeContacts(1);
+    expect(await kit.run('contacts')).toMatchObject({ run: { status: 'SUCCESS', results: { Contact: { deleted: 3 } } } });
+
+    kit.source.contacts = makeContacts(100);
+    await kit.run('contacts');
+    kit.source.contacts = makeContacts(40);
+    await kit.controls.trigger([kit.key('contacts')]);
+    const [refused] = await kit.drain();
+    await kit.controls.trigger([kit.key('contacts')], { acceptMassDeletion: true });
+    const [accepted] = await kit.drain();
+
+    expect(refused).toMatchObject({ run: { status: 'ERROR', error: { type: 'DeletionRefusedError', message: expect.stringMatching(/60 of 100 .*acceptMassDeletion/) } } });
+    expect(accepted).toMatchObject({ run: { status: 'SUCCESS', results: { Contact: { deleted: 60 } } } });
+    expect((await kit.listAll('Contact')).filter((r) => r.lastAction !== 'DELETED')).toHaveLength(40);
+  });
+
   it('honours a configured deletion threshold', async () => {
     const kit = await makeEngineKit({ maxDeleteShare: 0.9 });
     kit.source.contacts = makeContacts(100);
