@@ -17,6 +17,7 @@ import type { ApiEnv, ApiRoute } from './route.js';
 import { apiKeysRoutes } from './routes/api-keys.js';
 import { connectionsRoutes } from './routes/connections.js';
 import { metaRoutes } from './routes/meta.js';
+import { providersRoutes } from './routes/providers.js';
 import { recordsRoutes } from './routes/records.js';
 import { syncsRoutes } from './routes/syncs.js';
 import { webhooksRoutes } from './routes/webhooks.js';
@@ -29,7 +30,7 @@ export type ApiApp = Hono<ApiEnv>;
 
 /** Every route of the API, in documentation order. */
 export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRoute[] {
-  return [...recordsRoutes(deps), ...syncsRoutes(deps), ...connectionsRoutes(deps), ...apiKeysRoutes(deps), ...webhooksRoutes(deps), ...metaRoutes(document)];
+  return [...recordsRoutes(deps), ...syncsRoutes(deps), ...connectionsRoutes(deps), ...apiKeysRoutes(deps), ...providersRoutes(), ...webhooksRoutes(deps), ...metaRoutes(document)];
 }
 
 export function createApiApp(deps: ApiDeps): ApiApp {

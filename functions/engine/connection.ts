@@ -1,34 +1,26 @@
 /**
- * Connections and providers as the engine sees them: one end-customer's account on an
- * integration, with the credentials the HTTP side injects into provider calls.
+ * Connections as the engine sees them: one end-customer's account on an integration, with the
+ * credentials the HTTP side injects into provider calls. Providers are data (`providers/`).
  */
+import type { Provider } from './providers/provider.js';
+import { renderTemplate } from './providers/template.js';
 
-/** How a provider authenticates requests. Declared once per integration. */
-export type ProviderAuth =
-  | { mode: 'API_KEY' /** Where the key goes; default header `Authorization: Bearer <key>`. */; in?: 'header' | 'query'; name?: string; prefix?: string }
-  | { mode: 'BASIC' }
-  | {
-      mode: 'OAUTH2';
-      /** Where expired access tokens are refreshed (`grant_type=refresh_token`). */
-      tokenUrl?: string;
-      /** The OAuth app's client credentials, sent with a refresh; the composition root fills them in (e.g. from the environment). */
-      clientId?: string;
-      clientSecret?: string;
-    }
-  | { mode: 'NONE' };
-
-export interface ProviderConfig {
-  /** Base URL every relative proxy endpoint is resolved against, e.g. `https://api.hubapi.com`. */
-  baseUrl: string;
-  auth: ProviderAuth;
-  /** Headers sent on every call to this provider. */
-  headers?: Record<string, string>;
-}
+export type { Provider as ProviderConfig, ProviderInput } from './providers/provider.js';
+export type ProviderAuth = Provider['auth'];
 
 export type Credentials =
   | { type: 'API_KEY'; apiKey: string }
   | { type: 'BASIC'; username: string; password: string }
-  | { type: 'OAUTH2'; accessToken: string; refreshToken?: string; expiresAt?: string }
+  | {
+      type: 'OAUTH2';
+      accessToken: string;
+      refreshToken?: string;
+      expiresAt?: string;
+      /** When the access token was obtained (ISO): tokens issued without an expiry are refreshed by age. */
+      obtainedAt?: string;
+      /** The token response as the provider sent it, for `${credentials.raw.*}` templates. */
+      raw?: Record<string, unknown>;
+    }
   | { type: 'NONE' };
 
 export interface Connection {
@@ -39,16 +31,23 @@ export interface Connection {
   connectionConfig: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Set when refreshing its token failed: the end user must authorize again. Its syncs stop
+   * until new credentials are saved (which clears it), instead of hammering the provider.
+   */
+  authError?: ConnectionAuthError;
 }
 
-/**
- * Fills `${connectionConfig.name}` placeholders in a provider's base URL from the connection's
- * config (e.g. a subdomain per customer), as Nango's provider templates do.
- */
-export function interpolateBaseUrl(baseUrl: string, connection: Pick<Connection, 'connectionConfig'>): string {
-  return baseUrl.replace(/\$\{connectionConfig\.([A-Za-z0-9_]+)\}/g, (_, name: string) => {
-    const value = connection.connectionConfig[name];
-    if (value === undefined || value === null || value === '') throw new Error(`the connection has no connectionConfig.${name}, needed by the provider's base URL`);
-    return String(value);
-  });
+export interface ConnectionAuthError {
+  type: 'auth';
+  message: string;
+  at: string;
+  /** The run that met the failure, to read its log. */
+  runId?: string;
+}
+
+/** A provider base URL for one connection: its `${connectionConfig.*}` and `${credentials.raw.*}` placeholders filled. */
+export function interpolateBaseUrl(baseUrl: string, connection: Pick<Connection, 'connectionConfig'> & { credentials?: Credentials }): string {
+  const raw = connection.credentials?.type === 'OAUTH2' ? (connection.credentials.raw ?? {}) : {};
+  return renderTemplate(baseUrl, { connectionConfig: connection.connectionConfig, credentials: { raw } }, "the provider's base URL");
 }

@@ -1,39 +1,54 @@
 /**
- * The credentials a run injects into provider calls, with OAuth2 access tokens refreshed
- * through the provider's token URL shortly before they expire (RFC 6749 §6), and the new
- * tokens saved on the connection.
+ * The credentials a run injects into provider calls, with OAuth2 access tokens refreshed through
+ * the provider's token endpoint (RFC 6749 §6) shortly before they expire, when they are old
+ * enough for a provider that issues them without an expiry, or when the provider answered 401
+ * to the current one. Client credentials (`OAUTH2_CC`) tokens are fetched the same way.
  *
  * Invariants:
- *   - Concurrent callers share one refresh (single-flight per connection, per `inFlight` map).
- *   - Before refreshing, the connection is read again: another process (a run of another
- *     sync, another Lambda) may have refreshed it already, and providers that rotate refresh
- *     tokens reject the old one once used.
+ *   - One refresh per connection at a time: concurrent callers in a process share one
+ *     (`inFlight`), and processes (Lambdas) take a short lock on the connection item first;
+ *     a process that finds it taken waits for the new tokens instead of refreshing again.
+ *   - Before refreshing, the connection is read again: another process may have refreshed it
+ *     already, and providers that rotate refresh tokens reject the old one once used. The new
+ *     tokens are saved before they are used.
+ *   - Fields the provider says to keep from the token response (`instance_url`, `api_domain`)
+ *     go into the connection's config.
  *   - Error messages name the connection, the HTTP status and the OAuth error code, never a
  *     token, a client secret or the response body.
- *
- * Not covered: two processes refreshing the same connection in the same instant (no lock
- * across processes). With rotating refresh tokens one of them may fail; its run ends in
- * ERROR and the next run reads the tokens the other saved.
  */
 import { z } from 'zod';
-import type { Connection, Credentials, ProviderConfig } from './connection.js';
+import type { Connection, Credentials } from './connection.js';
+import type { OAuthClient } from './integration.js';
+import type { Provider } from './providers/provider.js';
 import type { Clock, ConnectionRepo } from './ports.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
 export const REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long another process's refresh is waited for before this one gives up. */
+const REFRESH_LOCK_MS = 30_000;
+const WAIT_POLL_MS = 250;
 
-export type CredentialsProvider = () => Promise<Credentials>;
+export interface CredentialsRequest {
+  /** The provider answered 401 to this access token: refresh unless it was replaced already. */
+  rejectedAccessToken?: string;
+}
+
+export type CredentialsProvider = (request?: CredentialsRequest) => Promise<Credentials>;
 
 export interface CredentialsProviderDeps {
-  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'put'>;
+  /** `lockRefresh` keeps processes from refreshing one connection at once; without it, only this process's callers share a refresh. */
+  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'put'> & Partial<Pick<ConnectionRepo, 'lockRefresh'>>;
   /** The connection as the caller read it; its credentials are used while they are fresh. */
   connection: Connection;
-  provider: ProviderConfig;
+  provider: Pick<Provider, 'auth'>;
+  /** The integration's OAuth app; needed to refresh. */
+  client?: OAuthClient;
   clock: Clock;
   fetch?: typeof fetch;
   /** Per-request timeout of the token call; default 30 s. */
   timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
   /**
    * Refreshes in progress, by connection. Pass one map to every provider of a process to
    * share a refresh across runs of different syncs; by default each provider has its own.
@@ -51,94 +66,168 @@ export class CredentialsRefreshError extends Error {
   ) {
     super(message, options);
   }
+
+  /**
+   * True when trying again will not help until the end user authorizes again: the provider
+   * refused the grant (4xx), or there is nothing to refresh with. A timeout or a 5xx is not.
+   */
+  get needsReauthorization(): boolean {
+    if (this.cause !== undefined) return false;
+    return this.status === undefined || (this.status >= 400 && this.status < 500);
+  }
 }
 
-const TokenResponseSchema = z.object({
+const TokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1).optional(),
-  expires_in: z.coerce.number().positive().optional(),
+  /** 0 or absent: the provider gives no expiry (Mailchimp's tokens never expire). */
+  expires_in: z.coerce.number().min(0).optional(),
 });
 
 /** OAuth error codes are short ASCII words (`invalid_grant`); anything else is not echoed. */
 const OAUTH_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function makeCredentialsProvider(deps: CredentialsProviderDeps): CredentialsProvider {
-  const fetchImpl = deps.fetch ?? globalThis.fetch;
   const inFlight = deps.inFlight ?? new Map<string, Promise<Connection>>();
   const { providerConfigKey, connectionId } = deps.connection;
   const flightKey = `${providerConfigKey}\n${connectionId}`;
   const label = `connection "${connectionId}" of "${providerConfigKey}"`;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let current = deps.connection;
 
-  const expiring = (credentials: Credentials): boolean => {
-    if (credentials.type !== 'OAUTH2' || credentials.expiresAt === undefined) return false;
-    const expiresAt = Date.parse(credentials.expiresAt);
-    // An unreadable expiry is treated as expired: better one refresh than a run of 401s.
-    return Number.isNaN(expiresAt) || expiresAt - deps.clock.now() <= REFRESH_MARGIN_MS;
+  const needsRefresh = (credentials: Credentials, rejected?: string): boolean => {
+    if (credentials.type !== 'OAUTH2') return false;
+    if (rejected !== undefined) return credentials.accessToken === rejected;
+    return isStale(credentials, deps.provider, deps.clock.now());
   };
 
-  async function refresh(): Promise<Connection> {
+  /** Another process holds the refresh lock: wait until it saved new tokens, or its lock lapsed. */
+  async function waitForOtherRefresh(stale: Credentials, rejected?: string): Promise<Connection> {
+    const until = deps.clock.now() + REFRESH_LOCK_MS;
+    for (;;) {
+      await sleep(WAIT_POLL_MS);
+      const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
+      if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
+      const changed = latest.credentials.type === 'OAUTH2' && stale.type === 'OAUTH2' && latest.credentials.accessToken !== stale.accessToken;
+      if (changed && !needsRefresh(latest.credentials, rejected)) return latest;
+      if (deps.clock.now() >= until) return refreshLocked(rejected);
+    }
+  }
+
+  async function refresh(rejected?: string): Promise<Connection> {
+    const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
+    if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
+    if (!needsRefresh(latest.credentials, rejected)) return latest;
+    const locked = deps.connections.lockRefresh ? await deps.connections.lockRefresh(providerConfigKey, connectionId, deps.clock.now() + REFRESH_LOCK_MS, deps.clock.now()) : true;
+    if (!locked) {
+      return waitForOtherRefresh(latest.credentials, rejected);
+    }
+    return refreshLocked(rejected);
+  }
+
+  /** Holding the lock (or without cross-process locking): read once more, then refresh. */
+  async function refreshLocked(rejected?: string): Promise<Connection> {
     const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
     if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
     const credentials = latest.credentials;
-    if (credentials.type !== 'OAUTH2' || !expiring(credentials)) return latest;
-
-    const auth = deps.provider.auth;
-    const tokenUrl = auth.mode === 'OAUTH2' ? auth.tokenUrl : undefined;
-    if (!tokenUrl) throw new CredentialsRefreshError(`the access token of ${label} has expired and the provider has no token URL to refresh it`);
-    if (!credentials.refreshToken) throw new CredentialsRefreshError(`the access token of ${label} has expired and the connection has no refresh token`);
-
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.refreshToken });
-    if (auth.mode === 'OAUTH2' && auth.clientId) form.set('client_id', auth.clientId);
-    if (auth.mode === 'OAUTH2' && auth.clientSecret) form.set('client_secret', auth.clientSecret);
-
-    let response: Response;
-    try {
-      response = await fetchImpl(tokenUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: form.toString(),
-        signal: AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.name : 'unknown';
-      throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${reason})`, undefined, { cause: error });
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
-      const code = (body as { error?: unknown } | undefined)?.error;
-      const detail = typeof code === 'string' && OAUTH_ERROR_CODE.test(code) ? ` (${code})` : '';
-      throw new CredentialsRefreshError(`refreshing the access token of ${label} failed with HTTP ${response.status}${detail}`, response.status);
-    }
-    const parsed = TokenResponseSchema.safeParse(body);
-    if (!parsed.success) {
-      // The issues name fields only; the body (which holds tokens) is never echoed.
-      const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
-      throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${response.status} without a usable token (${fields})`, response.status);
-    }
-
+    if (credentials.type !== 'OAUTH2' || !needsRefresh(credentials, rejected)) return latest;
     const now = deps.clock.now();
-    const tokens = parsed.data;
+    const tokens = await requestTokens(deps, credentials, label);
     const refreshed: Credentials = {
       type: 'OAUTH2',
       accessToken: tokens.access_token,
       // Providers that do not rotate refresh tokens omit it: the old one stays valid.
-      refreshToken: tokens.refresh_token ?? credentials.refreshToken,
-      expiresAt: tokens.expires_in === undefined ? undefined : new Date(now + tokens.expires_in * 1000).toISOString(),
+      ...((tokens.refresh_token ?? credentials.refreshToken) ? { refreshToken: tokens.refresh_token ?? credentials.refreshToken } : {}),
+      ...(!tokens.expires_in ? {} : { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() }),
+      obtainedAt: new Date(now).toISOString(),
+      raw: tokens,
     };
-    const updated: Connection = { ...latest, credentials: refreshed, updatedAt: new Date(now).toISOString() };
+    const kept = keptConfig(deps.provider, tokens);
+    // Saved before use: a provider that rotates refresh tokens has already invalidated the old one.
+    // New tokens clear an earlier auth error.
+    const { authError: _cleared, ...unmarked } = latest;
+    const updated: Connection = { ...unmarked, credentials: refreshed, connectionConfig: { ...latest.connectionConfig, ...kept }, updatedAt: new Date(now).toISOString() };
     await deps.connections.put(updated);
     return updated;
   }
 
-  return async () => {
-    if (!expiring(current.credentials)) return current.credentials;
+  return async (request = {}) => {
+    if (!needsRefresh(current.credentials, request.rejectedAccessToken)) return current.credentials;
     let pending = inFlight.get(flightKey);
     if (!pending) {
-      pending = refresh().finally(() => inFlight.delete(flightKey));
+      pending = refresh(request.rejectedAccessToken).finally(() => inFlight.delete(flightKey));
       inFlight.set(flightKey, pending);
     }
     current = await pending;
     return current.credentials;
   };
+}
+
+/** True when an access token should be replaced before it is used. */
+export function isStale(credentials: Extract<Credentials, { type: 'OAUTH2' }>, provider: Pick<Provider, 'auth'>, now: number): boolean {
+  if (credentials.expiresAt !== undefined) {
+    const expiresAt = Date.parse(credentials.expiresAt);
+    // An unreadable expiry is treated as expired: better one refresh than a run of 401s.
+    return Number.isNaN(expiresAt) || expiresAt - now <= REFRESH_MARGIN_MS;
+  }
+  const maxAge = provider.auth.mode === 'OAUTH2' ? provider.auth.refreshWithoutExpiryAfterMs : undefined;
+  if (maxAge === undefined) return false;
+  const obtainedAt = credentials.obtainedAt === undefined ? Number.NaN : Date.parse(credentials.obtainedAt);
+  return Number.isNaN(obtainedAt) || now - obtainedAt >= maxAge - REFRESH_MARGIN_MS;
+}
+
+async function requestTokens(deps: CredentialsProviderDeps, credentials: Extract<Credentials, { type: 'OAUTH2' }>, label: string): Promise<z.infer<typeof TokenResponseSchema>> {
+  const auth = deps.provider.auth;
+  if (auth.mode !== 'OAUTH2' && auth.mode !== 'OAUTH2_CC') throw new CredentialsRefreshError(`${label} does not use OAuth2; there is no token to refresh`);
+  const tokenUrl = (auth.mode === 'OAUTH2' ? auth.refreshUrl : undefined) ?? auth.tokenUrl;
+  if (!tokenUrl) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the provider has no token URL`);
+  const form = new URLSearchParams(auth.tokenParams);
+  if (auth.mode === 'OAUTH2_CC') {
+    form.set('grant_type', 'client_credentials');
+    if (auth.defaultScopes.length > 0) form.set('scope', auth.defaultScopes.join(auth.scopeSeparator));
+  } else {
+    if (!credentials.refreshToken) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the connection has no refresh token`);
+    form.set('grant_type', 'refresh_token');
+    form.set('refresh_token', credentials.refreshToken);
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (deps.client && auth.tokenRequestAuth === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(deps.client.clientId)}:${encodeURIComponent(deps.client.clientSecret)}`).toString('base64')}`;
+  } else if (deps.client) {
+    form.set('client_id', deps.client.clientId);
+    form.set('client_secret', deps.client.clientSecret);
+  }
+
+  let response: Response;
+  try {
+    response = await (deps.fetch ?? globalThis.fetch)(tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : 'unknown';
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${reason})`, undefined, { cause: error });
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const code = (body as { error?: unknown } | undefined)?.error;
+    const detail = typeof code === 'string' && OAUTH_ERROR_CODE.test(code) ? ` (${code})` : '';
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed with HTTP ${response.status}${detail}`, response.status);
+  }
+  const parsed = TokenResponseSchema.safeParse(body);
+  if (!parsed.success) {
+    // The issues name fields only; the body (which holds tokens) is never echoed.
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${response.status} without a usable token (${fields})`, response.status);
+  }
+  return parsed.data;
+}
+
+/** The token-response fields the provider keeps in connection config (`instance_url`, …). */
+export function keptConfig(provider: Pick<Provider, 'auth'>, tokens: Record<string, unknown>): Record<string, unknown> {
+  if (provider.auth.mode !== 'OAUTH2') return {};
+  const kept: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(provider.auth.tokenResponseToConnectionConfig)) {
+    let value: unknown = tokens;
+    for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (value !== undefined && value !== null && value !== '') kept[name] = value;
+  }
+  return kept;
 }

@@ -1,19 +1,43 @@
 /**
- * Integrations: a provider (base URL, auth mode) and its syncs, keyed by `providerConfigKey`.
- * Each folder under `integrations/` exports one; the registry is the engine's view of them all.
+ * Integrations: a provider and its syncs, keyed by `providerConfigKey`. The provider is a catalog
+ * name (`'hubspot'`) or declared inline; `overrides` point a catalog provider elsewhere (a
+ * sandbox such as test.salesforce.com, a test server on 127.0.0.1). Each folder under
+ * `integrations/` exports one; the registry is the engine's view of them all.
  */
-import type { ProviderConfig } from './connection.js';
+import { z } from 'zod';
+import { catalogProvider } from './providers/catalog.js';
+import { parseProvider, type Provider, type ProviderInput } from './providers/provider.js';
 import { normalizeSync, SyncConfigError, type DeclaredSync, type SyncDefinition } from './sync-definition.js';
+
+/** What an integration may change of its provider. */
+export interface ProviderOverrides {
+  baseUrl?: string;
+  authorizationUrl?: string;
+  tokenUrl?: string;
+}
+
+/** The OAuth app's client credentials, used to refresh tokens (and to connect accounts). */
+export interface OAuthClient {
+  clientId: string;
+  clientSecret: string;
+}
 
 export interface IntegrationDeclaration {
   providerConfigKey: string;
-  provider: ProviderConfig;
+  /** A catalog provider's name, or a provider declared inline. */
+  provider: string | ProviderInput;
+  overrides?: ProviderOverrides;
+  /** OAuth client credentials from configuration (the environment); never from the repository. */
+  oauthClient?: OAuthClient;
   syncs: Record<string, DeclaredSync<any, any>>;
 }
 
 export interface Integration {
   providerConfigKey: string;
-  provider: ProviderConfig;
+  /** The provider's catalog name, or the integration's key for an inline provider. */
+  providerName: string;
+  provider: Provider;
+  oauthClient?: OAuthClient;
   syncs: Map<string, SyncDefinition>;
 }
 
@@ -44,7 +68,14 @@ export class IntegrationRegistry {
       }
       syncs.set(name, sync);
     }
-    this.integrations.set(key, { providerConfigKey: key, provider: declaration.provider, syncs });
+    const provider = resolveProvider(key, declaration);
+    this.integrations.set(key, {
+      providerConfigKey: key,
+      providerName: typeof declaration.provider === 'string' ? declaration.provider : (provider.name ?? key),
+      provider,
+      syncs,
+      ...(declaration.oauthClient ? { oauthClient: declaration.oauthClient } : {}),
+    });
   }
 
   get(providerConfigKey: string): Integration | undefined {
@@ -66,5 +97,18 @@ export class IntegrationRegistry {
 
   all(): Integration[] {
     return [...this.integrations.values()];
+  }
+}
+
+function resolveProvider(key: string, declaration: IntegrationDeclaration): Provider {
+  try {
+    const base = typeof declaration.provider === 'string' ? catalogProvider(declaration.provider) : parseProvider(declaration.provider);
+    const { baseUrl, authorizationUrl, tokenUrl } = declaration.overrides ?? {};
+    const auth = base.auth.mode === 'OAUTH2' || base.auth.mode === 'OAUTH2_CC' ? { ...base.auth, ...(tokenUrl ? { tokenUrl } : {}) } : base.auth;
+    if (auth.mode === 'OAUTH2' && authorizationUrl) auth.authorizationUrl = authorizationUrl;
+    return { ...base, auth, ...(baseUrl ? { baseUrl } : {}) };
+  } catch (error) {
+    const reason = error instanceof z.ZodError ? z.prettifyError(error) : error instanceof Error ? error.message : String(error);
+    throw new SyncConfigError(`integration "${key}": its provider is invalid: ${reason}`);
   }
 }

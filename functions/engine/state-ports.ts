@@ -3,7 +3,7 @@
  * runs, run logs and seen ids. A caller takes only the repositories it needs
  * (`Pick<StateRepos, …>`); the DynamoDB adapters live in `adapters/dynamodb/state/`.
  */
-import type { Connection, Credentials } from './connection.js';
+import type { Connection, ConnectionAuthError, Credentials } from './connection.js';
 import type { RunRecord, RunSummary } from './model/run.js';
 import type { LogLevel } from './ports.js';
 
@@ -20,6 +20,8 @@ export interface Lease {
   runId: string;
   owner: string;
   expiresAt: number;
+  /** Set while the run waits for its continuation: the next invocation of the run takes it over. */
+  handedOver?: boolean;
 }
 
 /** The per-connection state of one sync. */
@@ -63,6 +65,14 @@ export interface ConnectionRepo {
   updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
   list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]>;
   delete(providerConfigKey: string, connectionId: string): Promise<void>;
+  /**
+   * Takes the connection's token-refresh lock until `until` unless another holder's lock is
+   * still live at `now`: one refresh at a time across processes. Saving the connection (`put`)
+   * releases it.
+   */
+  lockRefresh(providerConfigKey: string, connectionId: string, until: number, now: number): Promise<boolean>;
+  /** Marks the connection as needing authorization again; saving new credentials (`put`) clears it. */
+  recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError): Promise<void>;
 }
 
 /** The per-connection state of each sync, with the lease that keeps its runs one at a time. */
@@ -80,6 +90,12 @@ export interface ConnectionSyncRepo {
   /** Extends the lease; false when it was lost (taken over, cancelled). */
   renewLease(key: ConnectionSyncKey, lease: Lease): Promise<boolean>;
   releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void>;
+  /**
+   * Hands the lease over to the run's continuation: it stays with the run (until `until`) but
+   * any invocation of that run may take it, so no other run starts in between and a cancel or
+   * pause still finds the run. Harmless when the lease was lost already.
+   */
+  handOverLease(key: ConnectionSyncKey, lease: Lease, until: number): Promise<void>;
   /** Throws `LeaseLostError` when the lease is no longer held. */
   saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void>;
 }
@@ -93,6 +109,8 @@ export interface RunRepo {
   create(run: RunRecord): Promise<RunRecord>;
   /** RUNNING → RUNNING with one more invocation. Returns the stored run: still RUNNING, or final when it ended first; null if unknown. */
   resume(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null>;
+  /** Notes a hand-over to a continuation of a RUNNING run: counts stalled ones in a row, resets on progress. */
+  recordHandOver(key: ConnectionSyncKey, runId: string, stalled: boolean): Promise<void>;
   /** Ends a RUNNING run whose lease is gone (its executor died); false when it was not RUNNING. */
   endAbandoned(run: RunRecord): Promise<boolean>;
   /**

@@ -158,8 +158,12 @@ export class DryRunState implements StateRepos {
       find: (pck, id) => real.connections.find(pck, id),
       getWithCredentials: (pck, id) => real.connections.getWithCredentials(pck, id),
       list: (pck) => real.connections.list(pck),
-      put: async () => undefined,
+      // A token refresh is saved for real: a provider that rotates refresh tokens has already
+      // invalidated the old one, so dropping the new tokens would strand the real connection.
+      put: (connection) => real.connections.put(connection),
+      lockRefresh: (pck, id, until, now) => real.connections.lockRefresh(pck, id, until, now),
       updateMetadata: async () => undefined,
+      recordAuthError: async () => undefined,
       delete: async () => undefined,
     };
     this.connectionSyncs = {
@@ -172,6 +176,7 @@ export class DryRunState implements StateRepos {
       acquireLease: async (key, lease) => ({ acquired: true, state: { ...(await ensure(key)), lease }, previous: null }),
       renewLease: async () => true,
       releaseLease: async () => undefined,
+      handOverLease: async () => undefined,
       saveCheckpoint: async () => undefined,
     };
     this.runs = {
@@ -180,6 +185,7 @@ export class DryRunState implements StateRepos {
         return runs.get(run.runId)!;
       },
       resume: async (_key, runId) => runs.get(runId) ?? null,
+      recordHandOver: async () => undefined,
       endAbandoned: async () => false,
       finish: async (run, update) => {
         this.finished = { run, update };

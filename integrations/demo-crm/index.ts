@@ -10,10 +10,16 @@ import fetchNotes from './syncs/notes.js';
 
 export default defineIntegration({
   providerConfigKey: 'demo-crm',
+  // A provider that is not in the catalog, declared inline the way a catalog entry is.
   provider: {
+    name: 'demo-crm',
+    displayName: 'Demo CRM (local sandbox)',
+    categories: ['crm'],
     // Each connection says where its sandbox listens, as a per-customer subdomain would.
     baseUrl: '${connectionConfig.baseUrl}',
-    auth: { mode: 'API_KEY' }, // Authorization: Bearer <key>
+    auth: { mode: 'API_KEY' }, // Authorization: Bearer <key>, the default for API keys
+    retry: { statuses: [429], wait: { header: 'retry-after', format: 'seconds' } },
+    connectionConfig: { baseUrl: { title: 'Sandbox URL', pattern: '^http://127\\.0\\.0\\.1:[0-9]+$', example: 'http://127.0.0.1:4010' } },
   },
   syncs: {
     contacts,

@@ -300,6 +300,30 @@ describe('API keys', () => {
   });
 });
 
+describe('providers', () => {
+  it("serves the catalog in Nango's shape, with no secret in it", async () => {
+    const list = await kit.call('GET', '/providers');
+    expect(list.status).toBe(200);
+    expect(list.body.data.length).toBeGreaterThanOrEqual(40);
+    const hubspot = await kit.call('GET', '/providers/hubspot');
+    expect(hubspot).toMatchObject({
+      status: 200,
+      body: {
+        data: {
+          name: 'hubspot',
+          auth_mode: 'OAUTH2',
+          authorization_url: 'https://app.hubspot.com/oauth/authorize',
+          token_url: 'https://api.hubapi.com/oauth/v1/token',
+          proxy: { base_url: 'https://api.hubapi.com' },
+        },
+      },
+    });
+    expect((await kit.call('GET', '/providers/shopify')).body.data.proxy.headers).toEqual({ 'x-shopify-access-token': '${accessToken}' });
+    expect(JSON.stringify(list.body)).not.toMatch(/client_secret|clientSecret/);
+    expect(await kit.call('GET', '/providers/no-such-api')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});
+
 describe('OpenAPI document and reference page', () => {
   it('is OpenAPI 3 shaped and lists every route, with the record models', async () => {
     const { status, body: doc } = await kit.call('GET', '/openapi.json');
@@ -321,6 +345,8 @@ describe('OpenAPI document and reference page', () => {
         'GET /docs',
         'GET /health',
         'GET /openapi.json',
+        'GET /providers',
+        'GET /providers/{provider}',
         'GET /records',
         'GET /sync/executions',
         'GET /sync/status',

@@ -109,7 +109,7 @@ export class MemoryRecordStore implements RecordStore {
       if (row.runId !== ctx.runId) continue;
       if (row.lastAction === 'ADDED') counts.added++;
       else if (row.lastAction === 'UPDATED') counts.updated++;
-      else counts.deleted++;
+      else if (row.firstSeenAt < ctx.runStartedAt) counts.deleted++; // added and deleted within the run: no net change
     }
     return counts;
   }

@@ -9,7 +9,7 @@
  */
 import { LeaseLostError, NotFoundError } from '../../functions/engine/errors.js';
 import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../../functions/engine/model/run.js';
-import type { Connection } from '../../functions/engine/connection.js';
+import type { Connection, ConnectionAuthError } from '../../functions/engine/connection.js';
 import type {
   Clock,
   ConnectionInfo,
@@ -52,6 +52,7 @@ class MemoryConnections implements ConnectionRepo {
   }
   async put(connection: Connection): Promise<void> {
     this.items.set(`${connection.providerConfigKey}\n${connection.connectionId}`, clone(connection));
+    this.refreshLocks.delete(`${connection.providerConfigKey}\n${connection.connectionId}`);
   }
   async updateMetadata(pck: string, id: string, metadata: Record<string, unknown>): Promise<void> {
     const found = this.items.get(`${pck}\n${id}`);
@@ -63,6 +64,17 @@ class MemoryConnections implements ConnectionRepo {
   }
   async delete(pck: string, id: string): Promise<void> {
     this.items.delete(`${pck}\n${id}`);
+  }
+  async recordAuthError(pck: string, id: string, error: ConnectionAuthError): Promise<void> {
+    const found = this.items.get(`${pck}\n${id}`);
+    if (found) found.authError = clone(error);
+  }
+  readonly refreshLocks = new Map<string, number>();
+  async lockRefresh(pck: string, id: string, until: number, now: number): Promise<boolean> {
+    const held = this.refreshLocks.get(`${pck}\n${id}`);
+    if (!this.items.has(`${pck}\n${id}`) || (held !== undefined && held >= now)) return false;
+    this.refreshLocks.set(`${pck}\n${id}`, until);
+    return true;
   }
 }
 
@@ -117,7 +129,7 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
     const found = this.items.get(csKey(key));
     if (!found) return { acquired: false, heldBy: null, reason: 'the connection-sync does not exist' };
     const held = found.lease;
-    if (held && held.expiresAt >= now && !(held.runId === lease.runId && held.owner === lease.owner)) {
+    if (held && held.expiresAt >= now && !(held.runId === lease.runId && (held.owner === lease.owner || held.handedOver === true))) {
       return { acquired: false, heldBy: clone(held), reason: `run ${held.runId} holds the lease` };
     }
     const previous = held ? clone(held) : null;
@@ -137,6 +149,10 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
   async releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void> {
     const found = this.holds(key, lease);
     if (found) Object.assign(found, { lease: null, releasedAt: this.clock.now() });
+  }
+  async handOverLease(key: ConnectionSyncKey, lease: Lease, until: number): Promise<void> {
+    const found = this.holds(key, lease);
+    if (found) Object.assign(found, { lease: { ...found.lease!, handedOver: true, expiresAt: until }, releasedAt: this.clock.now() });
   }
   async saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: ConnectionSyncState['checkpoint'], passId: string | null): Promise<void> {
     const found = this.holds(key, lease);
@@ -173,6 +189,10 @@ class MemoryRuns implements RunRepo {
     if (stored.status === 'RUNNING') stored.invocations++;
     return clone(stored);
   }
+  async recordHandOver(key: ConnectionSyncKey, runId: string, stalled: boolean): Promise<void> {
+    const stored = this.items.get(this.key(key, runId));
+    if (stored?.status === 'RUNNING') stored.stalledHandOvers = stalled ? stored.stalledHandOvers + 1 : 0;
+  }
   async endAbandoned(run: RunRecord): Promise<boolean> {
     return this.write(run, 'RUNNING');
   }
@@ -189,7 +209,7 @@ class MemoryRuns implements RunRepo {
     const state = this.syncs.items.get(csKey(key));
     if (state?.lease && state.lease.runId !== runId) return false;
     const cancelled: RunRecord = {
-      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
+      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0, stalledHandOvers: 0 }),
       status: 'CANCELLED',
       finishedAt: now,
       error: { type: 'cancelled', message: reason },

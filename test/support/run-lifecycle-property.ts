@@ -36,6 +36,7 @@ async function apply(state: StateRepos, key: ConnectionSyncKey, op: Op, now: num
     results: {},
     error: null,
     invocations: 1,
+    stalledHandOvers: 0,
   };
   const lease = (who: string) => ({ runId: RUN_ID, owner: who, expiresAt: now + 60_000 });
   try {

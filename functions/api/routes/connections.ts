@@ -4,7 +4,7 @@
  * contains a credential: `credentials` is reduced to its `type`.
  */
 import { randomUUID } from 'node:crypto';
-import type { Connection, Credentials } from '../../engine/connection.js';
+import type { Connection, Credentials, ProviderAuth } from '../../engine/connection.js';
 import { NotFoundError } from '../../engine/errors.js';
 import type { ConnectionInfo } from '../../engine/ports.js';
 import type { ApiDeps } from '../deps.js';
@@ -61,7 +61,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       },
       async ({ body, c }) => {
         const integration = integrationOf(body.provider_config_key);
-        const expected = integration.provider.auth.mode;
+        const expected = credentialsTypeOf(integration.provider.auth.mode);
         if (body.credentials.type !== expected) {
           throw new ApiError(400, 'invalid_credentials', `integration "${body.provider_config_key}" authenticates with ${expected} credentials, not ${body.credentials.type}`, [
             { path: 'body.credentials.type', message: `expected ${expected}` },
@@ -106,7 +106,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
                 provider_config_key: connection.providerConfigKey,
                 created: connection.createdAt,
                 metadata: connection.metadata,
-                errors: [],
+                errors: connectionErrors(connection),
                 end_user: null,
               });
             }
@@ -129,7 +129,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
       },
       async ({ params, query, c }) => {
         const connection = await connectionOf(query.provider_config_key, params.connectionId);
-        return json(c, 200, toConnectionResponse(connection, integrationOf(query.provider_config_key).provider.auth.mode));
+        return json(c, 200, toConnectionResponse(connection, credentialsTypeOf(integrationOf(query.provider_config_key).provider.auth.mode)));
       },
     ),
 
@@ -224,7 +224,7 @@ export function toConnectionResponse(connection: ConnectionInfo, authMode: Crede
     connection_id: connection.connectionId,
     provider_config_key: connection.providerConfigKey,
     provider: connection.providerConfigKey,
-    errors: [],
+    errors: connectionErrors(connection),
     end_user: null,
     metadata: connection.metadata,
     connection_config: connection.connectionConfig,
@@ -233,4 +233,14 @@ export function toConnectionResponse(connection: ConnectionInfo, authMode: Crede
     last_fetched_at: connection.updatedAt,
     credentials: { type: connection.credentialsType ?? authMode },
   };
+}
+
+/** The credentials a provider's connections hold: client-credentials tokens are OAuth2 tokens too. */
+function credentialsTypeOf(mode: ProviderAuth['mode']): Credentials['type'] {
+  return mode === 'OAUTH2_CC' ? 'OAUTH2' : mode;
+}
+
+/** Nango's `errors`: an auth error means the end user must authorize the connection again; `log_id` names the run whose log says why. */
+function connectionErrors(connection: ConnectionInfo): { type: string; log_id: string }[] {
+  return connection.authError ? [{ type: 'auth', log_id: connection.authError.runId ?? '' }] : [];
 }

@@ -56,9 +56,9 @@ export function redact(text: string, secrets: string[]): string {
 }
 
 /** The URL without the API-key param or any param whose value contains a secret. */
-export function redactUrl(url: URL, secrets: string[], secretParam: string | undefined): string {
+export function redactUrl(url: URL, secrets: string[], secretParams: string[] = []): string {
   const safe = new URL(url.href);
-  if (secretParam) safe.searchParams.delete(secretParam);
+  for (const name of secretParams) safe.searchParams.delete(name);
   for (const [key, value] of [...safe.searchParams]) {
     if (secrets.some((s) => s.length > 0 && value.includes(s))) safe.searchParams.delete(key);
   }

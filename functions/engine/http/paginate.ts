@@ -22,8 +22,9 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  * @param baseUrl the base URL the endpoint is relative to; next-page links must share its origin
  */
 export async function* paginate<T = any>(proxy: ProxyFn, config: ProxyConfiguration, baseUrl: string): AsyncGenerator<T[], undefined, void> {
-  const pagination = config.paginate;
-  if (!pagination) throw new ProxyConfigError('paginate() needs a `paginate` section in its configuration');
+  if (!config.paginate) throw new ProxyConfigError('paginate() needs a `paginate` section in its configuration, or a provider with a default pagination');
+  if (config.paginate.type === undefined) throw new ProxyConfigError('paginate() got pagination fields without a type, and the provider has no default pagination to complete them');
+  const pagination = config.paginate as PaginationConfig;
   const inBody = pagination.in_body ?? BODY_METHODS.has((config.method ?? 'GET').toUpperCase());
   const limitParam: PageParams = pagination.limit !== undefined && pagination.limit_name_in_request ? { [pagination.limit_name_in_request]: pagination.limit } : {};
   const page = (extra: PageParams) => withPageParams(config, inBody, { ...limitParam, ...extra });

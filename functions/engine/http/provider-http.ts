@@ -3,18 +3,25 @@
  * provider URL, injects the connection's credentials, retries transient failures and turns a
  * final failure into a `ProviderHttpError` whose message, URL and body excerpt carry no secret.
  */
-import type { Credentials, ProviderAuth, ProviderConfig } from '../connection.js';
+import type { Credentials, ProviderConfig } from '../connection.js';
 import { ProviderHttpError, ProxyConfigError, redact, redactUrl } from './errors.js';
 import { fetchRefusingMetadata } from './fetch-refusing-metadata.js';
+import { injectCredentials } from './inject-credentials.js';
 import { paginate } from './paginate.js';
-import { isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
+import { effectivePagination, isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { ProxyConfiguration, ProxyParams, ProxyResponse } from './proxy-config.js';
 
 export interface ProviderHttpDeps {
+  /** The provider, its base URL already filled for this connection. */
   provider: ProviderConfig;
-  /** Read on every attempt so a token refreshed during a retry wait is picked up. */
-  getCredentials: () => Promise<Credentials>;
+  /** The connection's config, for `${connectionConfig.*}` in the provider's header and query templates. */
+  connectionConfig?: Record<string, unknown>;
+  /**
+   * Read on every attempt so a token refreshed during a retry wait is picked up; asked for a new
+   * token once per call when the provider answers 401 to the current one.
+   */
+  getCredentials: (request?: { rejectedAccessToken?: string }) => Promise<Credentials>;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -81,10 +88,13 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
     const retries = Math.max(0, Math.floor(config.retries ?? 0));
     const path = displayPath(config.endpoint);
 
+    let rejectedAccessToken: string | undefined;
+    let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       await deps.beforeCall?.();
       // Outside the try: a credentials or config problem is not a transient network error.
-      const { url, init, secrets, secretParam } = buildRequest(deps.provider, config, method, await deps.getCredentials());
+      const creds = await deps.getCredentials(rejectedAccessToken === undefined ? undefined : { rejectedAccessToken });
+      const { url, init, secrets, secretParams } = buildRequest(deps.provider, deps.connectionConfig ?? {}, config, method, creds);
       let failure: Failure;
       try {
         const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
@@ -105,12 +115,22 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
         failure = { networkError: redact(describeNetworkError(err), secrets), cause: err };
       }
 
-      const retryable = failure.status === undefined || isRetryableStatus(failure.status, config.retryOn);
+      // A 401 to an OAuth token: refresh it and try once more, whatever the retry budget.
+      if (failure.status === 401 && creds.type === 'OAUTH2' && !authRetried) {
+        authRetried = true;
+        rejectedAccessToken = creds.accessToken;
+        log(`${method} ${redact(path, secrets)} answered 401; refreshing the access token and retrying once`, 'info');
+        attempt--;
+        continue;
+      }
+      rejectedAccessToken = undefined;
+      const rateLimited = failure.status !== undefined && isRateLimited(deps.provider.retry, failure);
+      const retryable = failure.status === undefined || rateLimited || isRetryableStatus(failure.status, config.retryOn);
       if (!retryable || attempt >= retries) {
         throw new ProviderHttpError({
           method,
           path: redact(path, secrets),
-          url: redactUrl(url, secrets, secretParam),
+          url: redactUrl(url, secrets, secretParams),
           status: failure.status,
           retries: attempt,
           bodyExcerpt: failure.raw !== undefined ? redact(failure.raw.slice(0, BODY_EXCERPT_CHARS), secrets) : undefined,
@@ -119,14 +139,19 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
           cause: failure.cause,
         });
       }
-      const delay = retryDelay(attempt, failure);
+      const delay = retryDelay(attempt, failure, rateLimited);
       const reason = failure.status ?? failure.networkError;
       log(`${method} ${redact(path, secrets)} failed with ${reason}; retry ${attempt + 1} of ${retries} in ${delay}ms`, 'warn');
       await sleep(delay);
     }
   }
 
-  function retryDelay(attempt: number, failure: Failure): number {
+  function retryDelay(attempt: number, failure: Failure, rateLimited: boolean): number {
+    const wait = deps.provider.retry.wait;
+    if (rateLimited && wait) {
+      const fromRule = waitFromHeader(wait, failure.headers?.[wait.header], now());
+      if (fromRule !== undefined) return Math.min(fromRule, maxDelay);
+    }
     if (failure.status === 429 || failure.status === 503) {
       const fromHeader = parseRetryAfter(failure.headers?.['retry-after'], now());
       if (fromHeader !== undefined) return Math.min(fromHeader, maxDelay);
@@ -147,7 +172,10 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
     put: withMethod('PUT'),
     patch: withMethod('PATCH'),
     delete: withMethod('DELETE'),
-    paginate: <T = any>(config: ProxyConfiguration) => paginate<T>(proxy, config, config.baseUrlOverride ?? deps.provider.baseUrl),
+    paginate: <T = any>(config: ProxyConfiguration) => {
+      const pagination = effectivePagination(config.paginate, deps.provider.pagination);
+      return paginate<T>(proxy, { ...config, ...(pagination ? { paginate: pagination } : {}) }, config.baseUrlOverride ?? deps.provider.baseUrl);
+    },
   };
 }
 
@@ -156,26 +184,23 @@ interface BuiltRequest {
   init: RequestInit;
   /** Every credential value sent, for redaction. */
   secrets: string[];
-  /** Query parameter that carries the API key, if any. */
-  secretParam?: string | undefined;
+  /** Query parameters that carry a credential. */
+  secretParams: string[];
 }
 
-function buildRequest(provider: ProviderConfig, config: ProxyConfiguration, method: string, creds: Credentials): BuiltRequest {
+function buildRequest(provider: ProviderConfig, connectionConfig: Record<string, unknown>, config: ProxyConfiguration, method: string, creds: Credentials): BuiltRequest {
   if (isAbsoluteUrl(config.endpoint) && !config.baseUrlOverride) {
     // Refusing keeps a stray absolute URL from carrying the connection's credentials elsewhere.
     throw new ProxyConfigError('An absolute endpoint needs baseUrlOverride; pass a path relative to the provider base URL');
   }
   const url = isAbsoluteUrl(config.endpoint) ? new URL(config.endpoint) : resolveEndpointUrl(config.baseUrlOverride ?? provider.baseUrl, config.endpoint);
   appendParams(url, config.params);
+  const injected = injectCredentials(provider, creds, connectionConfig);
+  for (const [name, value] of Object.entries(injected.query)) url.searchParams.set(name, value);
 
-  // Precedence: provider defaults < injected auth < the script's own headers.
-  const headers: Record<string, string> = {};
-  const merge = (from?: Record<string, string>) => {
-    for (const [name, value] of Object.entries(from ?? {})) headers[name.toLowerCase()] = value;
-  };
-  merge(provider.headers);
-  const { secrets, secretParam } = applyAuth(provider.auth, creds, headers, url);
-  merge(config.headers);
+  // Precedence: the provider's headers (credentials included) < the script's own headers.
+  const headers: Record<string, string> = { ...injected.headers };
+  for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
   if (config.decompress === false) headers['accept-encoding'] = 'identity';
 
   const init: RequestInit = { method, headers };
@@ -183,38 +208,7 @@ function buildRequest(provider: ProviderConfig, config: ProxyConfiguration, meth
   if (config.data !== undefined && config.data !== null && method !== 'GET') {
     init.body = encodeBody(config.data, headers);
   }
-  return { url, init, secrets, secretParam };
-}
-
-function applyAuth(auth: ProviderAuth, creds: Credentials, headers: Record<string, string>, url: URL) {
-  const mismatch = () => new ProxyConfigError(`Connection credentials of type ${creds.type} do not match provider auth mode ${auth.mode}`);
-  switch (auth.mode) {
-    case 'NONE':
-      return { secrets: [] as string[] };
-    case 'API_KEY': {
-      if (creds.type !== 'API_KEY') throw mismatch();
-      if (auth.in === 'query') {
-        const name = auth.name ?? 'api_key';
-        url.searchParams.set(name, creds.apiKey);
-        return { secrets: [creds.apiKey], secretParam: name };
-      }
-      const name = (auth.name ?? 'authorization').toLowerCase();
-      const prefix = auth.prefix ?? (name === 'authorization' ? 'Bearer' : '');
-      headers[name] = prefix ? `${prefix.trim()} ${creds.apiKey}` : creds.apiKey;
-      return { secrets: [creds.apiKey] };
-    }
-    case 'BASIC': {
-      if (creds.type !== 'BASIC') throw mismatch();
-      const encoded = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-      headers.authorization = `Basic ${encoded}`;
-      return { secrets: [creds.password, encoded] };
-    }
-    case 'OAUTH2': {
-      if (creds.type !== 'OAUTH2') throw mismatch();
-      headers.authorization = `Bearer ${creds.accessToken}`;
-      return { secrets: [creds.accessToken] };
-    }
-  }
+  return { url, init, secrets: injected.secrets, secretParams: injected.secretParams };
 }
 
 function appendParams(url: URL, params: ProxyParams | undefined): void {
@@ -242,6 +236,21 @@ function parseJson(raw: string): unknown {
   } catch {
     return raw;
   }
+}
+
+/** The provider's rate-limit answer: one of its statuses, and (when it names one) its remaining-count header at 0. */
+function isRateLimited(rule: ProviderConfig['retry'], failure: Failure): boolean {
+  if (!rule.statuses.includes(failure.status!)) return false;
+  return rule.remainingHeader === undefined || failure.headers?.[rule.remainingHeader] === '0';
+}
+
+/** The wait a rate-limit header asks for, in ms; undefined when absent or unreadable. */
+function waitFromHeader(wait: NonNullable<ProviderConfig['retry']['wait']>, value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (wait.format === 'http-date' || wait.format === 'seconds') return parseRetryAfter(value, nowMs);
+  const at = Number(value);
+  if (!Number.isFinite(at)) return undefined;
+  return Math.max(0, (wait.format === 'epoch-seconds' ? at * 1000 : at) - nowMs);
 }
 
 function isRetryableStatus(status: number, retryOn: number[] | undefined): boolean {

@@ -59,6 +59,19 @@ export interface OffsetPagination extends PaginationBase {
 
 export type PaginationConfig = CursorPagination | LinkPagination | OffsetPagination;
 
+/** Any pagination fields without a complete strategy: the provider's default fills the rest. */
+export type PartialPagination = Partial<Omit<CursorPagination, 'type'> & Omit<LinkPagination, 'type'> & Omit<OffsetPagination, 'type'>> & { type?: PaginationConfig['type'] };
+
+/**
+ * The pagination a call uses: the script's own when complete, else its fields over the provider's
+ * default of the same type. Undefined when neither says how to page.
+ */
+export function effectivePagination(own: ProxyConfiguration['paginate'], providerDefault: PaginationConfig | undefined): PaginationConfig | undefined {
+  if (!own) return providerDefault;
+  if (!providerDefault || (own.type !== undefined && own.type !== providerDefault.type)) return own.type === undefined ? undefined : (own as PaginationConfig);
+  return { ...providerDefault, ...own, type: providerDefault.type } as PaginationConfig;
+}
+
 export interface ProxyConfiguration {
   /** Path relative to the provider's base URL; an absolute URL only together with `baseUrlOverride`. */
   endpoint: string;
@@ -79,7 +92,11 @@ export interface ProxyConfiguration {
   responseType?: ProxyResponseType;
   /** Additional status codes to retry on, e.g. `[409]`. */
   retryOn?: number[];
-  paginate?: PaginationConfig;
+  /**
+   * How to page; a partial block (`{ limit: 100 }`, no `type`) is merged over the provider's
+   * default pagination, as on Nango.
+   */
+  paginate?: PaginationConfig | PartialPagination;
   /** `false` asks the provider for an uncompressed body (`Accept-Encoding: identity`). */
   decompress?: boolean;
 }

@@ -77,6 +77,8 @@ export const RunSchema = RunSummarySchema.extend({
   syncName: z.string(),
   /** Invocations that worked on the run; a continuation or a redelivery adds one. */
   invocations: z.number().int().min(0).default(0),
+  /** Hand-overs in a row that moved nothing forward; a second one in a row ends the run. */
+  stalledHandOvers: z.number().int().min(0).default(0),
 });
 export type RunRecord = z.infer<typeof RunSchema>;
 

@@ -22,7 +22,7 @@ export const systemTimers: Timers = {
 };
 
 export interface LeaseKeeperArgs {
-  repo: Pick<ConnectionSyncRepo, 'renewLease' | 'releaseLease'>;
+  repo: Pick<ConnectionSyncRepo, 'renewLease' | 'releaseLease' | 'handOverLease'>;
   key: ConnectionSyncKey;
   lease: Lease;
   clock: Clock;
@@ -71,6 +71,11 @@ export class LeaseKeeper {
   /** Gives the lease back (a hand-over or a failure); harmless when it was lost already. */
   release(): Promise<void> {
     return this.args.repo.releaseLease(this.args.key, this.args.lease);
+  }
+
+  /** Keeps the lease for the run's continuation (any invocation of this run may take it) for one lease period. */
+  handOver(): Promise<void> {
+    return this.args.repo.handOverLease(this.args.key, this.args.lease, this.args.clock.now() + this.args.leaseMs);
   }
 
   private async renew(): Promise<void> {

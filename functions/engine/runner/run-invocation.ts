@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { interpolateBaseUrl, type Connection } from '../connection.js';
-import { makeCredentialsProvider } from '../credentials.js';
+import { CredentialsRefreshError, makeCredentialsProvider } from '../credentials.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
@@ -64,8 +64,11 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   const sync = integration?.syncs.get(key.syncName);
   if (!integration || !sync) return { kind: 'SKIPPED', reason: `unknown sync ${key.providerConfigKey}/${key.syncName}` };
   // Existence only: credentials are opened once the run holds its lease, not for a busy or paused sync.
-  if (!(await deps.state.connections.find(key.providerConfigKey, key.connectionId))) {
-    return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
+  const found = await deps.state.connections.find(key.providerConfigKey, key.connectionId);
+  if (!found) return { kind: 'SKIPPED', reason: `unknown connection ${key.providerConfigKey}/${key.connectionId}` };
+  if (found.authError) {
+    // Until new credentials are saved, a run would only hit the provider with what it refused.
+    return { kind: 'SKIPPED', reason: `connection ${key.connectionId} must be authorized again (${found.authError.message})` };
   }
   const current = await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart });
   if (!current.enabled) return { kind: 'SKIPPED', reason: `sync ${key.syncName} is paused for connection ${key.connectionId}` };
@@ -91,7 +94,11 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   const state = leased.state;
   if (leased.previous && leased.previous.runId !== runId) await endAbandonedRun(deps, key, leased.previous.runId);
 
-  const connection = await deps.state.connections.getWithCredentials(key.providerConfigKey, key.connectionId);
+  // A failure to open the credentials (KMS, a tampered item) must not leave the lease behind.
+  const connection = await deps.state.connections.getWithCredentials(key.providerConfigKey, key.connectionId).catch(async (error: unknown) => {
+    await lease.release().catch(() => undefined);
+    throw error;
+  });
   if (!connection) {
     await lease.release();
     return { kind: 'SKIPPED', reason: `connection ${key.providerConfigKey}/${key.connectionId} was deleted` };
@@ -122,7 +129,7 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
 
   const stopHeartbeat = lease.startHeartbeat();
   try {
-    return await execute(deps, config, { key, sync, integration, connection, run, state, session });
+    return await execute(deps, config, { key, sync, integration, connection, run, state, session, stopHeartbeat });
   } finally {
     stopHeartbeat();
   }
@@ -136,9 +143,11 @@ interface Execution {
   run: RunRecord;
   state: ConnectionSyncState;
   session: RunSession;
+  /** Stopped before the run is finished, so no renewal collides with the finishing transaction. */
+  stopHeartbeat: () => void;
 }
 
-async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integration, connection, run, state, session }: Execution): Promise<RunOutcome> {
+async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integration, connection, run, state, session, stopHeartbeat }: Execution): Promise<RunOutcome> {
   let status: RunStatus = 'SUCCESS';
   let error: RunError | null = null;
   try {
@@ -147,7 +156,15 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
     const http = createProviderHttp({
       ...deps.http,
       provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
-      getCredentials: makeCredentialsProvider({ connections: deps.state.connections, connection, provider: integration.provider, clock: deps.clock, fetch: deps.http?.fetch }),
+      connectionConfig: connection.connectionConfig,
+      getCredentials: makeCredentialsProvider({
+        connections: deps.state.connections,
+        connection,
+        provider: integration.provider,
+        clock: deps.clock,
+        ...(integration.oauthClient ? { client: integration.oauthClient } : {}),
+        ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
+      }),
       beforeCall: () => session.guard(),
       log: (message, level) => session.writeLog(level, message),
     });
@@ -166,12 +183,13 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
       // What the script saved counts as progress once it is written.
       await session.writer.drain().catch((e: unknown) => releaseLeaseAndRethrow(session, e));
       const stalled = continuationRefusal(run, session, config);
-      if (!stalled) return handOver(session);
+      if (!stalled) return handOver(deps, session, run);
       status = 'ERROR';
       error = stalled;
     } else {
       status = 'ERROR';
       error = describeScriptError(thrown);
+      await markAuthError(deps, run, thrown);
     }
     session.writeLog('error', `run failed: ${error.message}`);
     // Records already accepted stay saved; no deletion happens after a failure.
@@ -187,6 +205,7 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   const results = await countResults(deps, session, sync, run);
   const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
   const success = status === 'SUCCESS';
+  stopHeartbeat();
   await deps.state.runs.finish(
     finished,
     {
@@ -202,23 +221,26 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
 }
 
 /** The deadline stopped the script: keep what it did, give the lease back, let a continuation go on. */
-async function handOver(session: RunSession): Promise<RunOutcome> {
+async function handOver(deps: RunnerDeps, session: RunSession, run: RunRecord): Promise<RunOutcome> {
   await session.persistProgress(session.checkpoint).catch((e: unknown) => releaseLeaseAndRethrow(session, e));
+  await deps.state.runs.recordHandOver(run, run.runId, !session.madeProgress()).catch((e: unknown) => releaseLeaseAndRethrow(session, e));
   await session.log.close();
-  await session.lease.release();
+  // Kept for the continuation: no other run starts in between, and a cancel or pause still finds this one.
+  await session.lease.handOver();
   return { kind: 'CONTINUE', runId: session.ctx.runId };
 }
 
 /**
  * Why a run at its deadline must not continue, or null when it may. A continuation restarts the
- * script from its checkpoint: if neither the checkpoint nor the records moved during this
- * invocation, the next one would do the same work again, for ever.
+ * script from its checkpoint: if neither the checkpoint, the records nor the metadata moved
+ * during two invocations in a row, the next one would do the same work again, for ever. (One
+ * stalled invocation is allowed: it may have spent its time waiting out a provider's rate limit.)
  */
 function continuationRefusal(run: RunRecord, session: RunSession, config: RunnerConfig): RunError | null {
-  if (!session.madeProgress()) {
+  if (!session.madeProgress() && run.stalledHandOvers >= 1) {
     return {
       type: 'continuation_stalled',
-      message: `invocation ${run.invocations} reached its deadline without progress (no new checkpoint, no record changed): a continuation would repeat it; save a checkpoint as the script advances`,
+      message: `invocations ${run.invocations - 1} and ${run.invocations} reached their deadline without progress (no new checkpoint, no record or metadata changed): a continuation would repeat them; save a checkpoint as the script advances`,
     };
   }
   if (run.invocations >= config.maxInvocations) {
@@ -242,6 +264,18 @@ async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDef
   if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
   for (const model of Object.keys(sync.models)) results[model] = await deps.records.countRunChanges(session.partition(model), session.ctx);
   return results;
+}
+
+/** A token the provider will not refresh marks the connection, so its syncs stop until it is authorized again. */
+async function markAuthError(deps: RunnerDeps, run: RunRecord, thrown: unknown): Promise<void> {
+  let current: unknown = thrown;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++, current = current.cause) {
+    if (current instanceof CredentialsRefreshError && current.needsReauthorization) {
+      const at = new Date(deps.clock.now()).toISOString();
+      await deps.state.connections.recordAuthError(run.providerConfigKey, run.connectionId, { type: 'auth', message: current.message, at, runId: run.runId });
+      return;
+    }
+  }
 }
 
 /** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
@@ -274,6 +308,7 @@ async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: Connecti
     results: {},
     error: null,
     invocations: 1,
+    stalledHandOvers: 0,
   });
 }
 
@@ -300,7 +335,8 @@ async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Prom
 }
 
 function describeScriptError(thrown: unknown): RunError {
-  if (thrown instanceof Error) return { type: thrown.name === 'Error' ? 'script_error' : thrown.name, message: thrown.message || String(thrown) };
+  // A script may set any value as `name`: the stored type is always a string.
+  if (thrown instanceof Error) return { type: thrown.name === 'Error' || typeof thrown.name !== 'string' ? 'script_error' : thrown.name, message: String(thrown.message || thrown) };
   return { type: 'script_error', message: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)) };
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Connection } from '../connection.js';
 import { DeadlineReachedError, DeletionRefusedError, SdkUsageError } from '../errors.js';
+import { canonicalJson } from '../records/content-hash.js';
 import { deepMerge, isPlainObject } from '../records/deep-merge.js';
 import { normalizeId, validateRecord } from '../records/validate-record.js';
 import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, PartitionWriter, RecordInput, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
@@ -50,12 +51,13 @@ export class RunSession {
   connection: Connection;
   /** Set once the script has stopped: the deadline no longer stops the writes that wrap up. */
   finishing = false;
+  private metadataChanged = false;
   /** Set when the deadline stopped the script, even if the script swallowed the error. */
   stoppedBy: DeadlineReachedError | null = null;
 
   constructor(private readonly args: SessionArgs) {
     this.checkpoint = args.checkpoint;
-    this.checkpointAtStart = JSON.stringify(args.checkpoint);
+    this.checkpointAtStart = canonicalJson(args.checkpoint);
     this.connection = args.connection;
     this.ctx = { runId: args.run.runId, runStartedAt: args.run.startedAt };
     this.log = new RunLog(args.state.runLogs, args.key, args.run.runId, args.logger, () => args.clock.now());
@@ -92,9 +94,12 @@ export class RunSession {
     return writer;
   }
 
-  /** True when this invocation moved the run forward: a new checkpoint, or records changed. */
+  /**
+   * True when this invocation moved the run forward: a new checkpoint, records changed, or new
+   * connection metadata (older Nango scripts keep their cursor there).
+   */
   madeProgress(): boolean {
-    return JSON.stringify(this.checkpoint) !== this.checkpointAtStart || this.writer.changedAnything;
+    return canonicalJson(this.checkpoint) !== this.checkpointAtStart || this.writer.changedAnything || this.metadataChanged;
   }
 
   /**
@@ -237,6 +242,7 @@ export class RunSession {
     const next = merge ? { ...this.connection.metadata, ...metadata } : metadata;
     await this.args.state.connections.updateMetadata(this.args.key.providerConfigKey, this.args.key.connectionId, next);
     this.connection = { ...this.connection, metadata: next };
+    this.metadataChanged = true;
   }
 
   async trackDeletesStart(model: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Credentials, ProviderConfig } from '../../../functions/engine/connection.js';
+import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { CredentialsRefreshError, makeCredentialsProvider } from '../../../functions/engine/credentials.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
 import type { Clock } from '../../../functions/engine/ports.js';
@@ -43,13 +44,15 @@ let server: TestServer;
 let respond: (req: RecordedRequest, res: ServerResponse) => void;
 const tokenRequests = () => server.requests.filter((r) => r.path === '/oauth/token');
 
-function provider(): ProviderConfig {
-  return { baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2', tokenUrl: `${server.baseUrl}/oauth/token`, clientId: 'client-1', clientSecret: CLIENT_SECRET } };
+const client = { clientId: 'client-1', clientSecret: CLIENT_SECRET };
+
+function provider(auth: Partial<Extract<ProviderInput['auth'], { mode: 'OAUTH2' }>> = {}): ProviderConfig {
+  return parseProvider({ baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2', tokenUrl: `${server.baseUrl}/oauth/token`, ...auth } });
 }
 
-function setup(connection: Connection, extra: { inFlight?: Map<string, Promise<Connection>> } = {}) {
+function setup(connection: Connection, extra: { inFlight?: Map<string, Promise<Connection>>; provider?: ProviderConfig } = {}) {
   const state = new MemoryConnections(connection);
-  const getCredentials = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, ...extra });
+  const getCredentials = makeCredentialsProvider({ connections: state, connection, provider: provider(), client, clock, ...extra });
   return { state, getCredentials };
 }
 
@@ -78,7 +81,7 @@ describe('makeCredentialsProvider', () => {
 
     const credentials = await getCredentials();
 
-    expect(credentials).toEqual({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-new', expiresAt: iso(NOW + 3_600_000) });
+    expect(credentials).toMatchObject({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-new', expiresAt: iso(NOW + 3_600_000), obtainedAt: iso(NOW) });
     const [request] = tokenRequests();
     expect(request!.method).toBe('POST');
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -100,7 +103,7 @@ describe('makeCredentialsProvider', () => {
     respond = (_req, res) => sendJson(res, 200, { access_token: 'at-new', expires_in: '7200' });
     const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW - 3_600_000) }));
 
-    expect(await getCredentials()).toEqual({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-old', expiresAt: iso(NOW + 7_200_000) });
+    expect(await getCredentials()).toMatchObject({ type: 'OAUTH2', accessToken: 'at-new', refreshToken: 'rt-old', expiresAt: iso(NOW + 7_200_000) });
     expect(state.stored.credentials).toMatchObject({ accessToken: 'at-new', refreshToken: 'rt-old' });
   });
 
@@ -110,8 +113,8 @@ describe('makeCredentialsProvider', () => {
     const inFlight = new Map<string, Promise<Connection>>();
     const connection = oauthConnection({ expiresAt: iso(NOW) });
     const state = new MemoryConnections(connection);
-    const a = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, inFlight });
-    const b = makeCredentialsProvider({ connections: state, connection, provider: provider(), clock, inFlight });
+    const a = makeCredentialsProvider({ connections: state, connection, provider: provider(), client, clock, inFlight });
+    const b = makeCredentialsProvider({ connections: state, connection, provider: provider(), client, clock, inFlight });
 
     const calls = [a(), a(), a(), b(), b()];
     await expect.poll(() => pending.length).toBe(1);
@@ -126,7 +129,7 @@ describe('makeCredentialsProvider', () => {
   it('uses tokens another process already refreshed instead of refreshing again', async () => {
     const stale = oauthConnection({ expiresAt: iso(NOW - 1_000) });
     const state = new MemoryConnections(oauthConnection({ accessToken: 'at-other', refreshToken: 'rt-other', expiresAt: iso(NOW + 3_600_000) }));
-    const getCredentials = makeCredentialsProvider({ connections: state, connection: stale, provider: provider(), clock });
+    const getCredentials = makeCredentialsProvider({ connections: state, connection: stale, provider: provider(), client, clock });
 
     expect(await getCredentials()).toMatchObject({ accessToken: 'at-other' });
     expect(server.requests).toHaveLength(0);
@@ -171,7 +174,7 @@ describe('makeCredentialsProvider', () => {
 
   it('explains an expired token that cannot be refreshed', async () => {
     const { getCredentials } = setup(oauthConnection({ refreshToken: undefined, expiresAt: iso(NOW - 1_000) }));
-    await expect(getCredentials()).rejects.toThrow(/connection "acme" of "crm" has expired and the connection has no refresh token/);
+    await expect(getCredentials()).rejects.toThrow(/connection "acme" of "crm" needs a refresh and the connection has no refresh token/);
     expect(server.requests).toHaveLength(0);
   });
 
@@ -189,5 +192,96 @@ describe('makeCredentialsProvider', () => {
     const response = await http.get({ endpoint: '/me' });
 
     expect(response.data).toEqual({ authorization: 'Bearer at-new' });
+  });
+
+  it('authenticates at the token endpoint with HTTP Basic when the provider asks for it', async () => {
+    const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW) }), { provider: provider({ tokenRequestAuth: 'basic' }) });
+
+    await getCredentials();
+
+    const [request] = tokenRequests();
+    expect(request!.headers.authorization).toBe(`Basic ${Buffer.from(`client-1:${CLIENT_SECRET}`).toString('base64')}`);
+    expect(Object.fromEntries(new URLSearchParams(request!.body))).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt-old' });
+  });
+
+  it('keeps what the provider says from the token response in the connection config, and the raw response', async () => {
+    respond = (_req, res) => sendJson(res, 200, { access_token: 'at-new', instance_url: 'https://acme.my.example.com' });
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW) }), { provider: provider({ tokenResponseToConnectionConfig: { instance_url: 'instance_url' } }) });
+
+    await getCredentials();
+
+    expect(state.stored.connectionConfig).toEqual({ instance_url: 'https://acme.my.example.com' });
+    expect(state.stored.credentials).toMatchObject({ raw: { instance_url: 'https://acme.my.example.com' } });
+  });
+
+  it('refreshes a token issued without an expiry once it is as old as the provider allows', async () => {
+    const aged = provider({ refreshWithoutExpiryAfterMs: 3_600_000 });
+    const young = setup(oauthConnection({ obtainedAt: iso(NOW - 10 * 60_000) }), { provider: aged });
+    expect(await young.getCredentials()).toMatchObject({ accessToken: 'at-old' });
+    const old = setup(oauthConnection({ obtainedAt: iso(NOW - 3_600_000) }), { provider: aged });
+    expect(await old.getCredentials()).toMatchObject({ accessToken: 'at-new' });
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('saves a rotated refresh token before using the new access token, and uses it at the next refresh', async () => {
+    let issued = 0;
+    respond = (req, res) => {
+      const used = new URLSearchParams(req.body).get('refresh_token');
+      // A rotating provider: each refresh token works once.
+      if (used !== (issued === 0 ? 'rt-old' : `rt-${issued}`)) return sendJson(res, 400, { error: 'invalid_grant' });
+      issued++;
+      sendJson(res, 200, { access_token: `at-${issued}`, refresh_token: `rt-${issued}`, expires_in: 0.001 });
+    };
+    const { state, getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW) }));
+
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-1' });
+    expect(state.saved.at(-1)!.credentials).toMatchObject({ refreshToken: 'rt-1' });
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-2' });
+    expect(state.saved.map((c) => (c.credentials as { refreshToken?: string }).refreshToken)).toEqual(['rt-1', 'rt-2']);
+  });
+
+  it('refreshes once and retries once when the provider answers 401 to a token it considers revoked', async () => {
+    let refreshed = false;
+    respond = (_req, res) => {
+      refreshed = true;
+      sendJson(res, 200, { access_token: 'at-new', expires_in: 3600 });
+    };
+    const hits: string[] = [];
+    server.close();
+    server = await startServer((req, res) => {
+      if (req.path === '/oauth/token') return respond(req, res);
+      hits.push(req.headers.authorization ?? '');
+      // The provider rejects the old token (revoked before its expiry) and, here, the new one too.
+      return sendJson(res, 401, { error: 'unauthorized' });
+    });
+    const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW + 3_600_000) }));
+    const http = createProviderHttp({ provider: provider(), getCredentials });
+
+    const error = await http.get({ endpoint: '/me', retries: 3 }).catch((e: unknown) => e);
+
+    expect(refreshed).toBe(true);
+    expect(hits).toEqual(['Bearer at-old', 'Bearer at-new']);
+    expect(tokenRequests()).toHaveLength(1);
+    expect(error).toMatchObject({ status: 401 });
+  });
+
+  it('waits for the refresh another process holds the lock for, instead of refreshing again', async () => {
+    const connection = oauthConnection({ expiresAt: iso(NOW) });
+    const state = Object.assign(new MemoryConnections(connection), { lockRefresh: async () => false });
+    let polls = 0;
+    const getCredentials = makeCredentialsProvider({
+      connections: state,
+      connection,
+      provider: provider(),
+      client,
+      clock,
+      sleep: async () => {
+        // The other process saves its new tokens while this one waits.
+        if (++polls === 2) await state.put(oauthConnection({ accessToken: 'at-theirs', expiresAt: iso(NOW + 3_600_000) }));
+      },
+    });
+
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-theirs' });
+    expect(tokenRequests()).toHaveLength(0);
   });
 });

@@ -80,7 +80,7 @@ describe('a cancel racing the start of a run', () => {
 });
 
 describe('continuations', () => {
-  it('end in ERROR when an invocation reaches its deadline without progress', async () => {
+  it('end in ERROR when two invocations in a row reach their deadline without progress', async () => {
     const engine = makeMemoryEngine({ deadlineMarginMs: 0 });
     const contacts = makeContacts(5);
     // Restarts from the top at every invocation and never gets further than the first page.
@@ -93,10 +93,44 @@ describe('continuations', () => {
 
     const outcomes = await engine.runToEnd('scripted', 3_500);
 
-    expect(outcomes.map((o) => o.kind)).toEqual(['CONTINUE', 'FINISHED']);
-    expect(outcomes[1]).toMatchObject({
-      run: { status: 'ERROR', invocations: 2, error: { type: 'continuation_stalled', message: expect.stringMatching(/without progress/) }, results: { Item: { added: 5 } } },
+    // Invocation 1 adds the page (progress); 2 and 3 find it unchanged: the second stall ends the run.
+    expect(outcomes.map((o) => o.kind)).toEqual(['CONTINUE', 'CONTINUE', 'FINISHED']);
+    expect(outcomes[2]).toMatchObject({
+      run: { status: 'ERROR', invocations: 3, error: { type: 'continuation_stalled', message: expect.stringMatching(/invocations 2 and 3 .* without progress/) }, results: { Item: { added: 5 } } },
     });
+  });
+
+  it('count new metadata as progress (older scripts keep their cursor there)', async () => {
+    const engine = makeMemoryEngine({ deadlineMarginMs: 0, maxInvocations: 3 });
+    engine.source.exec = async (nango) => {
+      let page = Number((await nango.getMetadata<{ page?: number }>())?.page ?? 0);
+      for (;;) {
+        engine.clock.advance(1_000);
+        await nango.updateMetadata({ page: ++page });
+      }
+    };
+
+    const outcomes = await engine.runToEnd('scripted', 2_500);
+
+    expect(outcomes.at(-1)).toMatchObject({ run: { status: 'ERROR', error: { type: 'continuation_limit' } } });
+  });
+
+  it('keep the lease for the continuation, so no other run starts in between and a pause still stops the run', async () => {
+    const engine = makeMemoryEngine({ deadlineMarginMs: 0 });
+    let page = 0;
+    engine.source.exec = async (nango) => {
+      for (;;) {
+        engine.clock.advance(1_000);
+        await nango.saveCheckpoint({ page: ++page });
+      }
+    };
+    expect(await engine.run('scripted', { runId: 'r-1', deadline: engine.clock.now() + 2_500 })).toEqual({ kind: 'CONTINUE', runId: 'r-1' });
+
+    expect(await engine.run('scripted', { runId: 'other' })).toMatchObject({ kind: 'BUSY', heldBy: { runId: 'r-1', handedOver: true } });
+    const state = await engine.state.connectionSyncs.get(engine.key('scripted'));
+    expect(await engine.state.runs.cancel(engine.key('scripted'), state!.lease!.runId, 'paused', engine.clock.now())).toBe(true);
+    expect(await engine.run('scripted', { runId: 'r-1', trigger: 'CONTINUATION' })).toEqual({ kind: 'DUPLICATE', runId: 'r-1' });
+    expect(await engine.state.runs.get(engine.key('scripted'), 'r-1')).toMatchObject({ status: 'CANCELLED' });
   });
 
   it('end in ERROR past the configured number of invocations, even while advancing', async () => {

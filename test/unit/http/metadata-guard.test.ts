@@ -8,7 +8,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Credentials, ProviderAuth } from '../../../functions/engine/connection.js';
+import type { Credentials } from '../../../functions/engine/connection.js';
+import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { ProviderHttpError, ProxyConfigError } from '../../../functions/engine/http/errors.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
 import { sendJson, startServer, type RecordedRequest, type TestServer } from './test-server.js';
@@ -45,11 +46,11 @@ function loopbackOnly() {
   return { asked, fetch: fetchImpl };
 }
 
-function client(baseUrl: string, options: { auth?: ProviderAuth; credentials?: Credentials } = {}) {
+function client(baseUrl: string, options: { auth?: ProviderInput['auth']; credentials?: Credentials } = {}) {
   const net = loopbackOnly();
   const sleeps: number[] = [];
   const http = createProviderHttp({
-    provider: { baseUrl, auth: options.auth ?? { mode: 'NONE' } },
+    provider: parseProvider({ baseUrl, auth: options.auth ?? { mode: 'NONE' } }),
     getCredentials: async () => options.credentials ?? { type: 'NONE' },
     fetch: net.fetch,
     sleep: async (ms) => void sleeps.push(ms),

@@ -1,3 +1,4 @@
+import { parseProvider } from '../../../functions/engine/providers/provider.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProxyConfigError } from '../../../functions/engine/http/errors.js';
 import { getPath, linkFromHeader } from '../../../functions/engine/http/paginate.js';
@@ -19,7 +20,7 @@ afterEach(async () => {
 async function provider(handle: (req: RecordedRequest, res: ServerResponse) => void) {
   server = await startServer(handle);
   const http = createProviderHttp({
-    provider: { baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2' } },
+    provider: parseProvider({ baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2' } }),
     getCredentials: async () => ({ type: 'OAUTH2', accessToken: 'at-1' }),
   });
   return { http, server };

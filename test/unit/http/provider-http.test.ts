@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Credentials, ProviderAuth } from '../../../functions/engine/connection.js';
+import type { Credentials } from '../../../functions/engine/connection.js';
+import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { ProxyConfigError } from '../../../functions/engine/http/errors.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
 import { sendJson, startServer } from './test-server.js';
@@ -16,8 +17,8 @@ async function echoServer(): Promise<TestServer> {
   return server;
 }
 
-function client(baseUrl: string, auth: ProviderAuth, credentials: Credentials, headers?: Record<string, string>) {
-  return createProviderHttp({ provider: { baseUrl, auth, headers }, getCredentials: async () => credentials });
+function client(baseUrl: string, auth: ProviderInput['auth'], credentials: Credentials, proxy?: ProviderInput['proxy']) {
+  return createProviderHttp({ provider: parseProvider({ baseUrl, auth, ...(proxy ? { proxy } : {}) }), getCredentials: async () => credentials });
 }
 
 describe('auth injection', () => {
@@ -27,11 +28,10 @@ describe('auth injection', () => {
     expect(requests[0]?.headers.authorization).toBe('Bearer k-123');
   });
 
-  it('API_KEY honours a custom header name and prefix', async () => {
+  it('API_KEY goes where the provider header templates say, with no default Authorization beside it', async () => {
     const { baseUrl, requests } = await echoServer();
-    const auth: ProviderAuth = { mode: 'API_KEY', name: 'X-Api-Key' };
-    await client(baseUrl, auth, { type: 'API_KEY', apiKey: 'k-1' }).get({ endpoint: '/x' });
-    await client(baseUrl, { mode: 'API_KEY', name: 'Authorization', prefix: 'Token' }, { type: 'API_KEY', apiKey: 'k-2' }).get({ endpoint: '/x' });
+    await client(baseUrl, { mode: 'API_KEY' }, { type: 'API_KEY', apiKey: 'k-1' }, { headers: { 'X-Api-Key': '${apiKey}' } }).get({ endpoint: '/x' });
+    await client(baseUrl, { mode: 'API_KEY' }, { type: 'API_KEY', apiKey: 'k-2' }, { headers: { Authorization: 'Token ${apiKey}' } }).get({ endpoint: '/x' });
     expect(requests[0]?.headers['x-api-key']).toBe('k-1');
     expect(requests[0]?.headers.authorization).toBeUndefined();
     expect(requests[1]?.headers.authorization).toBe('Token k-2');
@@ -39,7 +39,7 @@ describe('auth injection', () => {
 
   it('API_KEY in the query string', async () => {
     const { baseUrl, requests } = await echoServer();
-    await client(baseUrl, { mode: 'API_KEY', in: 'query', name: 'hapikey' }, { type: 'API_KEY', apiKey: 'k-q' }).get({ endpoint: '/x', params: { a: '1' } });
+    await client(baseUrl, { mode: 'API_KEY' }, { type: 'API_KEY', apiKey: 'k-q' }, { query: { hapikey: '${apiKey}' } }).get({ endpoint: '/x', params: { a: '1' } });
     expect(requests[0]?.query.get('hapikey')).toBe('k-q');
     expect(requests[0]?.query.get('a')).toBe('1');
     expect(requests[0]?.headers.authorization).toBeUndefined();
@@ -76,7 +76,7 @@ describe('auth injection', () => {
 describe('requests and responses', () => {
   it('joins base URL and endpoint, repeats array params, merges provider and script headers', async () => {
     const { baseUrl, requests } = await echoServer();
-    const http = client(`${baseUrl}/v3/`, { mode: 'NONE' }, { type: 'NONE' }, { 'X-Provider': 'p' });
+    const http = client(`${baseUrl}/v3/`, { mode: 'NONE' }, { type: 'NONE' }, { headers: { 'X-Provider': 'p' } });
     await http.get({ endpoint: 'contacts?x=1', params: { ids: ['a', 'b'], n: 2, q: 'a b&c' }, headers: { 'X-Script': 's' } });
     await http.get({ endpoint: '/deals', params: 'status=open&tag=1&tag=2' });
     const first = requests[0]!;
@@ -136,7 +136,7 @@ describe('requests and responses', () => {
     const { baseUrl, requests } = await echoServer();
     let calls = 0;
     const http = createProviderHttp({
-      provider: { baseUrl, auth: { mode: 'NONE' } },
+      provider: parseProvider({ baseUrl, auth: { mode: 'NONE' } }),
       getCredentials: async () => ({ type: 'NONE' }),
       beforeCall: () => {
         calls += 1;

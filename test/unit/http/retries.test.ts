@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Credentials, ProviderAuth } from '../../../functions/engine/connection.js';
+import type { Credentials } from '../../../functions/engine/connection.js';
+import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { ProviderHttpError } from '../../../functions/engine/http/errors.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
 import type { ProviderHttpDeps } from '../../../functions/engine/http/provider-http.js';
@@ -31,12 +32,12 @@ const status =
     sendJson(res, code, { error: 'nope' }, headers);
 const dropConnection = (req: RecordedRequest, res: ServerResponse) => res.socket?.destroy();
 
-function client(baseUrl: string, extra: Partial<ProviderHttpDeps> = {}, auth: ProviderAuth = { mode: 'API_KEY' }) {
+function client(baseUrl: string, extra: Partial<ProviderHttpDeps> = {}, auth: ProviderInput['auth'] = { mode: 'API_KEY' }, proxy?: ProviderInput['proxy']) {
   const delays: number[] = [];
   const logs: string[] = [];
   const credentials: Credentials = { type: 'API_KEY', apiKey: API_KEY };
   const http = createProviderHttp({
-    provider: { baseUrl, auth },
+    provider: parseProvider({ baseUrl, auth, ...(proxy ? { proxy } : {}) }),
     getCredentials: async () => credentials,
     sleep: async (ms) => void delays.push(ms),
     random: () => 0.5,
@@ -135,7 +136,7 @@ describe('giving up', () => {
 
   it('never leaks the credential: query key stripped from url, echoed key redacted from body', async () => {
     const { baseUrl, requests } = await scripted((req, res) => sendJson(res, 500, { error: `bad key ${req.query.get('key')}` }));
-    const { http, logs } = client(baseUrl, {}, { mode: 'API_KEY', in: 'query', name: 'key' });
+    const { http, logs } = client(baseUrl, {}, { mode: 'API_KEY' }, { query: { key: '${apiKey}' } });
     const error = (await http.get({ endpoint: '/contacts', params: { q: 'x' }, retries: 1 }).catch((e: unknown) => e)) as ProviderHttpError;
     expect(requests[0]?.query.get('key')).toBe(API_KEY); // it was sent…
     expect(error.url).toBe(`${baseUrl}/contacts?q=x`); // …but is not reported

@@ -19,6 +19,7 @@ const run: RunRecord = {
   results: { Contact: { added: 3, updated: 2, deleted: 1 }, Note: { added: 0, updated: 0, deleted: 0 } },
   error: null,
   invocations: 1,
+  stalledHandOvers: 0,
 };
 
 describe('payload', () => {

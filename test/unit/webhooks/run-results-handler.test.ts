@@ -19,6 +19,7 @@ const run: RunRecord = {
   results: { Contact: { added: 1, updated: 0, deleted: 0 }, Note: { added: 0, updated: 0, deleted: 0 } },
   error: null,
   invocations: 1,
+  stalledHandOvers: 0,
 };
 
 function record(eventName: 'INSERT' | 'MODIFY', next: Record<string, unknown>, old?: Record<string, unknown>, seq = '100'): DynamoDBRecord {

@@ -5,8 +5,10 @@
  * type is kept in the clear beside them so an answer can say what kind of connection it is.
  * Items written before a cipher was set are still read (plain) and encrypted at their next save.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Connection, Credentials } from '../../../engine/connection.js';
+import { asInfrastructureError } from '../../../engine/errors.js';
+import type { Connection, ConnectionAuthError, Credentials } from '../../../engine/connection.js';
 import type { ConnectionInfo, ConnectionRepo, SecretCipher } from '../../../engine/ports.js';
 import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
@@ -64,6 +66,41 @@ export class DynamoConnectionRepo implements ConnectionRepo {
     }
   }
 
+  async lockRefresh(providerConfigKey: string, connectionId: string, until: number, now: number): Promise<boolean> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connection(providerConfigKey, connectionId),
+          UpdateExpression: 'SET refreshLockUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(refreshLockUntil) OR refreshLockUntil < :now)',
+          ExpressionAttributeValues: { ':until': until, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw asInfrastructureError(error, 'locking a token refresh');
+    }
+  }
+
+  async recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connection(providerConfigKey, connectionId),
+          UpdateExpression: 'SET authError = :e',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':e': error },
+        }),
+      );
+    } catch (caught) {
+      if (caught instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to mark
+      throw asInfrastructureError(caught, 'recording an auth error');
+    }
+  }
+
   async delete(providerConfigKey: string, connectionId: string): Promise<void> {
     await withInfrastructureErrors('deleting a connection', () =>
       this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })),
@@ -96,5 +133,6 @@ function toConnectionInfo(providerConfigKey: string, item: Record<string, unknow
     connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
     createdAt: item['createdAt'] as string,
     updatedAt: item['updatedAt'] as string,
+    ...(item['authError'] ? { authError: item['authError'] as ConnectionAuthError } : {}),
   };
 }

@@ -94,9 +94,9 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
           TableName: this.table.tableName,
           Key: stateKeys.connectionSync(key),
           UpdateExpression: 'SET lease = :lease, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND lease.#owner = :owner))',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.expiresAt < :now OR (lease.runId = :run AND (lease.#owner = :owner OR lease.handedOver = :true)))',
           ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner },
+          ExpressionAttributeValues: { ':lease': lease, ':now': now, ':run': lease.runId, ':owner': lease.owner, ':true': true },
           ReturnValues: 'ALL_OLD',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -118,6 +118,17 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   async releaseLease(key: ConnectionSyncKey, lease: Lease): Promise<void> {
     // releasedAt tells readers that writes ended only just now (the cursor index may trail them).
     await this.updateIfHolder(key, lease, 'REMOVE lease SET releasedAt = :now', { ':now': this.table.now() }, 'releasing a lease');
+  }
+
+  async handOverLease(key: ConnectionSyncKey, lease: Lease, until: number): Promise<void> {
+    // releasedAt: readers lag after a hand-over too, since the cursor index may trail the writes.
+    await this.updateIfHolder(
+      key,
+      lease,
+      'SET lease.handedOver = :true, lease.expiresAt = :until, releasedAt = :now',
+      { ':true': true, ':until': until, ':now': this.table.now() },
+      'handing over a lease',
+    );
   }
 
   async saveCheckpoint(key: ConnectionSyncKey, lease: Lease, checkpoint: Checkpoint | null, passId: string | null): Promise<void> {
@@ -146,7 +157,8 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
 }
 
 function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>): ConnectionSyncState {
-  const lastRun = item['lastRun'] === undefined || item['lastRun'] === null ? null : RunSummarySchema.parse(item['lastRun']);
+  // An unreadable summary (written by a future version, say) shows as no last run rather than breaking the sync.
+  const lastRun = item['lastRun'] === undefined || item['lastRun'] === null ? null : (RunSummarySchema.safeParse(item['lastRun']).data ?? null);
   return {
     ...key,
     enabled: item['enabled'] !== false,

@@ -14,6 +14,17 @@ import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js'
 import { stateKeys, type StateTable } from './keys.js';
 
 const RUNNING: RunStatus = 'RUNNING';
+const CONFLICT_ATTEMPTS = 5;
+
+/** A transaction refused because another write to one of its items was in progress. */
+function isConflict(error: TransactionCanceledException): boolean {
+  return (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+}
+
+/** A short, growing, jittered wait before trying a conflicting transaction again. */
+function pause(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+}
 
 export class DynamoRunRepo implements RunRepo {
   constructor(private readonly table: StateTable) {}
@@ -57,6 +68,25 @@ export class DynamoRunRepo implements RunRepo {
     }
   }
 
+  async recordHandOver(key: ConnectionSyncKey, runId: string, stalled: boolean): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.run(key, runId),
+          UpdateExpression: stalled ? 'SET stalledHandOvers = if_not_exists(stalledHandOvers, :zero) + :one' : 'SET stalledHandOvers = :zero',
+          ConditionExpression: '#status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':zero': 0, ':running': RUNNING, ...(stalled ? { ':one': 1 } : {}) },
+        }),
+      );
+    } catch (error) {
+      // A run that ended meanwhile (cancelled) keeps its final state; its continuation stops.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw asInfrastructureError(error, 'recording a hand-over');
+    }
+  }
+
   async endAbandoned(run: RunRecord): Promise<boolean> {
     assertTransition(RUNNING, run.status);
     try {
@@ -81,60 +111,70 @@ export class DynamoRunRepo implements RunRepo {
     assertTransition(RUNNING, run.status);
     const counts = Object.entries(update.recordCountDelta);
     const countUpdates = counts.map((_, i) => `recordCounts.#m${i} = if_not_exists(recordCounts.#m${i}, :zero) + :d${i}`);
-    try {
-      await this.table.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: runItem(run),
-                ConditionExpression: '#status = :running',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':running': RUNNING },
-              },
-            },
-            {
-              Update: {
-                TableName: this.table.tableName,
-                Key: stateKeys.connectionSync(run),
-                UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
-                ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
-                ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
-                ExpressionAttributeValues: {
-                  ':lsd': update.lastSyncDate,
-                  ':c': update.checkpoint,
-                  ':p': update.passId,
-                  ':lr': summarizeRun(run),
-                  ':now': this.table.now(),
-                  ':run': lease.runId,
-                  ':owner': lease.owner,
-                  ...(counts.length > 0 ? { ':zero': 0 } : {}),
-                  ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+    // A transaction collides with any concurrent write to its items (a lease renewal, a control):
+    // such a conflict is retried here rather than failing the run on infrastructure.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.table.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table.tableName,
+                  Item: runItem(run),
+                  ConditionExpression: '#status = :running',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':running': RUNNING },
                 },
               },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [runReason, leaseReason] = error.CancellationReasons ?? [];
-        if (leaseReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run no longer holds its lease');
-        if (runReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run had already ended');
+              {
+                Update: {
+                  TableName: this.table.tableName,
+                  Key: stateKeys.connectionSync(run),
+                  UpdateExpression: `SET ${['lastSyncDate = :lsd', 'checkpoint = :c', 'passId = :p', 'lastRun = :lr', 'updatedAt = :now', ...countUpdates].join(', ')} REMOVE lease`,
+                  ConditionExpression: 'lease.runId = :run AND lease.#owner = :owner',
+                  ExpressionAttributeNames: { '#owner': 'owner', ...Object.fromEntries(counts.map(([model], i) => [`#m${i}`, model])) },
+                  ExpressionAttributeValues: {
+                    ':lsd': update.lastSyncDate,
+                    ':c': update.checkpoint,
+                    ':p': update.passId,
+                    ':lr': summarizeRun(run),
+                    ':now': this.table.now(),
+                    ':run': lease.runId,
+                    ':owner': lease.owner,
+                    ...(counts.length > 0 ? { ':zero': 0 } : {}),
+                    ...Object.fromEntries(counts.map(([, delta], i) => [`:d${i}`, delta])),
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          const [runReason, leaseReason] = error.CancellationReasons ?? [];
+          if (leaseReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run no longer holds its lease');
+          if (runReason?.Code === 'ConditionalCheckFailed') throw new LeaseLostError('the run result was not saved: the run had already ended');
+          if (isConflict(error) && attempt < CONFLICT_ATTEMPTS) {
+            await pause(attempt);
+            continue;
+          }
+        }
+        throw asInfrastructureError(error, 'finishing a run');
       }
-      throw asInfrastructureError(error, 'finishing a run');
     }
   }
 
   async cancel(key: ConnectionSyncKey, runId: string, reason: string, now: number): Promise<boolean> {
     // The run item may appear (the runner creating it) or end between the read and the write:
     // read again and decide again, a few times, rather than report a running run as not running.
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
       const run = await this.get(key, runId);
       if (run && run.status !== RUNNING) return false;
       const outcome = await this.tryCancel(key, runId, run, reason, now);
       if (outcome !== 'RUN_CHANGED') return outcome === 'CANCELLED';
+      await pause(attempt);
     }
     return false;
   }
@@ -142,7 +182,7 @@ export class DynamoRunRepo implements RunRepo {
   private async tryCancel(key: ConnectionSyncKey, runId: string, run: RunRecord | null, reason: string, now: number): Promise<'CANCELLED' | 'RUN_CHANGED' | 'NOT_RUNNING'> {
     // The lease is taken before the run item is written: a run cancelled in between gets its item here.
     const cancelled: RunRecord = {
-      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0 }),
+      ...(run ?? { ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now, results: {}, invocations: 0, stalledHandOvers: 0 }),
       status: 'CANCELLED',
       finishedAt: now,
       error: { type: 'cancelled', message: reason },
@@ -167,7 +207,8 @@ export class DynamoRunRepo implements RunRepo {
                 TableName: this.table.tableName,
                 Key: stateKeys.connectionSync(key),
                 UpdateExpression: 'REMOVE lease SET updatedAt = :now, lastRun = :lr',
-                ConditionExpression: 'attribute_not_exists(lease) OR lease.runId = :run',
+                // attribute_exists: a connection deleted meanwhile must not come back as a stub item.
+                ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lease) OR lease.runId = :run)',
                 ExpressionAttributeValues: { ':run': runId, ':now': now, ':lr': summarizeRun(cancelled) },
               },
             },
@@ -178,8 +219,9 @@ export class DynamoRunRepo implements RunRepo {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw asInfrastructureError(error, 'cancelling a run');
       const [runReason, leaseReason] = error.CancellationReasons ?? [];
-      if (leaseReason?.Code === 'ConditionalCheckFailed') return 'NOT_RUNNING'; // another run holds the lease
-      return runReason?.Code === 'ConditionalCheckFailed' ? 'RUN_CHANGED' : 'NOT_RUNNING';
+      if (leaseReason?.Code === 'ConditionalCheckFailed') return 'NOT_RUNNING'; // another run holds the lease, or the connection is gone
+      // The run item changed in between, or a concurrent write (the runner renewing its lease) collided: decide again.
+      return runReason?.Code === 'ConditionalCheckFailed' || isConflict(error) ? 'RUN_CHANGED' : 'NOT_RUNNING';
     }
   }
 
