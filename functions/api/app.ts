@@ -16,6 +16,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import type { ApiEnv, ApiRoute } from './route.js';
 import { apiKeysRoutes } from './routes/api-keys.js';
 import { connectionsRoutes } from './routes/connections.js';
+import { integrationsRoutes } from './routes/integrations.js';
 import { metaRoutes } from './routes/meta.js';
 import { providersRoutes } from './routes/providers.js';
 import { recordsRoutes } from './routes/records.js';
@@ -30,7 +31,16 @@ export type ApiApp = Hono<ApiEnv>;
 
 /** Every route of the API, in documentation order. */
 export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRoute[] {
-  return [...recordsRoutes(deps), ...syncsRoutes(deps), ...connectionsRoutes(deps), ...apiKeysRoutes(deps), ...providersRoutes(), ...webhooksRoutes(deps), ...metaRoutes(document)];
+  return [
+    ...recordsRoutes(deps),
+    ...syncsRoutes(deps),
+    ...connectionsRoutes(deps),
+    ...apiKeysRoutes(deps),
+    ...providersRoutes(),
+    ...integrationsRoutes(deps),
+    ...webhooksRoutes(deps),
+    ...metaRoutes(document),
+  ];
 }
 
 export function createApiApp(deps: ApiDeps): ApiApp {

@@ -9,7 +9,7 @@ import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 export interface ApiSyncline {
   registry: IntegrationRegistry;
   records: RecordStore;
-  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs'>;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs' | 'integrations'>;
   connections: ConnectionService;
   controls(): SyncControls;
 }

@@ -44,6 +44,8 @@ export interface CredentialsProviderDeps {
   provider: Pick<Provider, 'auth'>;
   /** The integration's OAuth app; needed to refresh. */
   client?: OAuthClient;
+  /** Or where to read it when a refresh needs it (its secret is opened only then). */
+  getClient?: () => Promise<OAuthClient | undefined>;
   clock: Clock;
   fetch?: typeof fetch;
   /** Per-request timeout of the token call; default 30 s. */
@@ -191,11 +193,12 @@ async function requestTokens(deps: CredentialsProviderDeps, credentials: Extract
     form.set('refresh_token', credentials.refreshToken);
   }
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (deps.client && auth.tokenRequestAuth === 'basic') {
-    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(deps.client.clientId)}:${encodeURIComponent(deps.client.clientSecret)}`).toString('base64')}`;
-  } else if (deps.client) {
-    form.set('client_id', deps.client.clientId);
-    form.set('client_secret', deps.client.clientSecret);
+  const client = deps.client ?? (await deps.getClient?.());
+  if (client && auth.tokenRequestAuth === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
+  } else if (client) {
+    form.set('client_id', client.clientId);
+    form.set('client_secret', client.clientSecret);
   }
 
   let response: Response;

@@ -140,6 +140,40 @@ export interface SeenIdRepo {
   load(passId: string, model: string): Promise<number[]>;
 }
 
+/** The OAuth app an integration uses, configured at runtime (Nango's integrations API). */
+export interface IntegrationCredentials {
+  type: 'OAUTH2' | 'OAUTH2_CC';
+  clientId: string;
+  clientSecret: string;
+  /** Scopes asked for when a user connects; the provider's defaults when empty. */
+  scopes: string[];
+}
+
+/** An integration as configured at runtime. Code declares its syncs; this holds its secrets. */
+export interface IntegrationConfig {
+  uniqueKey: string;
+  /** The catalog provider's name. */
+  provider: string;
+  displayName: string | null;
+  credentials: IntegrationCredentials | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An integration's configuration as listed: the client id, never the client secret. */
+export type IntegrationConfigInfo = Omit<IntegrationConfig, 'credentials'> & { credentials: Omit<IntegrationCredentials, 'clientSecret'> | null };
+
+/** Runtime integration configuration; the client secret is sealed and opened only by `getWithSecrets`. */
+export interface IntegrationConfigRepo {
+  find(uniqueKey: string): Promise<IntegrationConfigInfo | null>;
+  /** For a token refresh, or a caller allowed to read secrets. */
+  getWithSecrets(uniqueKey: string): Promise<IntegrationConfig | null>;
+  list(): Promise<IntegrationConfigInfo[]>;
+  /** Creates or replaces. */
+  put(config: IntegrationConfig): Promise<void>;
+  delete(uniqueKey: string): Promise<boolean>;
+}
+
 /** The state table's aggregates, as the composition root hands them out. */
 export interface StateRepos {
   connections: ConnectionRepo;
@@ -147,6 +181,7 @@ export interface StateRepos {
   runs: RunRepo;
   runLogs: RunLogRepo;
   seenIds: SeenIdRepo;
+  integrations: IntegrationConfigRepo;
 }
 
 export interface ConnectionSyncChange {

@@ -7,6 +7,7 @@ import { contentHash } from '../engine/records/content-hash.js';
 import type {
   ChangeCounts,
   ConnectionRepo,
+  IntegrationConfigRepo,
   ConnectionSyncKey,
   ConnectionSyncRepo,
   ConnectionSyncState,
@@ -136,6 +137,8 @@ export class DryRunState implements StateRepos {
   readonly runs: RunRepo;
   readonly runLogs: RunLogRepo;
   readonly seenIds: SeenIdRepo;
+  /** Read as they are: a dry run may need the OAuth client to refresh a token. */
+  readonly integrations: IntegrationConfigRepo;
 
   constructor(real: StateRepos) {
     const runs = new Map<string, RunRecord>();
@@ -198,6 +201,7 @@ export class DryRunState implements StateRepos {
       append: async (_key, _runId, lines) => void this.logs.push(...lines),
       list: async () => this.logs,
     };
+    this.integrations = real.integrations;
     this.seenIds = {
       append: async (passId, model, fingerprints) => void seen.set(`${passId}/${model}`, [...(seen.get(`${passId}/${model}`) ?? []), ...fingerprints]),
       // A pass resumed from the real checkpoint keeps the ids the real runs saw.

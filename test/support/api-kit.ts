@@ -5,6 +5,10 @@
  * test drains by hand. Every log line is captured, to check no secret reaches the logs.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalKeyFileCipher } from '../../functions/adapters/crypto/local-cipher.js';
 import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
 import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-store.js';
 import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
@@ -12,7 +16,7 @@ import { createApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
 import { ConnectionService } from '../../functions/engine/connection-service.js';
 import { SyncControls } from '../../functions/engine/controls.js';
-import { IntegrationRegistry } from '../../functions/engine/integration.js';
+import { type IntegrationDeclaration, IntegrationRegistry } from '../../functions/engine/integration.js';
 import { handleRunMessage } from '../../functions/engine/orchestration/handle-run-message.js';
 import type { Logger, LogLevel } from '../../functions/engine/ports.js';
 import { startApiServer } from '../../functions/local/api-server.js';
@@ -45,15 +49,16 @@ export interface CallOptions {
   key?: string | null;
 }
 
-export async function startApiKit(options: { maxBodyBytes?: number; initialContacts?: number } = {}) {
+export async function startApiKit(options: { maxBodyBytes?: number; initialContacts?: number; integrations?: IntegrationDeclaration[] } = {}) {
   const { doc, freshTables } = useDynamo();
   const tables = await freshTables();
   const clock = new TestClock();
   const logs: { level: LogLevel; message: string; fields?: Record<string, unknown> }[] = [];
   const logger: Logger = { log: (level, message, fields) => void logs.push({ level, message, ...(fields ? { fields } : {}) }) };
-  const registry = new IntegrationRegistry([demoCrm]);
+  const registry = new IntegrationRegistry([demoCrm, ...(options.integrations ?? [])]);
   const records = new DynamoRecordStore({ doc, tableName: tables.records, clock });
-  const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now() });
+  const cipher = await LocalKeyFileCipher.open(join(await mkdtemp(join(tmpdir(), 'syncline-kit-')), 'master.key'));
+  const state = makeDynamoStateRepos({ doc, tableName: tables.state, now: () => clock.now(), cipher });
   const queue = new MemoryRunQueue();
   const scheduler = new MemoryScheduler();
   const newId = () => `run-${randomUUID()}`;

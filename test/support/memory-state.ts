@@ -12,6 +12,9 @@ import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../
 import type { Connection, ConnectionAuthError } from '../../functions/engine/connection.js';
 import type {
   Clock,
+  IntegrationConfig,
+  IntegrationConfigInfo,
+  IntegrationConfigRepo,
   ConnectionInfo,
   ConnectionRepo,
   ConnectionSyncChange,
@@ -255,12 +258,41 @@ class MemorySeenIds implements SeenIdRepo {
   }
 }
 
+class MemoryIntegrations implements IntegrationConfigRepo {
+  readonly items = new Map<string, IntegrationConfig>();
+  async find(uniqueKey: string): Promise<IntegrationConfigInfo | null> {
+    const found = this.items.get(uniqueKey);
+    return found ? withoutSecret(found) : null;
+  }
+  async getWithSecrets(uniqueKey: string): Promise<IntegrationConfig | null> {
+    const found = this.items.get(uniqueKey);
+    return found ? clone(found) : null;
+  }
+  async list(): Promise<IntegrationConfigInfo[]> {
+    return [...this.items.values()].map(withoutSecret);
+  }
+  async put(config: IntegrationConfig): Promise<void> {
+    this.items.set(config.uniqueKey, clone(config));
+  }
+  async delete(uniqueKey: string): Promise<boolean> {
+    return this.items.delete(uniqueKey);
+  }
+}
+
+function withoutSecret(config: IntegrationConfig): IntegrationConfigInfo {
+  const { credentials, ...rest } = clone(config);
+  if (!credentials) return { ...rest, credentials: null };
+  const { clientSecret: _secret, ...publicPart } = credentials;
+  return { ...rest, credentials: publicPart };
+}
+
 export type MemoryState = StateRepos & {
   connections: MemoryConnections;
   connectionSyncs: MemoryConnectionSyncs;
   runs: MemoryRuns;
   runLogs: MemoryRunLogs;
   seenIds: MemorySeenIds;
+  integrations: MemoryIntegrations;
 };
 
 export function makeMemoryState(clock: Clock, hooks: MemoryHooks = {}): MemoryState {
@@ -271,5 +303,6 @@ export function makeMemoryState(clock: Clock, hooks: MemoryHooks = {}): MemorySt
     runs: new MemoryRuns(connectionSyncs, hooks),
     runLogs: new MemoryRunLogs(),
     seenIds: new MemorySeenIds(),
+    integrations: new MemoryIntegrations(),
   };
 }

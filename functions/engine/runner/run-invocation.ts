@@ -162,7 +162,8 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
         connection,
         provider: integration.provider,
         clock: deps.clock,
-        ...(integration.oauthClient ? { client: integration.oauthClient } : {}),
+        // The OAuth app configured through the integrations API wins over one declared in code.
+        getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
         ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
       }),
       beforeCall: () => session.guard(),

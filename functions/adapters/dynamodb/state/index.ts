@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretCipher, StateRepos } from '../../../engine/ports.js';
 import { DynamoConnectionRepo } from './connection-repo.js';
 import { DynamoConnectionSyncRepo } from './connection-sync-repo.js';
+import { DynamoIntegrationConfigRepo } from './integration-config-repo.js';
 import { DynamoRunLogRepo } from './run-log-repo.js';
 import { DynamoRunRepo } from './run-repo.js';
 import { DynamoSeenIdRepo } from './seen-id-repo.js';
@@ -23,6 +24,7 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos {
     runs: new DynamoRunRepo(table),
     runLogs: new DynamoRunLogRepo(table),
     seenIds: new DynamoSeenIdRepo(table),
+    integrations: new DynamoIntegrationConfigRepo(table, options.cipher),
   };
 }
 

@@ -1,26 +1,16 @@
-// Sandbox orgs sign in at test.salesforce.com. Written from https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_web_server_oauth_flow.htm and https://developer.salesforce.com/docs/platform/api-rest/guide/dome-query.html
+// Sandbox orgs sign in at test.salesforce.com; everything else is Salesforce's. Written from https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_web_server_oauth_flow.htm
 import { defineProvider } from '../provider.js';
+import salesforce from './salesforce.js';
+
+if (salesforce.auth.mode !== 'OAUTH2') throw new Error('the Salesforce entry must be OAuth2');
 
 export default defineProvider({
+  ...salesforce,
   name: 'salesforce-sandbox',
   displayName: 'Salesforce (sandbox)',
-  categories: ['crm'],
-  docs: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_understanding_web_server_oauth_flow.htm',
-  // Each org lives on its own instance; the token response names it.
-  baseUrl: '${connectionConfig.instance_url}',
   auth: {
-    mode: 'OAUTH2',
+    ...salesforce.auth,
     authorizationUrl: 'https://test.salesforce.com/services/oauth2/authorize',
     tokenUrl: 'https://test.salesforce.com/services/oauth2/token',
-    // `refresh_token` must be requested (and allowed by the connected app) to get a refresh token.
-    defaultScopes: ['api', 'refresh_token'],
-    tokenResponseToConnectionConfig: { instance_url: 'instance_url' },
-    // Salesforce sends no expires_in: a token lives as long as the org's session timeout, which an
-    // admin sets between 15 minutes and 24 hours (2 hours by default). Refreshing after an hour
-    // stays inside the default; shorter timeouts are still covered by the refresh-on-401 fallback.
-    refreshWithoutExpiryAfterMs: 60 * 60 * 1000,
   },
-  // SOQL queries (`/services/data/vXX.X/query?q=`) return `records` and, while `done` is false,
-  // a relative `nextRecordsUrl` on the same instance.
-  pagination: { type: 'link', link_path_in_response_body: 'nextRecordsUrl', response_path: 'records' },
 });
