@@ -76,6 +76,29 @@ describe('runInvocation against DynamoDB Local', () => {
     expect((await kit.listAll('Contact')).filter((r) => r.lastAction !== 'DELETED')).toHaveLength(40);
   });
 
+  it("does not count the script's own deletions as unseen, and revives a record it deleted earlier in the run", async () => {
+    const kit = await makeEngineKit();
+    const items = makeContacts(100);
+    kit.source.exec = async (nango) => void (await nango.batchSave(items, 'Item'));
+    await kit.run('scripted');
+    // A reset makes the next run INITIAL again: it reads the partition into a snapshot.
+    kit.source.exec = async (nango) => {
+      await nango.trackDeletesStart('Item');
+      await nango.batchDelete(items.slice(0, 60), 'Item');
+      await nango.batchSave(items.slice(60), 'Item');
+      await nango.batchSave([items[0]!], 'Item'); // the same content as before its deletion
+      await nango.trackDeletesEnd('Item');
+    };
+    await kit.controls.trigger([kit.key('scripted')], { reset: true });
+
+    const [outcome] = await kit.drain();
+
+    expect(outcome).toMatchObject({ run: { status: 'SUCCESS', type: 'INITIAL', results: { Item: { added: 1, deleted: 60 } } } });
+    const live = (await kit.listAll('Item')).filter((r) => r.lastAction !== 'DELETED').map((r) => r.id);
+    expect(live).toHaveLength(41);
+    expect(live).toContain(items[0]!.id);
+  });
+
   it('honours a configured deletion threshold', async () => {
     const kit = await makeEngineKit({ maxDeleteShare: 0.9 });
     kit.source.contacts = makeContacts(100);

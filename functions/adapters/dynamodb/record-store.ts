@@ -77,21 +77,37 @@ export class DynamoRecordStore implements RecordStore {
 
   async openWriter(partition: RecordPartition, ctx: WriteContext, options: OpenWriterOptions): Promise<PartitionWriter> {
     if (!options.snapshot) return scanningWriter(this, partition, ctx);
-    // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`.
+    // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`. The
+    // writer's own deletions are kept beside it, so the snapshot never vouches for a record this
+    // run deleted (a save of it is read and revived; the deletion count does not include it).
     const snapshot = await this.snapshot(partition);
+    const deletedHere = new Set<number>();
     return {
       partition,
-      save: (records) => this.save(partition, records, ctx, snapshot),
-      delete: (ids) => this.deleteBatch(partition, ids, ctx),
+      save: async (records) => {
+        const outcomes = await this.save(partition, records, ctx, snapshot, deletedHere);
+        for (const outcome of outcomes) if (outcome.result === 'ADDED' || outcome.result === 'UPDATED') deletedHere.delete(idFingerprint(outcome.id));
+        return outcomes;
+      },
+      delete: async (ids) => {
+        const outcomes = await this.deleteBatch(partition, ids, ctx);
+        for (const outcome of outcomes) if (outcome.result === 'DELETED') deletedHere.add(idFingerprint(outcome.id));
+        return outcomes;
+      },
       countUnseen: async (isSeen) => {
+        let live = 0;
         let unseen = 0;
-        for (const fingerprint of snapshot.liveIdFingerprints()) if (!isSeen(fingerprint)) unseen++;
-        return { live: snapshot.liveCount, unseen };
+        for (const fingerprint of snapshot.liveIdFingerprints()) {
+          if (deletedHere.has(fingerprint)) continue;
+          live++;
+          if (!isSeen(fingerprint)) unseen++;
+        }
+        return { live, unseen };
       },
     };
   }
 
-  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PackedSnapshot): Promise<SaveOutcome[]> {
+  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PackedSnapshot, deletedHere?: Set<number>): Promise<SaveOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
       // A snapshot answers for records it shows unchanged (no read) or absent (written as new);
@@ -99,6 +115,10 @@ export class DynamoRecordStore implements RecordStore {
       const unchanged = new Set<string>();
       const toRead: string[] = [];
       for (const record of records) {
+        if (deletedHere?.has(idFingerprint(record.id))) {
+          toRead.push(record.id);
+          continue;
+        }
         const known = snapshot?.lookup(record.id);
         if (snapshot && !known) continue;
         if (known && !known.deleted && known.hashFingerprint === hashFingerprint(record.hash)) unchanged.add(record.id);
