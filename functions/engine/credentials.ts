@@ -20,13 +20,14 @@ import { z } from 'zod';
 import type { Connection, Credentials } from './connection.js';
 import type { OAuthClient } from './integration.js';
 import type { Provider } from './providers/provider.js';
+import { renderTemplate } from './providers/template.js';
 import type { Clock, ConnectionRepo } from './ports.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
 export const REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** How long another process's refresh is waited for before this one gives up. */
-const REFRESH_LOCK_MS = 30_000;
+/** How long a refresh lock lasts: longer than the token call may take, so a live holder never loses it. */
+const REFRESH_LOCK_MS = 45_000;
 const WAIT_POLL_MS = 250;
 
 export interface CredentialsRequest {
@@ -38,7 +39,7 @@ export type CredentialsProvider = (request?: CredentialsRequest) => Promise<Cred
 
 export interface CredentialsProviderDeps {
   /** `lockRefresh` keeps processes from refreshing one connection at once; without it, only this process's callers share a refresh. */
-  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'put'> & Partial<Pick<ConnectionRepo, 'lockRefresh'>>;
+  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'find' | 'saveRefreshedCredentials'> & Partial<Pick<ConnectionRepo, 'lockRefresh' | 'unlockRefresh'>>;
   /** The connection as the caller read it; its credentials are used while they are fresh. */
   connection: Connection;
   provider: Pick<Provider, 'auth'>;
@@ -58,24 +59,30 @@ export interface CredentialsProviderDeps {
   inFlight?: Map<string, Promise<Connection>>;
 }
 
+/**
+ * Why a refresh failed: `revoked` — the provider refused the grant (`invalid_grant`) or there is
+ * nothing to refresh with, so only a new authorization helps; `other` — anything that may pass
+ * (a timeout, a 5xx, a 429, a wrong client secret, which is the integration's problem).
+ */
+export type RefreshFailure = 'revoked' | 'other';
+
 /** A token refresh failed; `status` is the token endpoint's HTTP status, if it answered. */
 export class CredentialsRefreshError extends Error {
   override readonly name = 'CredentialsRefreshError';
+  /** `updatedAt` of the connection the refresh started from: an auth error is recorded only if it is still that one. */
+  connectionUpdatedAt?: string;
   constructor(
     message: string,
+    readonly failure: RefreshFailure,
     readonly status?: number,
     options?: ErrorOptions,
   ) {
     super(message, options);
   }
 
-  /**
-   * True when trying again will not help until the end user authorizes again: the provider
-   * refused the grant (4xx), or there is nothing to refresh with. A timeout or a 5xx is not.
-   */
+  /** True when trying again will not help until the end user authorizes the connection again. */
   get needsReauthorization(): boolean {
-    if (this.cause !== undefined) return false;
-    return this.status === undefined || (this.status >= 400 && this.status < 500);
+    return this.failure === 'revoked';
   }
 }
 
@@ -103,38 +110,44 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
     return isStale(credentials, deps.provider, deps.clock.now());
   };
 
-  /** Another process holds the refresh lock: wait until it saved new tokens, or its lock lapsed. */
-  async function waitForOtherRefresh(stale: Credentials, rejected?: string): Promise<Connection> {
-    const until = deps.clock.now() + REFRESH_LOCK_MS;
-    for (;;) {
-      await sleep(WAIT_POLL_MS);
-      const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
-      if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
-      const changed = latest.credentials.type === 'OAUTH2' && stale.type === 'OAUTH2' && latest.credentials.accessToken !== stale.accessToken;
-      if (changed && !needsRefresh(latest.credentials, rejected)) return latest;
-      if (deps.clock.now() >= until) return refreshLocked(rejected);
-    }
-  }
-
+  /**
+   * One refresh per connection across processes: take the lock and refresh, or wait while another
+   * process holds it — polling without decrypting — until it saved new tokens; if its lock lapses
+   * without new tokens (that process died, or its refresh failed), try for the lock again.
+   */
   async function refresh(rejected?: string): Promise<Connection> {
-    const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
-    if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
-    if (!needsRefresh(latest.credentials, rejected)) return latest;
-    const locked = deps.connections.lockRefresh ? await deps.connections.lockRefresh(providerConfigKey, connectionId, deps.clock.now() + REFRESH_LOCK_MS, deps.clock.now()) : true;
-    if (!locked) {
-      return waitForOtherRefresh(latest.credentials, rejected);
+    for (;;) {
+      const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
+      if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`, 'other');
+      if (!needsRefresh(latest.credentials, rejected)) return latest;
+      if (!deps.connections.lockRefresh) return refreshHolding(latest, null);
+      const until = deps.clock.now() + REFRESH_LOCK_MS;
+      if (await deps.connections.lockRefresh(providerConfigKey, connectionId, until, deps.clock.now())) return refreshHolding(latest, until);
+      await waitForChange(latest.updatedAt);
     }
-    return refreshLocked(rejected);
   }
 
-  /** Holding the lock (or without cross-process locking): read once more, then refresh. */
-  async function refreshLocked(rejected?: string): Promise<Connection> {
-    const latest = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
-    if (!latest) throw new CredentialsRefreshError(`${label} no longer exists; its token was not refreshed`);
-    const credentials = latest.credentials;
-    if (credentials.type !== 'OAUTH2' || !needsRefresh(credentials, rejected)) return latest;
+  async function waitForChange(seen: string): Promise<void> {
+    const until = deps.clock.now() + REFRESH_LOCK_MS;
+    while (deps.clock.now() < until) {
+      await sleep(WAIT_POLL_MS);
+      const info = await deps.connections.find(providerConfigKey, connectionId);
+      if (!info || info.updatedAt !== seen) return;
+    }
+  }
+
+  /** Holding the lock (or without cross-process locking): refresh, save, and give the lock back on failure. */
+  async function refreshHolding(latest: Connection, lockUntil: number | null): Promise<Connection> {
+    const credentials = latest.credentials as Extract<Credentials, { type: 'OAUTH2' }>;
     const now = deps.clock.now();
-    const tokens = await requestTokens(deps, credentials, label);
+    let tokens: z.infer<typeof TokenResponseSchema>;
+    try {
+      tokens = await requestTokens(deps, credentials, latest, label);
+    } catch (error) {
+      if (lockUntil !== null) await deps.connections.unlockRefresh?.(providerConfigKey, connectionId, lockUntil).catch(() => undefined);
+      if (error instanceof CredentialsRefreshError) error.connectionUpdatedAt = latest.updatedAt;
+      throw error;
+    }
     const refreshed: Credentials = {
       type: 'OAUTH2',
       accessToken: tokens.access_token,
@@ -144,13 +157,13 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
       obtainedAt: new Date(now).toISOString(),
       raw: tokens,
     };
-    const kept = keptConfig(deps.provider, tokens);
+    const connectionConfig = { ...latest.connectionConfig, ...keptConfig(deps.provider, tokens) };
+    const updatedAt = new Date(now).toISOString();
     // Saved before use: a provider that rotates refresh tokens has already invalidated the old one.
-    // New tokens clear an earlier auth error.
+    // Only the credentials and the kept config are written: metadata saved meanwhile stays.
+    await deps.connections.saveRefreshedCredentials(providerConfigKey, connectionId, { credentials: refreshed, connectionConfig, updatedAt });
     const { authError: _cleared, ...unmarked } = latest;
-    const updated: Connection = { ...unmarked, credentials: refreshed, connectionConfig: { ...latest.connectionConfig, ...kept }, updatedAt: new Date(now).toISOString() };
-    await deps.connections.put(updated);
-    return updated;
+    return { ...unmarked, credentials: refreshed, connectionConfig, updatedAt };
   }
 
   return async (request = {}) => {
@@ -178,17 +191,24 @@ export function isStale(credentials: Extract<Credentials, { type: 'OAUTH2' }>, p
   return Number.isNaN(obtainedAt) || now - obtainedAt >= maxAge - REFRESH_MARGIN_MS;
 }
 
-async function requestTokens(deps: CredentialsProviderDeps, credentials: Extract<Credentials, { type: 'OAUTH2' }>, label: string): Promise<z.infer<typeof TokenResponseSchema>> {
+async function requestTokens(
+  deps: CredentialsProviderDeps,
+  credentials: Extract<Credentials, { type: 'OAUTH2' }>,
+  connection: Connection,
+  label: string,
+): Promise<z.infer<typeof TokenResponseSchema>> {
   const auth = deps.provider.auth;
-  if (auth.mode !== 'OAUTH2' && auth.mode !== 'OAUTH2_CC') throw new CredentialsRefreshError(`${label} does not use OAuth2; there is no token to refresh`);
-  const tokenUrl = (auth.mode === 'OAUTH2' ? auth.refreshUrl : undefined) ?? auth.tokenUrl;
-  if (!tokenUrl) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the provider has no token URL`);
+  if (auth.mode !== 'OAUTH2' && auth.mode !== 'OAUTH2_CC') throw new CredentialsRefreshError(`${label} does not use OAuth2; there is no token to refresh`, 'other');
+  const tokenUrlTemplate = (auth.mode === 'OAUTH2' ? auth.refreshUrl : undefined) ?? auth.tokenUrl;
+  // Per-account token endpoints (a shop's subdomain, a region) come from the connection's config.
+  const tokenUrl = tokenUrlTemplate && renderTemplate(tokenUrlTemplate, { connectionConfig: connection.connectionConfig, credentials: { raw: credentials.raw ?? {} } }, "the provider's token URL");
+  if (!tokenUrl) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the provider has no token URL`, 'other');
   const form = new URLSearchParams(auth.tokenParams);
   if (auth.mode === 'OAUTH2_CC') {
     form.set('grant_type', 'client_credentials');
     if (auth.defaultScopes.length > 0) form.set('scope', auth.defaultScopes.join(auth.scopeSeparator));
   } else {
-    if (!credentials.refreshToken) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the connection has no refresh token`);
+    if (!credentials.refreshToken) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the connection has no refresh token`, 'revoked');
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', credentials.refreshToken);
   }
@@ -206,19 +226,21 @@ async function requestTokens(deps: CredentialsProviderDeps, credentials: Extract
     response = await (deps.fetch ?? globalThis.fetch)(tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
   } catch (error) {
     const reason = error instanceof Error ? error.name : 'unknown';
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${reason})`, undefined, { cause: error });
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${reason})`, 'other', undefined, { cause: error });
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const code = (body as { error?: unknown } | undefined)?.error;
     const detail = typeof code === 'string' && OAUTH_ERROR_CODE.test(code) ? ` (${code})` : '';
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed with HTTP ${response.status}${detail}`, response.status);
+    // Only a refused grant means the end user must authorize again (RFC 6749 §5.2).
+    const failure = code === 'invalid_grant' ? 'revoked' : 'other';
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed with HTTP ${response.status}${detail}`, failure, response.status);
   }
   const parsed = TokenResponseSchema.safeParse(body);
   if (!parsed.success) {
     // The issues name fields only; the body (which holds tokens) is never echoed.
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${response.status} without a usable token (${fields})`, response.status);
+    throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${response.status} without a usable token (${fields})`, 'other', response.status);
   }
   return parsed.data;
 }

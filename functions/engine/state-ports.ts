@@ -71,8 +71,18 @@ export interface ConnectionRepo {
    * releases it.
    */
   lockRefresh(providerConfigKey: string, connectionId: string, until: number, now: number): Promise<boolean>;
-  /** Marks the connection as needing authorization again; saving new credentials (`put`) clears it. */
-  recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError): Promise<void>;
+  /** Gives the refresh lock back after a failed refresh; only the holder's own lock (`until`) is removed. */
+  unlockRefresh(providerConfigKey: string, connectionId: string, until: number): Promise<void>;
+  /**
+   * Saves refreshed tokens and the config fields kept from the token response, touching nothing
+   * else on the connection (metadata written meanwhile stays); clears an auth error and the lock.
+   */
+  saveRefreshedCredentials(providerConfigKey: string, connectionId: string, change: { credentials: Credentials; connectionConfig: Record<string, unknown>; updatedAt: string }): Promise<void>;
+  /**
+   * Marks the connection as needing authorization again — unless it changed since `ifUpdatedAt`
+   * (another process refreshed it, new credentials were imported). Saving credentials clears it.
+   */
+  recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError, ifUpdatedAt: string): Promise<void>;
 }
 
 /** The per-connection state of each sync, with the lease that keeps its runs one at a time. */

@@ -165,6 +165,8 @@ export class DryRunState implements StateRepos {
       // invalidated the old one, so dropping the new tokens would strand the real connection.
       put: (connection) => real.connections.put(connection),
       lockRefresh: (pck, id, until, now) => real.connections.lockRefresh(pck, id, until, now),
+      unlockRefresh: (pck, id, until) => real.connections.unlockRefresh(pck, id, until),
+      saveRefreshedCredentials: (pck, id, change) => real.connections.saveRefreshedCredentials(pck, id, change),
       updateMetadata: async () => undefined,
       recordAuthError: async () => undefined,
       delete: async () => undefined,

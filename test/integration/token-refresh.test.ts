@@ -53,12 +53,14 @@ describe('token refresh across executors', () => {
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
       });
 
-    const [a, b] = await Promise.all([executor()(), executor()()]);
+    // Metadata written while the refresh is under way is not overwritten by it.
+    const [a, b] = await Promise.all([executor()(), executor()(), state.connections.updateMetadata('crm', 'acme', { cursor: 'c-9' })]);
 
     expect(server.requests).toHaveLength(1);
     expect(a).toMatchObject({ accessToken: 'at-1' });
     expect(b).toMatchObject({ accessToken: 'at-1' });
     const stored = await state.connections.getWithCredentials('crm', 'acme');
     expect(stored!.credentials).toMatchObject({ accessToken: 'at-1', refreshToken: 'rt-1' });
+    expect(stored!.metadata).toEqual({ cursor: 'c-9' });
   });
 });

@@ -68,9 +68,19 @@ class MemoryConnections implements ConnectionRepo {
   async delete(pck: string, id: string): Promise<void> {
     this.items.delete(`${pck}\n${id}`);
   }
-  async recordAuthError(pck: string, id: string, error: ConnectionAuthError): Promise<void> {
+  async recordAuthError(pck: string, id: string, error: ConnectionAuthError, ifUpdatedAt: string): Promise<void> {
     const found = this.items.get(`${pck}\n${id}`);
-    if (found) found.authError = clone(error);
+    if (found && found.updatedAt === ifUpdatedAt) found.authError = clone(error);
+  }
+  async unlockRefresh(pck: string, id: string, until: number): Promise<void> {
+    if (this.refreshLocks.get(`${pck}\n${id}`) === until) this.refreshLocks.delete(`${pck}\n${id}`);
+  }
+  async saveRefreshedCredentials(pck: string, id: string, change: { credentials: Connection['credentials']; connectionConfig: Record<string, unknown>; updatedAt: string }): Promise<void> {
+    const found = this.items.get(`${pck}\n${id}`);
+    if (!found) return;
+    Object.assign(found, clone(change));
+    delete found.authError;
+    this.refreshLocks.delete(`${pck}\n${id}`);
   }
   readonly refreshLocks = new Map<string, number>();
   async lockRefresh(pck: string, id: string, until: number, now: number): Promise<boolean> {

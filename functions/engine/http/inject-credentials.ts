@@ -55,7 +55,10 @@ function credentialValues(creds: Credentials): { values: Record<string, unknown>
       return { values: { apiKey: creds.apiKey }, secrets: [creds.apiKey] };
     case 'BASIC': {
       const basicAuth = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
-      return { values: { username: creds.username, password: creds.password, basicAuth }, secrets: [creds.password, basicAuth] };
+      // Some APIs take the key as the username (Freshdesk: key + "X"): both halves are redacted,
+      // except values too short to be a secret, which would only blank out random letters.
+      const secrets = [creds.username, creds.password, basicAuth].filter((value) => value.length >= 4);
+      return { values: { username: creds.username, password: creds.password, basicAuth }, secrets };
     }
     case 'NONE':
       return { values: {}, secrets: [] };

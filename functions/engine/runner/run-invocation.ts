@@ -271,9 +271,10 @@ async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDef
 async function markAuthError(deps: RunnerDeps, run: RunRecord, thrown: unknown): Promise<void> {
   let current: unknown = thrown;
   for (let depth = 0; current instanceof Error && depth < 10; depth++, current = current.cause) {
-    if (current instanceof CredentialsRefreshError && current.needsReauthorization) {
+    if (current instanceof CredentialsRefreshError && current.needsReauthorization && current.connectionUpdatedAt !== undefined) {
       const at = new Date(deps.clock.now()).toISOString();
-      await deps.state.connections.recordAuthError(run.providerConfigKey, run.connectionId, { type: 'auth', message: current.message, at, runId: run.runId });
+      // Conditional on the connection being the one the refresh failed on: tokens saved meanwhile by another process win.
+      await deps.state.connections.recordAuthError(run.providerConfigKey, run.connectionId, { type: 'auth', message: current.message, at, runId: run.runId }, current.connectionUpdatedAt);
       return;
     }
   }

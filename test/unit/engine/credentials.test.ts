@@ -4,7 +4,7 @@ import type { Connection, Credentials, ProviderConfig } from '../../../functions
 import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { CredentialsRefreshError, makeCredentialsProvider } from '../../../functions/engine/credentials.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
-import type { Clock } from '../../../functions/engine/ports.js';
+import type { Clock, ConnectionInfo } from '../../../functions/engine/ports.js';
 import { sendJson, startServer, type RecordedRequest, type TestServer } from '../http/test-server.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00.000Z');
@@ -18,6 +18,13 @@ class MemoryConnections {
   constructor(private current: Connection) {}
   async getWithCredentials(): Promise<Connection | null> {
     return structuredClone(this.current);
+  }
+  async find(): Promise<ConnectionInfo | null> {
+    const { credentials, ...info } = structuredClone(this.current);
+    return { ...info, credentialsType: credentials.type };
+  }
+  async saveRefreshedCredentials(_pck: string, _id: string, change: Pick<Connection, 'credentials' | 'connectionConfig' | 'updatedAt'>): Promise<void> {
+    await this.put({ ...this.current, ...change });
   }
   async put(connection: Connection): Promise<void> {
     this.saved.push(structuredClone(connection));
@@ -277,11 +284,37 @@ describe('makeCredentialsProvider', () => {
       clock,
       sleep: async () => {
         // The other process saves its new tokens while this one waits.
-        if (++polls === 2) await state.put(oauthConnection({ accessToken: 'at-theirs', expiresAt: iso(NOW + 3_600_000) }));
+        if (++polls === 2) await state.put({ ...oauthConnection({ accessToken: 'at-theirs', expiresAt: iso(NOW + 3_600_000) }), updatedAt: iso(NOW) });
       },
     });
 
     expect(await getCredentials()).toMatchObject({ accessToken: 'at-theirs' });
     expect(tokenRequests()).toHaveLength(0);
+  });
+
+  it('fills a per-account token URL from the connection config', async () => {
+    const connection = { ...oauthConnection({ expiresAt: iso(NOW) }), connectionConfig: { tokenHost: server.baseUrl } };
+    const templated = parseProvider({ baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2', tokenUrl: '${connectionConfig.tokenHost}/oauth/token' } });
+    const { getCredentials } = setup(connection, { provider: templated });
+
+    expect(await getCredentials()).toMatchObject({ accessToken: 'at-new' });
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('tells a revoked grant (authorize again) from a failure that may pass', async () => {
+    const failureOf = async (status: number, body: unknown) => {
+      respond = (_req, res) => sendJson(res, status, body);
+      return (await setup(oauthConnection({ expiresAt: iso(NOW) }))
+        .getCredentials()
+        .catch((e: unknown) => e)) as CredentialsRefreshError;
+    };
+    expect((await failureOf(400, { error: 'invalid_grant' })).needsReauthorization).toBe(true);
+    expect((await failureOf(401, { error: 'invalid_client' })).needsReauthorization).toBe(false);
+    expect((await failureOf(429, { error: 'slow_down' })).needsReauthorization).toBe(false);
+    expect((await failureOf(503, {})).needsReauthorization).toBe(false);
+    const noRefreshToken = await setup(oauthConnection({ refreshToken: undefined, expiresAt: iso(NOW) }))
+      .getCredentials()
+      .catch((e: unknown) => e);
+    expect((noRefreshToken as CredentialsRefreshError).needsReauthorization).toBe(true);
   });
 });

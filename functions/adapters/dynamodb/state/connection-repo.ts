@@ -33,9 +33,7 @@ export class DynamoConnectionRepo implements ConnectionRepo {
 
   async put(connection: Connection): Promise<void> {
     const { credentials, ...rest } = connection;
-    const secret = this.cipher
-      ? { credentialsEnc: await this.cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(connection.providerConfigKey, connection.connectionId)) }
-      : { credentials };
+    const secret = await this.seal(connection.providerConfigKey, connection.connectionId, credentials);
     await withInfrastructureErrors('saving a connection', () =>
       this.table.doc.send(
         new PutCommand({
@@ -84,20 +82,45 @@ export class DynamoConnectionRepo implements ConnectionRepo {
     }
   }
 
-  async recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError): Promise<void> {
+  async unlockRefresh(providerConfigKey: string, connectionId: string, until: number): Promise<void> {
+    await this.conditionalUpdate(providerConfigKey, connectionId, 'REMOVE refreshLockUntil', 'refreshLockUntil = :until', { ':until': until }, 'unlocking a token refresh');
+  }
+
+  async saveRefreshedCredentials(providerConfigKey: string, connectionId: string, change: { credentials: Credentials; connectionConfig: Record<string, unknown>; updatedAt: string }): Promise<void> {
+    const secret = await this.seal(providerConfigKey, connectionId, change.credentials);
+    const [name, value] = Object.entries(secret)[0]!;
+    await withInfrastructureErrors('saving refreshed credentials', () =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connection(providerConfigKey, connectionId),
+          UpdateExpression: `SET ${name} = :secret, credentialsType = :type, connectionConfig = :config, updatedAt = :at REMOVE authError, refreshLockUntil`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':secret': value, ':type': change.credentials.type, ':config': change.connectionConfig, ':at': change.updatedAt },
+        }),
+      ),
+    );
+  }
+
+  async recordAuthError(providerConfigKey: string, connectionId: string, error: ConnectionAuthError, ifUpdatedAt: string): Promise<void> {
+    await this.conditionalUpdate(providerConfigKey, connectionId, 'SET authError = :e', 'updatedAt = :seen', { ':e': error, ':seen': ifUpdatedAt }, 'recording an auth error');
+  }
+
+  /** An update that does nothing when its condition no longer holds (the item changed or is gone). */
+  private async conditionalUpdate(providerConfigKey: string, connectionId: string, update: string, condition: string, values: Record<string, unknown>, what: string): Promise<void> {
     try {
       await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: stateKeys.connection(providerConfigKey, connectionId),
-          UpdateExpression: 'SET authError = :e',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':e': error },
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
         }),
       );
-    } catch (caught) {
-      if (caught instanceof ConditionalCheckFailedException) return; // deleted meanwhile: nothing to mark
-      throw asInfrastructureError(caught, 'recording an auth error');
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw asInfrastructureError(error, what);
     }
   }
 
@@ -105,6 +128,12 @@ export class DynamoConnectionRepo implements ConnectionRepo {
     await withInfrastructureErrors('deleting a connection', () =>
       this.table.doc.send(new DeleteCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId) })),
     );
+  }
+
+  /** The stored form of credentials: sealed with the cipher, or plain where none is configured. */
+  private async seal(providerConfigKey: string, connectionId: string, credentials: Credentials): Promise<Record<string, unknown>> {
+    if (!this.cipher) return { credentials };
+    return { credentialsEnc: await this.cipher.encrypt(Buffer.from(JSON.stringify(credentials), 'utf8'), credentialsContext(providerConfigKey, connectionId)) };
   }
 
   /** Decryption failures (tampered, moved to another connection) propagate as the cipher's error, not as a retryable one. */
