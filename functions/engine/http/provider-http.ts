@@ -90,10 +90,15 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
 
     let rejectedAccessToken: string | undefined;
     let authRetried = false;
+    /** The 401 that asked for a refresh: what the script sees if the refresh itself fails. */
+    let unauthorized: ((cause: unknown) => ProviderHttpError) | undefined;
     for (let attempt = 0; ; attempt++) {
       await deps.beforeCall?.();
       // Outside the try: a credentials or config problem is not a transient network error.
-      const creds = await deps.getCredentials(rejectedAccessToken === undefined ? undefined : { rejectedAccessToken });
+      const creds = await deps.getCredentials(rejectedAccessToken === undefined ? undefined : { rejectedAccessToken }).catch((error: unknown) => {
+        // Scripts handle a 401 by its status: the failed refresh travels as its cause.
+        throw unauthorized ? unauthorized(error) : error;
+      });
       const { url, init, secrets, secretParams } = buildRequest(deps.provider, deps.connectionConfig ?? {}, config, method, creds);
       let failure: Failure;
       try {
@@ -115,30 +120,33 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
         failure = { networkError: redact(describeNetworkError(err), secrets), cause: err };
       }
 
+      const finalError = (retried: number, cause: unknown = failure.cause) =>
+        new ProviderHttpError({
+          method,
+          path: redact(path, secrets),
+          url: redactUrl(url, secrets, secretParams),
+          status: failure.status,
+          retries: retried,
+          bodyExcerpt: failure.raw !== undefined ? redact(failure.raw.slice(0, BODY_EXCERPT_CHARS), secrets) : undefined,
+          response: failure.status !== undefined ? { status: failure.status, data: failure.data, headers: failure.headers ?? {} } : undefined,
+          networkError: failure.networkError,
+          cause,
+        });
       // A 401 to an OAuth token: refresh it and try once more, whatever the retry budget.
       if (failure.status === 401 && creds.type === 'OAUTH2' && !authRetried) {
         authRetried = true;
         rejectedAccessToken = creds.accessToken;
+        const retried = attempt;
+        unauthorized = (cause) => finalError(retried, cause);
         log(`${method} ${redact(path, secrets)} answered 401; refreshing the access token and retrying once`, 'info');
         attempt--;
         continue;
       }
       rejectedAccessToken = undefined;
+      unauthorized = undefined;
       const rateLimited = failure.status !== undefined && isRateLimited(deps.provider.retry, failure);
       const retryable = failure.status === undefined || rateLimited || isRetryableStatus(failure.status, config.retryOn);
-      if (!retryable || attempt >= retries) {
-        throw new ProviderHttpError({
-          method,
-          path: redact(path, secrets),
-          url: redactUrl(url, secrets, secretParams),
-          status: failure.status,
-          retries: attempt,
-          bodyExcerpt: failure.raw !== undefined ? redact(failure.raw.slice(0, BODY_EXCERPT_CHARS), secrets) : undefined,
-          response: failure.status !== undefined ? { status: failure.status, data: failure.data, headers: failure.headers ?? {} } : undefined,
-          networkError: failure.networkError,
-          cause: failure.cause,
-        });
-      }
+      if (!retryable || attempt >= retries) throw finalError(attempt);
       const delay = retryDelay(attempt, failure, rateLimited);
       const reason = failure.status ?? failure.networkError;
       log(`${method} ${redact(path, secrets)} failed with ${reason}; retry ${attempt + 1} of ${retries} in ${delay}ms`, 'warn');

@@ -317,4 +317,18 @@ describe('makeCredentialsProvider', () => {
       .catch((e: unknown) => e);
     expect((noRefreshToken as CredentialsRefreshError).needsReauthorization).toBe(true);
   });
+
+  it('hands the script the 401 when the refresh it asked for fails, with the refresh failure as its cause', async () => {
+    respond = (_req, res) => sendJson(res, 400, { error: 'invalid_grant' });
+    await server.close();
+    server = await startServer((req, res) => (req.path === '/oauth/token' ? respond(req, res) : sendJson(res, 401, { error: 'unauthorized' })));
+    const { getCredentials } = setup(oauthConnection({ expiresAt: iso(NOW + 3_600_000) }));
+    const http = createProviderHttp({ provider: provider(), getCredentials });
+
+    const error = (await http.get({ endpoint: '/me' }).catch((e: unknown) => e)) as Error & { status?: number };
+
+    expect(error).toMatchObject({ name: 'ProviderHttpError', status: 401 });
+    expect(error.cause).toBeInstanceOf(CredentialsRefreshError);
+    expect((error.cause as CredentialsRefreshError).needsReauthorization).toBe(true);
+  });
 });
