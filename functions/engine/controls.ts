@@ -96,6 +96,10 @@ export class SyncControls {
       if ((options.reset || options.emptyCache) && running) {
         throw new ConflictError(`sync "${key.syncName}" is running for connection "${key.connectionId}": cancel it before a reset`);
       }
+      // The acceptance is for one run; queued behind a running one, its message would be dropped as busy.
+      if (options.acceptMassDeletion && running) {
+        throw new ConflictError(`sync "${key.syncName}" is running for connection "${key.connectionId}": accept its deletions once it has finished`);
+      }
       if (options.emptyCache) {
         const models = Object.keys(this.sync(key).models);
         for (const model of models) await this.deps.records.deleteAll({ providerConfigKey: key.providerConfigKey, connectionId: key.connectionId, model });

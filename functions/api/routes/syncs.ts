@@ -54,7 +54,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         tag: 'Syncs',
         summary: 'Trigger a sync',
         description:
-          'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset is asked for.',
+          'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset or a deletion acceptance is asked for.',
         headers: OptionalConnectionHeaders,
         body: TriggerBody,
         responses: { 200: { description: 'Queued', schema: SuccessResponse } },
