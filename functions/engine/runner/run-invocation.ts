@@ -8,15 +8,16 @@
  */
 import { createHash } from 'node:crypto';
 import { interpolateBaseUrl, type Connection } from '../connection.js';
-import { CredentialsRefreshError, makeCredentialsProvider } from '../credentials.js';
+import { makeCredentialsProvider } from '../credentials.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
-import type { ChangeCounts, Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
+import type { Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { LeaseKeeper, type Timers } from './lease-keeper.js';
 import { DEFAULT_RUNNER_CONFIG, type RunnerConfig } from './runner-config.js';
+import { countResults, describeScriptError, endAbandonedRun, markAuthError, openRun } from './run-records.js';
 import { RunSession } from './run-session.js';
 
 export interface RunnerDeps {
@@ -250,70 +251,6 @@ function continuationRefusal(run: RunRecord, session: RunSession, config: Runner
   return null;
 }
 
-/**
- * A run done in one invocation is counted from what its writes reported. One spread over
- * several (continuations, a redelivery after a crash) is counted from the records it wrote,
- * which is exact across invocations — once the cursor index has caught up with the last writes.
- */
-async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDefinition, run: RunRecord): Promise<Record<string, ChangeCounts>> {
-  const results: Record<string, ChangeCounts> = {};
-  if (run.invocations === 1) {
-    for (const model of Object.keys(sync.models)) results[model] = { added: 0, updated: 0, deleted: 0, ...session.writer.tallies.get(model) };
-    return results;
-  }
-  const settleMs = deps.config?.indexSettleMs ?? DEFAULT_RUNNER_CONFIG.indexSettleMs;
-  if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
-  for (const model of Object.keys(sync.models)) results[model] = await deps.records.countRunChanges(session.partition(model), session.ctx);
-  return results;
-}
-
-/** A token the provider will not refresh marks the connection, so its syncs stop until it is authorized again. */
-async function markAuthError(deps: RunnerDeps, run: RunRecord, thrown: unknown): Promise<void> {
-  let current: unknown = thrown;
-  for (let depth = 0; current instanceof Error && depth < 10; depth++, current = current.cause) {
-    if (current instanceof CredentialsRefreshError && current.needsReauthorization && current.connectionUpdatedAt !== undefined) {
-      const at = new Date(deps.clock.now()).toISOString();
-      // Conditional on the connection being the one the refresh failed on: tokens saved meanwhile by another process win.
-      await deps.state.connections.recordAuthError(run.providerConfigKey, run.connectionId, { type: 'auth', message: current.message, at, runId: run.runId }, current.connectionUpdatedAt);
-      return;
-    }
-  }
-}
-
-/** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
-async function endAbandonedRun(deps: RunnerDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
-  const run = await deps.state.runs.get(key, runId);
-  if (run?.status !== 'RUNNING') return;
-  const error = { type: 'abandoned', message: 'the executor stopped without finishing and its lease expired; a newer run took over' };
-  await deps.state.runs.endAbandoned({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
-}
-
-/**
- * The run this invocation works on: a new one, or the next invocation of a RUNNING one. Both
- * writes are conditional, so a cancel that lands between the read and the write wins: the run
- * comes back CANCELLED and the caller stops.
- */
-async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: ConnectionSyncState, runId: string, trigger: RunTrigger, now: number): Promise<RunRecord> {
-  const existing = await deps.state.runs.get(key, runId);
-  if (existing) {
-    if (existing.status !== 'RUNNING') return existing;
-    return (await deps.state.runs.resume(key, runId)) ?? existing;
-  }
-  return deps.state.runs.create({
-    ...key,
-    runId,
-    trigger,
-    type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL',
-    status: 'RUNNING',
-    startedAt: now,
-    finishedAt: null,
-    results: {},
-    error: null,
-    invocations: 1,
-    stalledHandOvers: 0,
-  });
-}
-
 function checkMetadata(sync: SyncDefinition, connection: Connection): void {
   if (!sync.metadata) return;
   const parsed = sync.metadata.safeParse(connection.metadata);
@@ -334,12 +271,6 @@ class MetadataError extends Error {
 async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Promise<never> {
   await session.lease.release().catch(() => undefined);
   throw error;
-}
-
-function describeScriptError(thrown: unknown): RunError {
-  // A script may set any value as `name`: the stored type is always a string.
-  if (thrown instanceof Error) return { type: thrown.name === 'Error' || typeof thrown.name !== 'string' ? 'script_error' : thrown.name, message: String(thrown.message || thrown) };
-  return { type: 'script_error', message: typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown)) };
 }
 
 /** A run id derived from a scheduled time, so a repeated fan-out of one tick names the same run. */
