@@ -154,24 +154,25 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   try {
     checkMetadata(sync, connection);
     if (sync.syncType === 'full') for (const model of Object.keys(sync.models)) await session.trackDeletesStart(model);
+    const getCredentials = makeCredentialsProvider({
+      connections: deps.state.connections,
+      connection,
+      provider: integration.provider,
+      clock: deps.clock,
+      // The OAuth app configured through the integrations API wins over one declared in code.
+      getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
+      ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
+    });
     const http = createProviderHttp({
       ...deps.http,
       provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
       connectionConfig: connection.connectionConfig,
-      getCredentials: makeCredentialsProvider({
-        connections: deps.state.connections,
-        connection,
-        provider: integration.provider,
-        clock: deps.clock,
-        // The OAuth app configured through the integrations API wins over one declared in code.
-        getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
-        ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
-      }),
+      getCredentials,
       beforeCall: () => session.guard(),
       log: (message, level) => session.writeLog(level, message),
     });
     const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
-    await sync.exec(createNangoSync({ session, http, syncName: sync.name, runId: run.runId, lastSyncDate }));
+    await sync.exec(createNangoSync({ session, http, providerName: integration.providerName, getCredentials, syncName: sync.name, runId: run.runId, lastSyncDate }));
     if (session.stoppedBy) throw session.stoppedBy;
     session.lease.assertHeld(); // a lease lost during the script's last call is not a success
     session.finishing = true;

@@ -3,19 +3,25 @@
  * checkpoints, metadata, logs) and the provider HTTP client. Every call goes through the
  * session's guard first, which is where a run stops at its deadline or when cancelled.
  */
+import type { Credentials } from '../connection.js';
 import type { ProviderHttp } from '../http/provider-http.js';
 import type { RunSession } from '../runner/run-session.js';
+import { toNangoConnection } from './nango-connection.js';
 import type { NangoSync } from './nango-sync-types.js';
 
 export interface NangoSyncArgs {
   session: RunSession;
   http: ProviderHttp;
+  /** The provider's catalog name, as `getConnection().provider`. */
+  providerName: string;
+  /** The connection's current credentials (refreshed when due), the same the HTTP client uses. */
+  getCredentials: () => Promise<Credentials>;
   syncName: string;
   runId: string;
   lastSyncDate: Date | undefined;
 }
 
-export function createNangoSync({ session, http, syncName, runId, lastSyncDate }: NangoSyncArgs): NangoSync {
+export function createNangoSync({ session, http, providerName, getCredentials, syncName, runId, lastSyncDate }: NangoSyncArgs): NangoSync {
   const connection = session.connection;
   const nango: NangoSync = {
     providerConfigKey: connection.providerConfigKey,
@@ -41,7 +47,7 @@ export function createNangoSync({ session, http, syncName, runId, lastSyncDate }
     updateMetadata: (metadata) => session.setMetadata(metadata, true),
     getConnection: async () => {
       await session.guard();
-      return structuredClone(session.connection);
+      return toNangoConnection({ ...session.connection, credentials: await getCredentials() }, providerName);
     },
     proxy: (config) => http.proxy(config),
     get: (config) => http.get(config),

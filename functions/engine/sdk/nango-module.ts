@@ -5,4 +5,5 @@
 export { createSync, legacySync } from '../sync-definition.js';
 export type { CreateSyncConfig, ModelMap } from '../sync-definition.js';
 export type { NangoSync, ProxyResponse } from './nango-sync-types.js';
+export type { NangoConnection, NangoCredentials } from './nango-connection.js';
 export type { ProxyConfiguration, PaginationConfig } from '../http/proxy-config.js';

@@ -2,7 +2,7 @@
  * The `nango` object a sync script receives, with Nango's method names and semantics.
  */
 import type { z } from 'zod';
-import type { Connection } from '../connection.js';
+import type { NangoConnection } from './nango-connection.js';
 import type { Checkpoint, LogLevel } from '../ports.js';
 import type { PaginationConfig, ProxyConfiguration } from '../http/proxy-config.js';
 
@@ -38,7 +38,8 @@ export interface NangoSync<Models extends Record<string, z.ZodType> = Record<str
   getMetadata<T = Metadata>(): Promise<T>;
   setMetadata(metadata: Record<string, unknown>): Promise<void>;
   updateMetadata(metadata: Record<string, unknown>): Promise<void>;
-  getConnection(): Promise<Connection>;
+  /** The connection in Nango's public shape: `connection_config`, `credentials.access_token`, … */
+  getConnection(): Promise<NangoConnection>;
 
   proxy<T = any>(config: ProxyConfiguration): Promise<ProxyResponse<T>>;
   get<T = any>(config: ProxyConfiguration): Promise<ProxyResponse<T>>;
