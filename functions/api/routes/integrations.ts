@@ -38,6 +38,11 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
       syncs: code ? [...code.syncs.keys()] : [],
     };
   };
+  /** Stores a configuration and answers with it as listed (no secret). */
+  const save = async (config: IntegrationConfig) => {
+    await state.integrations.put(config);
+    return view(config.uniqueKey, await state.integrations.find(config.uniqueKey));
+  };
   const exists = async (key: string) => {
     const config = await state.integrations.find(key);
     if (!config && !registry.get(key)) throw new NotFoundError(`unknown integration "${key}"`);
@@ -91,8 +96,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
           createdAt: at,
           updatedAt: at,
         };
-        await state.integrations.put(config);
-        return json(c, 200, { data: view(config.uniqueKey, await state.integrations.find(config.uniqueKey)) });
+        return json(c, 200, { data: await save(config) });
       },
     ),
 
@@ -146,8 +150,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
           createdAt: existing?.createdAt ?? now(),
           updatedAt: now(),
         };
-        await state.integrations.put(config);
-        return json(c, 200, { data: view(config.uniqueKey, await state.integrations.find(config.uniqueKey)) });
+        return json(c, 200, { data: await save(config) });
       },
     ),
 

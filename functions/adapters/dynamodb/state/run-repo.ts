@@ -118,15 +118,7 @@ export class DynamoRunRepo implements RunRepo {
         await this.table.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Put: {
-                  TableName: this.table.tableName,
-                  Item: runItem(run),
-                  ConditionExpression: '#status = :running',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':running': RUNNING },
-                },
-              },
+              { Put: this.putIfStatus(run, RUNNING) },
               {
                 Update: {
                   TableName: this.table.tableName,
@@ -192,15 +184,7 @@ export class DynamoRunRepo implements RunRepo {
       await this.table.doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.table.tableName,
-                Item: runItem(cancelled),
-                ConditionExpression: run ? '#status = :running' : 'attribute_not_exists(pk)',
-                ExpressionAttributeNames: run ? { '#status': 'status' } : undefined,
-                ExpressionAttributeValues: run ? { ':running': RUNNING } : undefined,
-              },
-            },
+            { Put: this.putIfStatus(cancelled, run ? RUNNING : null) },
             {
               // The running invocation notices the missing lease at its next check and stops.
               Update: {
@@ -223,6 +207,19 @@ export class DynamoRunRepo implements RunRepo {
       // The run item changed in between, or a concurrent write (the runner renewing its lease) collided: decide again.
       return runReason?.Code === 'ConditionalCheckFailed' || isConflict(error) ? 'RUN_CHANGED' : 'NOT_RUNNING';
     }
+  }
+
+  /** A transaction's Put of a run that applies only while the stored run is in `expected` (null: no item yet). */
+  private putIfStatus(run: RunRecord, expected: RunStatus | null) {
+    return expected === null
+      ? { TableName: this.table.tableName, Item: runItem(run), ConditionExpression: 'attribute_not_exists(pk)' }
+      : {
+          TableName: this.table.tableName,
+          Item: runItem(run),
+          ConditionExpression: '#status = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':expected': expected },
+        };
   }
 
   async get(key: ConnectionSyncKey, runId: string): Promise<RunRecord | null> {
