@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { bareHost, isLinkLocalOrMetadata, isMetadataHostName } from '../net/address-ranges.js';
+import { bareHost, isLinkLocalOrMetadata, isMetadataHostName, isPrivateOrReserved } from '../net/address-ranges.js';
 import { ProxyConfigError } from './errors.js';
 
 /** fetch's own limit. */
@@ -20,13 +20,20 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * would need that pinned lookup to be caught. Redirects are followed here rather than by fetch so
  * that every hop is checked before it is requested; fetch's rules for a redirected request (303
  * and POST-after-301/302 become a bodiless GET, a cross-origin hop drops Authorization and
- * Cookie) are kept.
+ * Cookie) are kept. A hop to anything but http(s) is refused too.
+ *
+ * `allowPrivate: false` (default true) also refuses private, loopback and reserved literal
+ * addresses and `localhost`, for callers with no provider relationship (`uncontrolledFetch`);
+ * like the metadata check it reads the URL, so a public name resolving to a private address
+ * is not caught.
  */
-export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, init: RequestInit): Promise<Response> {
+export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, init: RequestInit, options: { allowPrivate?: boolean } = {}): Promise<Response> {
   let target = url;
   let request = init;
   for (let hop = 0; ; hop++) {
+    assertHttp(target);
     assertNotMetadataHost(target);
+    if (options.allowPrivate === false) assertNotPrivateHost(target);
     const res = await fetchImpl(target, { ...request, redirect: 'manual' });
     const location = REDIRECT_STATUSES.has(res.status) ? res.headers.get('location') : null;
     if (location === null) return res;
@@ -42,6 +49,19 @@ function assertNotMetadataHost(url: URL): void {
   const host = bareHost(url);
   if (isMetadataHostName(host) || (isIP(host) !== 0 && isLinkLocalOrMetadata(host))) {
     throw new ProxyConfigError(`Refusing to call ${host}: link-local and cloud metadata addresses are never a provider`);
+  }
+}
+
+function assertHttp(url: URL): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ProxyConfigError(`Refusing to call a ${url.protocol} URL: only http and https are allowed`);
+  }
+}
+
+function assertNotPrivateHost(url: URL): void {
+  const host = bareHost(url).toLowerCase().replace(/\.+$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isPrivateOrReserved(host))) {
+    throw new ProxyConfigError(`Refusing to call ${host}: private, loopback and reserved addresses are not allowed here`);
   }
 }
 

@@ -7,8 +7,11 @@
  * - offset: the page has fewer records than `limit` (when `limit` is set).
  */
 import { ProxyConfigError } from './errors.js';
+import { getPath, setPath } from './object-path.js';
 import { isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
 import type { CursorPagination, LinkPagination, OffsetPagination, PaginationConfig, ProxyConfiguration, ProxyFn, ProxyResponse } from './proxy-config.js';
+
+export { getPath } from './object-path.js';
 
 type PageParams = Record<string, string | number>;
 
@@ -25,6 +28,7 @@ export async function* paginate<T = any>(proxy: ProxyFn, config: ProxyConfigurat
   if (!config.paginate) throw new ProxyConfigError('paginate() needs a `paginate` section in its configuration, or a provider with a default pagination');
   if (config.paginate.type === undefined) throw new ProxyConfigError('paginate() got pagination fields without a type, and the provider has no default pagination to complete them');
   const pagination = config.paginate as PaginationConfig;
+  validatePagination(pagination);
   const inBody = pagination.in_body ?? BODY_METHODS.has((config.method ?? 'GET').toUpperCase());
   const limitParam: PageParams = pagination.limit !== undefined && pagination.limit_name_in_request ? { [pagination.limit_name_in_request]: pagination.limit } : {};
   const page = (extra: PageParams) => withPageParams(config, inBody, { ...limitParam, ...extra });
@@ -64,7 +68,7 @@ async function* byOffset<T>(proxy: ProxyFn, p: OffsetPagination, page: (extra: P
     const response = await proxy(page({ [p.offset_name_in_request]: offset }));
     const items = recordsOf<T>(response, p);
     if (items.length === 0) return undefined;
-    const last = p.limit !== undefined && items.length < p.limit;
+    const last = Number(p.limit) > 0 && items.length < Number(p.limit);
     const next = (p.offset_calculation_method ?? 'by-response-size') === 'per-page' ? offset + 1 : offset + items.length;
     yield items;
     await p.on_page?.({ nextPageParam: last ? undefined : next, response });
@@ -102,13 +106,32 @@ function firstUrl(config: ProxyConfiguration, baseUrl: string): URL {
   return isAbsoluteUrl(config.endpoint) ? new URL(config.endpoint) : resolveEndpointUrl(baseUrl, config.endpoint);
 }
 
+/** Nango's required fields per type, checked before the first request. */
+function validatePagination(p: PaginationConfig): void {
+  const missing = (field: string) => new ProxyConfigError(`${p.type} pagination needs '${field}'`);
+  if (p.type === 'cursor') {
+    if (!p.cursor_name_in_request) throw missing('cursor_name_in_request');
+    if (!p.cursor_path_in_response) throw missing('cursor_path_in_response');
+    if (p.limit !== undefined && !p.limit_name_in_request) throw missing('limit_name_in_request (limit is set)');
+  }
+  if (p.type === 'offset' && !p.offset_name_in_request) throw missing('offset_name_in_request');
+}
+
+/**
+ * The request for one page. In the body a dotted name sets a nested field (`variables.after` for
+ * GraphQL), on copies so the script's `data` is never changed; in the query string it stays a
+ * literal key, as Nango sends it.
+ */
 function withPageParams(config: ProxyConfiguration, inBody: boolean, extra: PageParams): ProxyConfiguration {
   if (inBody) {
     const data = config.data ?? {};
-    if (typeof data !== 'object' || Array.isArray(data)) {
+    const proto = typeof data === 'object' && data !== null ? Object.getPrototypeOf(data) : undefined;
+    if (proto !== Object.prototype && proto !== null) {
       throw new ProxyConfigError('Pagination params go in the body (in_body), so `data` must be a JSON object');
     }
-    return { ...config, data: { ...data, ...extra } };
+    let body = data as Record<string, unknown>;
+    for (const [name, value] of Object.entries(extra)) body = setPath(body, name, value);
+    return { ...config, data: body };
   }
   const params = typeof config.params === 'string' ? searchParamsToRecord(new URLSearchParams(config.params)) : { ...config.params };
   for (const [key, value] of Object.entries(extra)) params[key] = String(value);
@@ -141,23 +164,6 @@ export function linkFromHeader(header: string | undefined, rel: string): string 
     const match = /^\s*<([^>]*)>(.*)$/s.exec(part);
     const rels = match?.[2] ? /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(match[2])?.[1] : undefined;
     if (match && rels?.toLowerCase().split(/\s+/).includes(rel.toLowerCase())) return match[1];
-  }
-  return undefined;
-}
-
-/**
- * Read a dot path (`meta.next_cursor`, `data[0].id`) like lodash `get`: a key that itself
- * contains dots wins when present, so Microsoft Graph's `@odata.nextLink` works as a path.
- */
-export function getPath(value: unknown, path: string): unknown {
-  if (path === '') return value;
-  if (value === null || typeof value !== 'object') return undefined;
-  const record = value as Record<string, unknown>;
-  if (Object.hasOwn(record, path)) return record[path];
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
-  for (let i = parts.length - 1; i >= 1; i--) {
-    const head = parts.slice(0, i).join('.');
-    if (Object.hasOwn(record, head)) return getPath(record[head], parts.slice(i).join('.'));
   }
   return undefined;
 }

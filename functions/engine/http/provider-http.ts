@@ -4,13 +4,19 @@
  * final failure into a `ProviderHttpError` whose message, URL and body excerpt carry no secret.
  */
 import type { Credentials, ProviderConfig } from '../connection.js';
+import { buildRequest } from './build-request.js';
+import { overriddenConnection, withoutConnection } from './connection-override.js';
+import type { ConnectionRef } from './connection-override.js';
 import { ProviderHttpError, ProxyConfigError, redact, redactUrl } from './errors.js';
 import { fetchRefusingMetadata } from './fetch-refusing-metadata.js';
-import { injectCredentials } from './inject-credentials.js';
 import { paginate } from './paginate.js';
-import { effectivePagination, isAbsoluteUrl, resolveEndpointUrl } from './proxy-config.js';
-import { parseRetryAfter } from './retry-after.js';
-import type { ProxyConfiguration, ProxyParams, ProxyResponse } from './proxy-config.js';
+import { effectivePagination, isAbsoluteUrl } from './proxy-config.js';
+import type { ProxyConfiguration, ProxyResponse, ProxyResponseType } from './proxy-config.js';
+import { headersOf, readFailureBody, readSuccessBody } from './read-response.js';
+import { assertRetryHeader, isRetryable, retryWait } from './retry-policy.js';
+import type { AttemptFailure } from './retry-policy.js';
+
+export type { ConnectionRef } from './connection-override.js';
 
 export interface ProviderHttpDeps {
   /** The provider, its base URL already filled for this connection. */
@@ -25,15 +31,26 @@ export interface ProviderHttpDeps {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
-  /** Wall clock in ms, used to turn an HTTP-date `Retry-After` into a delay. */
+  /** Wall clock in ms, used to turn an HTTP-date `Retry-After` or a `retryHeader.at` time into a delay. */
   now?: () => number;
   log?: (msg: string, level: 'debug' | 'info' | 'warn' | 'error') => void;
-  /** Per-attempt timeout; default 60 s. */
+  /**
+   * Per-attempt timeout; default 60 s. It covers the whole body, except for
+   * `responseType: 'stream'`, where it ends once the headers arrive: the script reads at its own pace.
+   */
   timeoutMs?: number;
-  /** Upper bound of any single retry wait, `Retry-After` included; default 10 minutes (Nango's cap). */
+  /** Upper bound of any single retry wait, `Retry-After` and `retryHeader` included; default 10 minutes (Nango's cap). */
   maxRetryDelayMs?: number;
   /** Runs before every attempt; the engine throws from it to stop a script at its deadline. */
   beforeCall?: () => void | Promise<void>;
+  /** The connection this client calls as; a call naming it explicitly takes the normal path. */
+  self?: ConnectionRef;
+  /**
+   * The client of another connection, for calls that name one (`connectionId: 'other'`). Asked
+   * once per connection and kept for the client's lifetime (a failure is asked again). Without
+   * it such calls fail with a `ProxyConfigError`.
+   */
+  forConnection?: (ref: ConnectionRef) => Promise<ProviderHttp>;
 }
 
 /** Alias kept for callers that name the deps "options". */
@@ -52,25 +69,16 @@ export interface ProviderHttp {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** Nango documents a 3 s first delay doubled per attempt; we keep that curve but add full jitter. */
-const BASE_RETRY_DELAY_MS = 3_000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 10 * 60_000;
 const BODY_EXCERPT_CHARS = 300;
-
-interface Failure {
-  status?: number;
-  headers?: Record<string, string>;
-  data?: unknown;
-  raw?: string;
-  networkError?: string;
-  cause?: unknown;
-}
+const RESPONSE_TYPES = new Set<ProxyResponseType>(['json', 'text', 'arraybuffer', 'stream']);
 
 /**
  * Build the provider HTTP client a script's `nango` object exposes.
  * Retries (only when `config.retries` > 0) cover network errors, timeouts, 429, 5xx and
- * `config.retryOn`; the wait is `Retry-After` on 429/503 when present, otherwise full-jitter
- * exponential backoff (`random() * min(cap, 3 s * 2^attempt)`).
+ * `config.retryOn`; the wait is the script's `retryHeader` when that header is present, else the
+ * provider's rate-limit header or `Retry-After` on 429/503, otherwise full-jitter exponential
+ * backoff (`random() * min(cap, 3 s * 2^attempt)`).
  */
 export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
   const fetchImpl = deps.fetch ?? globalThis.fetch;
@@ -80,11 +88,33 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
   const log = deps.log ?? (() => undefined);
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxDelay = deps.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS;
+  const otherClients = new Map<string, Promise<ProviderHttp>>();
+
+  /** The client of the connection a call names, or undefined when it names this one. */
+  function clientFor(config: ProxyConfiguration): Promise<ProviderHttp> | undefined {
+    const ref = overriddenConnection(config, deps.self);
+    if (ref === undefined) return undefined;
+    const { forConnection } = deps;
+    if (!forConnection) {
+      throw new ProxyConfigError(`Per-call providerConfigKey/connectionId overrides are not available here (asked for ${ref.providerConfigKey}/${ref.connectionId})`);
+    }
+    const key = JSON.stringify([ref.providerConfigKey, ref.connectionId]);
+    let client = otherClients.get(key);
+    if (!client) {
+      client = forConnection(ref);
+      otherClients.set(key, client);
+      client.catch(() => otherClients.delete(key));
+    }
+    return client;
+  }
 
   async function proxy<T = any>(config: ProxyConfiguration): Promise<ProxyResponse<T>> {
+    const other = clientFor(config);
+    if (other) return (await other).proxy<T>(withoutConnection(config));
     const method = (config.method ?? 'GET').toUpperCase();
     const responseType = config.responseType ?? 'json';
-    if (responseType === 'stream') throw new ProxyConfigError("responseType 'stream' is not supported; use 'arraybuffer'");
+    if (!RESPONSE_TYPES.has(responseType)) throw new ProxyConfigError(`responseType '${String(responseType)}' is not supported; use json, text, arraybuffer or stream`);
+    assertRetryHeader(config.retryHeader);
     const retries = Math.max(0, Math.floor(config.retries ?? 0));
     const path = displayPath(config.endpoint);
 
@@ -100,24 +130,26 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
         throw unauthorized ? unauthorized(error) : error;
       });
       const { url, init, secrets, secretParams } = buildRequest(deps.provider, deps.connectionConfig ?? {}, config, method, creds);
-      let failure: Failure;
+      let failure: AttemptFailure;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
       try {
-        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-        const bytes = Buffer.from(await res.arrayBuffer());
-        const headers: Record<string, string> = {};
-        res.headers.forEach((value, name) => {
-          headers[name.toLowerCase()] = value;
-        });
-        const raw = bytes.toString('utf8');
-        const data = responseType === 'arraybuffer' ? bytes : responseType === 'text' ? raw : parseJson(raw);
+        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: timeout.signal });
+        const headers = headersOf(res);
         if (res.ok) {
+          // A stream is read after this call returns, so only the wait for its headers is timed.
+          if (responseType === 'stream') clearTimeout(timer);
+          const data = await readSuccessBody(res, responseType);
           log(`${method} ${path} -> ${res.status}`, 'debug');
-          return { data: data as T, status: res.status, headers };
+          return { data: data as T, status: res.status, statusText: res.statusText, headers };
         }
-        failure = { status: res.status, headers, data, raw };
+        const body = await readFailureBody(res, responseType);
+        failure = { status: res.status, headers, data: body.data, raw: body.raw };
       } catch (err) {
         if (err instanceof ProxyConfigError) throw err; // a refused host is not a network error to retry
         failure = { networkError: redact(describeNetworkError(err), secrets), cause: err };
+      } finally {
+        clearTimeout(timer);
       }
 
       const finalError = (retried: number, cause: unknown = failure.cause) =>
@@ -144,28 +176,19 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
       }
       rejectedAccessToken = undefined;
       unauthorized = undefined;
-      const rateLimited = failure.status !== undefined && isRateLimited(deps.provider.retry, failure);
-      const retryable = failure.status === undefined || rateLimited || isRetryableStatus(failure.status, config.retryOn);
-      if (!retryable || attempt >= retries) throw finalError(attempt);
-      const delay = retryDelay(attempt, failure, rateLimited);
+      if (!isRetryable(failure, deps.provider.retry, config.retryOn) || attempt >= retries) throw finalError(attempt);
+      const delay = retryWait({ attempt, failure, rule: deps.provider.retry, retryHeader: config.retryHeader, nowMs: now(), random, maxDelayMs: maxDelay });
       const reason = failure.status ?? failure.networkError;
       log(`${method} ${redact(path, secrets)} failed with ${reason}; retry ${attempt + 1} of ${retries} in ${delay}ms`, 'warn');
       await sleep(delay);
     }
   }
 
-  function retryDelay(attempt: number, failure: Failure, rateLimited: boolean): number {
-    const wait = deps.provider.retry.wait;
-    if (rateLimited && wait) {
-      const fromRule = waitFromHeader(wait, failure.headers?.[wait.header], now());
-      if (fromRule !== undefined) return Math.min(fromRule, maxDelay);
-    }
-    if (failure.status === 429 || failure.status === 503) {
-      const fromHeader = parseRetryAfter(failure.headers?.['retry-after'], now());
-      if (fromHeader !== undefined) return Math.min(fromHeader, maxDelay);
-    }
-    const ceiling = Math.min(maxDelay, BASE_RETRY_DELAY_MS * 2 ** attempt);
-    return Math.floor(random() * ceiling);
+  async function* paginateConfig<T>(config: ProxyConfiguration): AsyncGenerator<T[], undefined, void> {
+    const other = clientFor(config);
+    if (other) return yield* (await other).paginate<T>(withoutConnection(config));
+    const pagination = effectivePagination(config.paginate, deps.provider.pagination);
+    return yield* paginate<T>(proxy, { ...config, ...(pagination ? { paginate: pagination } : {}) }, config.baseUrlOverride ?? deps.provider.baseUrl);
   }
 
   const withMethod =
@@ -180,89 +203,8 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
     put: withMethod('PUT'),
     patch: withMethod('PATCH'),
     delete: withMethod('DELETE'),
-    paginate: <T = any>(config: ProxyConfiguration) => {
-      const pagination = effectivePagination(config.paginate, deps.provider.pagination);
-      return paginate<T>(proxy, { ...config, ...(pagination ? { paginate: pagination } : {}) }, config.baseUrlOverride ?? deps.provider.baseUrl);
-    },
+    paginate: paginateConfig,
   };
-}
-
-interface BuiltRequest {
-  url: URL;
-  init: RequestInit;
-  /** Every credential value sent, for redaction. */
-  secrets: string[];
-  /** Query parameters that carry a credential. */
-  secretParams: string[];
-}
-
-function buildRequest(provider: ProviderConfig, connectionConfig: Record<string, unknown>, config: ProxyConfiguration, method: string, creds: Credentials): BuiltRequest {
-  if (isAbsoluteUrl(config.endpoint) && !config.baseUrlOverride) {
-    // Refusing keeps a stray absolute URL from carrying the connection's credentials elsewhere.
-    throw new ProxyConfigError('An absolute endpoint needs baseUrlOverride; pass a path relative to the provider base URL');
-  }
-  const url = isAbsoluteUrl(config.endpoint) ? new URL(config.endpoint) : resolveEndpointUrl(config.baseUrlOverride ?? provider.baseUrl, config.endpoint);
-  appendParams(url, config.params);
-  const injected = injectCredentials(provider, creds, connectionConfig);
-  for (const [name, value] of Object.entries(injected.query)) url.searchParams.set(name, value);
-
-  // Precedence: the provider's headers (credentials included) < the script's own headers.
-  const headers: Record<string, string> = { ...injected.headers };
-  for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
-  if (config.decompress === false) headers['accept-encoding'] = 'identity';
-
-  const init: RequestInit = { method, headers };
-  // fetch rejects a body on GET; Nango scripts only send one there by mistake.
-  if (config.data !== undefined && config.data !== null && method !== 'GET') {
-    init.body = encodeBody(config.data, headers);
-  }
-  return { url, init, secrets: injected.secrets, secretParams: injected.secretParams };
-}
-
-function appendParams(url: URL, params: ProxyParams | undefined): void {
-  if (params === undefined) return;
-  const entries = typeof params === 'string' ? [...new URLSearchParams(params)] : Object.entries(params);
-  for (const [key, value] of entries) {
-    if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, String(item));
-    else if (value !== undefined && value !== null) url.searchParams.append(key, String(value));
-  }
-}
-
-function encodeBody(data: unknown, headers: Record<string, string>): RequestInit['body'] {
-  if (typeof data === 'string' || data instanceof URLSearchParams || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-    return data as RequestInit['body'];
-  }
-  headers['content-type'] ??= 'application/json';
-  return JSON.stringify(data);
-}
-
-/** axios-like: JSON when it parses, the text otherwise (including an empty body). */
-function parseJson(raw: string): unknown {
-  if (raw === '') return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/** The provider's rate-limit answer: one of its statuses, and (when it names one) its remaining-count header at 0. */
-function isRateLimited(rule: ProviderConfig['retry'], failure: Failure): boolean {
-  if (!rule.statuses.includes(failure.status!)) return false;
-  return rule.remainingHeader === undefined || failure.headers?.[rule.remainingHeader] === '0';
-}
-
-/** The wait a rate-limit header asks for, in ms; undefined when absent or unreadable. */
-function waitFromHeader(wait: NonNullable<ProviderConfig['retry']['wait']>, value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (wait.format === 'http-date' || wait.format === 'seconds') return parseRetryAfter(value, nowMs);
-  const at = Number(value);
-  if (!Number.isFinite(at)) return undefined;
-  return Math.max(0, (wait.format === 'epoch-seconds' ? at * 1000 : at) - nowMs);
-}
-
-function isRetryableStatus(status: number, retryOn: number[] | undefined): boolean {
-  return status === 429 || status >= 500 || (retryOn?.includes(status) ?? false);
 }
 
 function describeNetworkError(err: unknown): string {

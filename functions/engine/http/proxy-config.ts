@@ -4,19 +4,53 @@
  * written for Nango type-check and run unchanged.
  */
 
-/** Query parameters: a raw query string (`a=1&b=2`) or a map; arrays repeat the key. */
-export type ProxyParams = string | Record<string, string | number | string[]>;
+/**
+ * Query parameters, as Nango types them: a raw query string (`a=1&b=2`) or a map whose arrays
+ * repeat the key (`{ id: [1, 2] }` → `id=1&id=2`). A key is used as written: `a.b` stays the
+ * literal key `a.b` in the query string.
+ */
+export type ProxyParams = string | Record<string, string | number | string[] | number[]>;
 
-/** `stream` is accepted for type compatibility but rejected at call time (see provider-http). */
+/**
+ * How the body is read: `json` (default; text when it does not parse), `text` (a string),
+ * `arraybuffer` (a Node.js `Buffer`), `stream` (a Node.js `Readable`, not buffered, for piping
+ * large downloads as scripts do with axios).
+ */
 export type ProxyResponseType = 'json' | 'text' | 'arraybuffer' | 'stream';
+
+/**
+ * Where a provider says when to retry, per call (Nango's `RetryHeaderConfig`). Only `at` and
+ * `after` are honoured, as Nango's proxy does for a script's own config: on a retryable failure
+ * with `retries` > 0 the wait is read from the named response header(s) and capped by the
+ * client's `maxRetryDelayMs`; the longest wait among several named headers wins, and `at` is
+ * used when both are given. `remaining`, `error_code` and `in_body` are accepted for type
+ * compatibility and ignored: Nango honours them only from its provider catalogue, whose
+ * counterpart here is the provider's `retry` rule.
+ */
+export interface RetryHeaderConfig {
+  /** Header(s) holding the time to retry at: epoch seconds (epoch ms and HTTP-dates are read too). */
+  at?: string | string[];
+  /** Header(s) holding the number of seconds to wait. */
+  after?: string | string[];
+  /** Ignored (see above). */
+  remaining?: string;
+  /** Ignored (see above). */
+  error_code?: number | string | Array<number | string>;
+  /** Ignored (see above). */
+  in_body?: { path: string; value?: string; strategy: 'at' | 'after' };
+}
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Fields shared by every pagination type (Nango names). */
 interface PaginationBase {
   /** Page size sent as `limit_name_in_request`; when omitted no limit is sent. */
-  limit?: number;
-  /** Name of the page-size parameter in the request. */
+  limit?: number | string;
+  /**
+   * Name of the page-size parameter in the request. Like the cursor and offset names, a dotted
+   * name (`variables.first`) sets a nested field when the params go in the JSON body, and is a
+   * literal key in the query string.
+   */
   limit_name_in_request?: string;
   /** Dot path to the records in the body (`results.contacts`); omitted or `''` = the body itself. */
   response_path?: string;
@@ -33,7 +67,7 @@ export interface CursorPagination extends PaginationBase {
   type: 'cursor';
   /** Dot path to the next cursor in the response body. */
   cursor_path_in_response: string;
-  /** Name of the cursor parameter in the request. */
+  /** Name of the cursor parameter in the request; dotted (`variables.after`) nests it in a JSON body. */
   cursor_name_in_request: string;
 }
 
@@ -49,7 +83,7 @@ export type OffsetCalculationMethod = 'per-page' | 'by-response-size';
 
 export interface OffsetPagination extends PaginationBase {
   type: 'offset';
-  /** Name of the offset (or page number) parameter in the request. */
+  /** Name of the offset (or page number) parameter in the request; dotted nests it in a JSON body. */
   offset_name_in_request: string;
   /** First offset; default 0 (some APIs count pages from 1). */
   offset_start_value?: number;
@@ -72,39 +106,53 @@ export function effectivePagination(own: ProxyConfiguration['paginate'], provide
   return { ...providerDefault, ...own, type: providerDefault.type } as PaginationConfig;
 }
 
+/**
+ * Optional fields also take `undefined`: Nango projects compile with `exactOptionalPropertyTypes`
+ * and pass `baseUrlOverride: maybeUrl` and the like.
+ */
 export interface ProxyConfiguration {
   /** Path relative to the provider's base URL; an absolute URL only together with `baseUrlOverride`. */
   endpoint: string;
   /** Default `GET`; lower case is accepted as scripts written for axios often pass it. */
-  method?: HttpMethod | Lowercase<HttpMethod>;
-  headers?: Record<string, string>;
-  params?: ProxyParams;
+  method?: HttpMethod | Lowercase<HttpMethod> | undefined;
+  headers?: Record<string, string> | undefined;
+  params?: ProxyParams | undefined;
   /** Request body: objects are sent as JSON; strings, buffers and URLSearchParams as is. */
-  data?: unknown;
+  data?: unknown | undefined;
   /**
    * Extra attempts on network errors, 429, 5xx and `retryOn`. Default 0, as in Nango: a
    * non-idempotent POST is never repeated unless the script asks for it.
    */
-  retries?: number;
+  retries?: number | undefined;
   /** Replaces the provider's base URL for this call; auth is still injected. */
-  baseUrlOverride?: string;
+  baseUrlOverride?: string | undefined;
   /** How to read the body; default `json` (falls back to text when the body is not JSON). */
-  responseType?: ProxyResponseType;
+  responseType?: ProxyResponseType | undefined;
   /** Additional status codes to retry on, e.g. `[409]`. */
-  retryOn?: number[];
+  retryOn?: number[] | null | undefined;
   /**
    * How to page; a partial block (`{ limit: 100 }`, no `type`) is merged over the provider's
    * default pagination, as on Nango.
    */
-  paginate?: PaginationConfig | PartialPagination;
+  paginate?: PaginationConfig | PartialPagination | undefined;
   /** `false` asks the provider for an uncompressed body (`Accept-Encoding: identity`). */
-  decompress?: boolean;
+  decompress?: boolean | undefined;
+  /** Response headers that say how long to wait before a retry (see `RetryHeaderConfig`). */
+  retryHeader?: RetryHeaderConfig | undefined;
+  /**
+   * Call through another connection (Nango's per-call override); each defaults to the
+   * script's own. Naming the script's own connection is the same as leaving them out.
+   */
+  providerConfigKey?: string | undefined;
+  connectionId?: string | undefined;
 }
 
 /** What `proxy()` resolves to: the shape of an axios response that scripts read `.data` from. */
 export interface ProxyResponse<T = any> {
   data: T;
   status: number;
+  /** The status line's reason phrase (`OK`), as axios gives it; may be empty over HTTP/2. */
+  statusText: string;
   /** Response headers with lower-case names. */
   headers: Record<string, string>;
 }
