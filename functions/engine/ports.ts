@@ -57,7 +57,21 @@ export interface WriteContext {
   runStartedAt: number;
 }
 
-export type SaveOutcome = { id: string; result: 'ADDED' | 'UPDATED' | 'UNCHANGED' } | { id: string; result: 'REJECTED'; reason: string };
+/**
+ * How a run's saves treat a stored record that someone else changed while the run was going
+ * (Nango's `setMergingStrategy`): `override` writes over it; `ignore_if_modified_after` leaves
+ * it as it is when it was last modified at or after the run started by a writer other than
+ * the run itself (an API write, another sync sharing the model).
+ */
+export type MergingStrategy = 'override' | 'ignore_if_modified_after';
+
+export interface SaveOptions {
+  /** `override` unless given; see `MergingStrategy`. The run and its start come from the `WriteContext`. */
+  merging?: MergingStrategy;
+}
+
+/** SKIPPED: left as stored by `ignore_if_modified_after` (never an error). */
+export type SaveOutcome = { id: string; result: 'ADDED' | 'UPDATED' | 'UNCHANGED' | 'SKIPPED' } | { id: string; result: 'REJECTED'; reason: string };
 
 export type DeleteOutcome = { id: string; result: 'DELETED' | 'UNCHANGED' };
 
@@ -88,8 +102,8 @@ export interface RecordPage {
  */
 export interface PartitionWriter {
   readonly partition: RecordPartition;
-  /** Upserts a batch (ids unique within it); outcomes as `RecordStore.saveBatch`. */
-  save(records: RecordInput[]): Promise<SaveOutcome[]>;
+  /** Upserts a batch (ids unique within it); outcomes and options as `RecordStore.saveBatch`. */
+  save(records: RecordInput[], options?: SaveOptions): Promise<SaveOutcome[]>;
   /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */
   delete(ids: string[]): Promise<DeleteOutcome[]>;
   /**
@@ -113,8 +127,12 @@ export interface OpenWriterOptions {
  * one bumps its version, and a concurrent writer cannot overwrite a newer version.
  */
 export interface RecordStore {
-  /** Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. */
-  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]>;
+  /**
+   * Upserts a batch (ids unique within it). A deleted record saved again counts as ADDED. With
+   * `merging: 'ignore_if_modified_after'` the decision to skip is made against the version the
+   * write is conditioned on, so a concurrent change cannot slip in between check and write.
+   */
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options?: SaveOptions): Promise<SaveOutcome[]>;
   /** A writer for one run on one partition; it owns whatever it read up front. */
   openWriter(partition: RecordPartition, ctx: WriteContext, options: OpenWriterOptions): Promise<PartitionWriter>;
   /** Soft-deletes live records; ids that are unknown or already deleted are UNCHANGED. */

@@ -1,6 +1,6 @@
 /**
  * The state table's ports, one per aggregate: connections, connection-syncs (with the lease),
- * runs, run logs and seen ids. A caller takes only the repositories it needs
+ * runs, run logs, seen ids and scripts' locks. A caller takes only the repositories it needs
  * (`Pick<StateRepos, …>`); the DynamoDB adapters live in `adapters/dynamodb/state/`.
  */
 import type { Connection, ConnectionAuthError, Credentials } from './connection.js';
@@ -184,6 +184,29 @@ export interface IntegrationConfigRepo {
   delete(uniqueKey: string): Promise<boolean>;
 }
 
+/** Where a script's named locks live: one connection, whichever of its syncs takes them. */
+export interface LockScope {
+  providerConfigKey: string;
+  connectionId: string;
+}
+
+/**
+ * Named locks that scripts take (`nango.tryAcquireLock`), scoped to a connection and held by
+ * one owner (a run id) until released or expired. Every change is one conditional write, so two
+ * owners racing for a key cannot both win, and an owner only ever removes its own lock.
+ */
+export interface LockRepo {
+  /**
+   * Takes the lock until `expiresAt`, or extends it when `owner` holds it already; false while
+   * another owner's lock is live at `now` (a lock is live until its `expiresAt`, exclusive).
+   */
+  tryAcquire(scope: LockScope, key: string, owner: string, expiresAt: number, now: number): Promise<boolean>;
+  /** Removes `owner`'s lock on `key`; true when it was still live at `now` (an expired one is removed too, but reported false). */
+  release(scope: LockScope, key: string, owner: string, now: number): Promise<boolean>;
+  /** Removes every lock `owner` holds in the scope, live or expired; returns how many. */
+  releaseAll(scope: LockScope, owner: string): Promise<number>;
+}
+
 /** The state table's aggregates, as the composition root hands them out. */
 export interface StateRepos {
   connections: ConnectionRepo;
@@ -192,6 +215,11 @@ export interface StateRepos {
   runLogs: RunLogRepo;
   seenIds: SeenIdRepo;
   integrations: IntegrationConfigRepo;
+  /**
+   * Scripts' named locks. Absent only where a run shares nothing with real ones (a dry run,
+   * which takes no lease either): its locks are then kept for the run alone, in memory.
+   */
+  locks?: LockRepo;
 }
 
 export interface ConnectionSyncChange {

@@ -55,6 +55,7 @@ describe('executor crash and SQS redelivery', () => {
         provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
         syncs: {
           contacts: createSync({
+            autoStart: true,
             frequency: 'every hour',
             syncType: 'full',
             trackDeletes: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeContacts, makeEngineKit } from '../support/engine-kit.js';
+import { makeContacts, makeEngineKit, type Contact } from '../support/engine-kit.js';
 
 describe('runInvocation against DynamoDB Local', () => {
   it('runs a full refresh, then marks exactly the missing records deleted', async () => {
@@ -137,7 +137,7 @@ describe('runInvocation against DynamoDB Local', () => {
   });
 
   it('deep-merges batchUpdate, ignores unknown ids, soft-deletes with batchDelete, rejects invalid records one by one', async () => {
-    const kit = await makeEngineKit();
+    const kit = await makeEngineKit({ recordValidation: 'reject' });
     const [a, b, c] = makeContacts(3);
     kit.source.exec = async (nango) => {
       await nango.batchSave([a!, b!, c!, { id: 'bad-email', name: 'x', email: 'not-an-email' }, { name: 'no id', email: 'n@o.id' }], 'Item');
@@ -155,7 +155,7 @@ describe('runInvocation against DynamoDB Local', () => {
     );
 
     kit.source.exec = async (nango) => {
-      await nango.batchUpdate(
+      await nango.batchUpdate<Contact>(
         [
           { id: a!.id, address: { zip: '9999' }, tags: ['vip'] },
           { id: 'nobody', name: 'ghost' },

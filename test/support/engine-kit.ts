@@ -64,6 +64,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
       provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
       syncs: {
         contacts: createSync({
+          autoStart: true,
           frequency: 'every 5 minutes',
           syncType: 'full',
           trackDeletes: true,
@@ -76,6 +77,7 @@ export async function makeEngineKit(config: Partial<RunnerConfig> = {}) {
           },
         }),
         scripted: createSync({
+          autoStart: true,
           frequency: 'every hour',
           syncType: 'incremental',
           models: { Item: ContactSchema },

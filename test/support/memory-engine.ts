@@ -12,7 +12,7 @@ import type { Timers } from '../../functions/engine/runner/lease-keeper.js';
 import { runInvocation, type RunnerDeps, type RunRequest } from '../../functions/engine/runner/run-invocation.js';
 import type { RunnerConfig } from '../../functions/engine/runner/runner-config.js';
 import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
-import { createSync } from '../../functions/engine/sync-definition.js';
+import { createSync, type DeclaredSync } from '../../functions/engine/sync-definition.js';
 import { ContactSchema, type Contact } from './contacts.js';
 import { MemoryRecordStore } from './memory-record-store.js';
 import { makeMemoryState, type MemoryHooks } from './memory-state.js';
@@ -52,7 +52,8 @@ export interface MemorySource {
   exec: (nango: NangoSync) => Promise<void>;
 }
 
-export function makeMemoryEngine(config: Partial<RunnerConfig> = {}, hooks: MemoryHooks = {}) {
+/** `syncs`: more syncs for the test integration, beside `contacts` and `scripted`. */
+export function makeMemoryEngine(config: Partial<RunnerConfig> = {}, hooks: MemoryHooks = {}, syncs: Record<string, DeclaredSync> = {}) {
   const clock = new ManualClock();
   const timers = new ManualTimers();
   const state = makeMemoryState(clock, hooks);
@@ -66,6 +67,7 @@ export function makeMemoryEngine(config: Partial<RunnerConfig> = {}, hooks: Memo
       provider: { baseUrl: 'http://127.0.0.1:9', auth: { mode: 'NONE' } },
       syncs: {
         contacts: createSync({
+          autoStart: true,
           frequency: 'every hour',
           syncType: 'full',
           trackDeletes: true,
@@ -75,11 +77,13 @@ export function makeMemoryEngine(config: Partial<RunnerConfig> = {}, hooks: Memo
           },
         }),
         scripted: createSync({
+          autoStart: true,
           frequency: 'every hour',
           syncType: 'incremental',
           models: { Item: ContactSchema },
           exec: async (nango) => source.exec(nango as unknown as NangoSync),
         }),
+        ...syncs,
       },
     }),
   ]);

@@ -1,7 +1,8 @@
 /**
  * An in-memory records cache with the record store's rules (an unchanged record writes nothing,
  * a changed one bumps its version, a deleted one saved again is ADDED, every change is stamped
- * with the run that made it), for pure runner tests. Listing is simple: by modification order.
+ * with the run that made it, the merging strategy's skip), for pure runner tests. Listing is
+ * simple: by modification order, with the action filter.
  */
 import type {
   ChangeCounts,
@@ -12,10 +13,13 @@ import type {
   RecordPage,
   RecordPartition,
   RecordStore,
+  SaveOptions,
   SaveOutcome,
   StoredRecord,
   WriteContext,
 } from '../../functions/engine/ports.js';
+import { InvalidCursorError } from '../../functions/engine/errors.js';
+import { keepsStoredVersion } from '../../functions/engine/records/merging.js';
 import { scanningWriter } from '../../functions/engine/records/scanning-writer.js';
 
 interface Row extends Omit<StoredRecord, 'payload' | 'payloadJson'> {
@@ -40,11 +44,12 @@ export class MemoryRecordStore implements RecordStore {
     return rows;
   }
 
-  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]> {
+  async saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions = {}): Promise<SaveOutcome[]> {
     const rows = this.rows(partition);
     return records.map((record) => {
       const current = rows.get(record.id);
       if (current && current.deletedAt === null && current.hash === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      if (current && keepsStoredVersion(options.merging, { lastModifiedAt: current.lastModifiedAt, modifiedBy: current.runId }, ctx)) return { id: record.id, result: 'SKIPPED' };
       const live = current !== undefined && current.deletedAt === null;
       const addedThisRun = current?.lastAction === 'ADDED' && current.runId === ctx.runId;
       this.put(rows, record.id, { payloadJson: JSON.stringify(record.payload), hash: record.hash, lastAction: !live || addedThisRun ? 'ADDED' : 'UPDATED', deletedAt: null }, current, ctx);
@@ -93,7 +98,12 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async list(partition: RecordPartition, query: ListQuery): Promise<RecordPage> {
-    const sorted = [...this.rows(partition).values()].sort((a, b) => a.seq - b.seq).filter((row) => query.cursor === undefined || row.cursor > query.cursor);
+    // Cursors are this store's zero-padded sequence numbers; anything else was never issued.
+    if (query.cursor !== undefined && !/^\d{12}$/.test(query.cursor)) throw new InvalidCursorError();
+    const actions = query.filter?.map((f) => ({ added: 'ADDED', updated: 'UPDATED', deleted: 'DELETED' })[f]);
+    const sorted = [...this.rows(partition).values()]
+      .sort((a, b) => a.seq - b.seq)
+      .filter((row) => (query.cursor === undefined || row.cursor > query.cursor) && (!actions || actions.includes(row.lastAction)));
     const page = sorted.slice(0, query.limit);
     return { records: page.map(toStored), nextCursor: sorted.length > query.limit ? page.at(-1)!.cursor : null };
   }

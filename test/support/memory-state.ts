@@ -1,7 +1,7 @@
 /**
  * In-memory implementations of the state repositories, with the same rules the DynamoDB ones
  * enforce by conditional writes: one lease holder, writes of a run conditioned on its lease,
- * every run status change conditioned on the status it leaves. Runner rules get fast, pure
+ * every run status change conditioned on the status it leaves, one owner per script lock. Runner rules get fast, pure
  * tests against these; the DynamoDB adapters are tested against DynamoDB Local.
  *
  * `hooks.afterRead` runs after a repository read returns and before the caller goes on, so a
@@ -10,6 +10,7 @@
 import { LeaseLostError, NotFoundError } from '../../functions/engine/errors.js';
 import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../../functions/engine/model/run.js';
 import type { Connection, ConnectionAuthError } from '../../functions/engine/connection.js';
+import { LocalLockRepo } from '../../functions/engine/runner/local-locks.js';
 import type {
   Clock,
   IntegrationConfig,
@@ -303,6 +304,7 @@ export type MemoryState = StateRepos & {
   runLogs: MemoryRunLogs;
   seenIds: MemorySeenIds;
   integrations: MemoryIntegrations;
+  locks: LocalLockRepo;
 };
 
 export function makeMemoryState(clock: Clock, hooks: MemoryHooks = {}): MemoryState {
@@ -314,5 +316,6 @@ export function makeMemoryState(clock: Clock, hooks: MemoryHooks = {}): MemorySt
     runLogs: new MemoryRunLogs(),
     seenIds: new MemorySeenIds(),
     integrations: new MemoryIntegrations(),
+    locks: new LocalLockRepo(),
   };
 }

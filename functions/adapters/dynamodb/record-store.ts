@@ -25,6 +25,7 @@ import type {
   RecordPage,
   RecordPartition,
   RecordStore,
+  SaveOptions,
   SaveOutcome,
   StoredRecord,
   WriteContext,
@@ -32,7 +33,8 @@ import type {
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
-import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, toStoredRecord, type RecordItem } from './record-codec.js';
+import { keepsStoredVersion } from '../../engine/records/merging.js';
+import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, timeOfCursorKey, toStoredRecord, type RecordItem } from './record-codec.js';
 import { PackedSnapshot } from './partition-snapshot.js';
 import { RECORDS_KEYS } from './table-schema.js';
 import { batchWriteAll } from './batch-write.js';
@@ -53,8 +55,8 @@ export interface DynamoRecordStoreOptions {
   onCapacity?: (operation: string, capacity: ConsumedCapacity[]) => void;
 }
 
-type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r'>;
-const EXISTING_PROJECTION = 'sk, h, v, a, fs, r';
+type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r' | 'cu'>;
+const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu';
 const MAX_CONFLICT_RETRIES = 20;
 
 export function recordPartitionKey(p: RecordPartition): string {
@@ -71,8 +73,8 @@ export class DynamoRecordStore implements RecordStore {
     this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
   }
 
-  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext): Promise<SaveOutcome[]> {
-    return this.save(partition, records, ctx);
+  saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions = {}): Promise<SaveOutcome[]> {
+    return this.save(partition, records, ctx, options);
   }
 
   async openWriter(partition: RecordPartition, ctx: WriteContext, options: OpenWriterOptions): Promise<PartitionWriter> {
@@ -84,8 +86,8 @@ export class DynamoRecordStore implements RecordStore {
     const deletedHere = new Set<number>();
     return {
       partition,
-      save: async (records) => {
-        const outcomes = await this.save(partition, records, ctx, snapshot, deletedHere);
+      save: async (records, saveOptions = {}) => {
+        const outcomes = await this.save(partition, records, ctx, saveOptions, snapshot, deletedHere);
         for (const outcome of outcomes) if (outcome.result === 'ADDED' || outcome.result === 'UPDATED') deletedHere.delete(idFingerprint(outcome.id));
         return outcomes;
       },
@@ -107,7 +109,7 @@ export class DynamoRecordStore implements RecordStore {
     };
   }
 
-  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, snapshot?: PackedSnapshot, deletedHere?: Set<number>): Promise<SaveOutcome[]> {
+  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions, snapshot?: PackedSnapshot, deletedHere?: Set<number>): Promise<SaveOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
       // A snapshot answers for records it shows unchanged (no read) or absent (written as new);
@@ -128,7 +130,7 @@ export class DynamoRecordStore implements RecordStore {
       return await mapWithConcurrency(
         records,
         this.writeConcurrency,
-        async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx)),
+        async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx, options)),
       );
     } catch (error) {
       throw asInfrastructureError(error, 'saving records');
@@ -148,10 +150,16 @@ export class DynamoRecordStore implements RecordStore {
     return PackedSnapshot.build(entries);
   }
 
-  private async saveOne(pk: string, record: RecordInput, current: ExistingItem | null, ctx: WriteContext): Promise<SaveOutcome> {
+  /**
+   * Every put is conditioned on the version it decided against (or on there being none), so the
+   * decisions made here — unchanged, skipped by the merging strategy, added or updated — hold
+   * at the moment of the write: a concurrent change fails the condition and is decided again.
+   */
+  private async saveOne(pk: string, record: RecordInput, current: ExistingItem | null, ctx: WriteContext, options: SaveOptions): Promise<SaveOutcome> {
     const payload = encodePayload(record.payload);
     for (let attempt = 0; ; attempt++) {
       if (current && current.a !== 'D' && current.h === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      if (current && keepsStoredVersion(options.merging, { lastModifiedAt: timeOfCursorKey(current.cu), modifiedBy: current.r }, ctx)) return { id: record.id, result: 'SKIPPED' };
       const now = this.options.clock.now();
       // Within one run a record first added stays ADDED: readers have not seen it before.
       const action: RecordItem['a'] = !current || current.a === 'D' || (current.a === 'A' && current.r === ctx.runId) ? 'A' : 'U';
@@ -411,9 +419,9 @@ export class DynamoRecordStore implements RecordStore {
 
 function unmarshallExisting(item: Record<string, AttributeValue>): ExistingItem | null {
   // ReturnValuesOnConditionCheckFailure hands back the raw (marshalled) item.
-  const { sk, h, v, a, fs, r } = unmarshall(item) as Partial<ExistingItem>;
+  const { sk, h, v, a, fs, r, cu } = unmarshall(item) as Partial<ExistingItem>;
   if (sk === undefined) return null;
-  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '' };
+  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '', cu: cu ?? cursorFloor(0) };
 }
 
 function backoff(attempt: number): Promise<void> {

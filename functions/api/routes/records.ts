@@ -8,9 +8,10 @@
  */
 import { NotFoundError } from '../../engine/errors.js';
 import type { StoredRecord } from '../../engine/ports.js';
+import { nangoRecordMetadata } from '../../engine/records/nango-record.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { ConnectionHeaders, iso } from '../schemas.js';
+import { ConnectionHeaders } from '../schemas.js';
 import { RecordsQuery, RecordsResponse } from './records.schemas.js';
 
 export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
@@ -90,15 +91,5 @@ export function recordsPageJson(records: StoredRecord[], nextCursor: string | nu
  * id as a string): the bytes `JSON.stringify({ ...payload, id, _nango_metadata })` would give.
  */
 export function toNangoRecordJson(record: StoredRecord): string {
-  return `${record.payloadJson.slice(0, -1)},"_nango_metadata":${JSON.stringify(nangoMetadata(record))}}`;
-}
-
-function nangoMetadata(record: StoredRecord) {
-  return {
-    first_seen_at: iso(record.firstSeenAt),
-    last_modified_at: iso(record.lastModifiedAt),
-    last_action: record.lastAction,
-    deleted_at: record.deletedAt === null ? null : iso(record.deletedAt),
-    cursor: record.cursor,
-  };
+  return `${record.payloadJson.slice(0, -1)},"_nango_metadata":${JSON.stringify(nangoRecordMetadata(record))}}`;
 }

@@ -9,7 +9,7 @@ import type { PartitionWriter, RecordPartition, RecordStore, WriteContext } from
 export function scanningWriter(store: RecordStore, partition: RecordPartition, ctx: WriteContext): PartitionWriter {
   return {
     partition,
-    save: (records) => store.saveBatch(partition, records, ctx),
+    save: (records, options) => store.saveBatch(partition, records, ctx, options),
     delete: (ids) => store.deleteBatch(partition, ids, ctx),
     countUnseen: async (isSeen) => {
       let live = 0;

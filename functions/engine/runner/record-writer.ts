@@ -1,4 +1,4 @@
-import type { ChangeCounts, DeleteOutcome, PartitionWriter, RecordInput, SaveOutcome } from '../ports.js';
+import type { ChangeCounts, DeleteOutcome, PartitionWriter, RecordInput, SaveOptions, SaveOutcome } from '../ports.js';
 
 export interface RecordWriterOptions {
   /** The run's writer for a model's partition (opened once per model by the session). */
@@ -8,6 +8,10 @@ export interface RecordWriterOptions {
   /** Store calls in flight at once. Memory held is at most batchSize × (concurrency + 1) records. */
   concurrency: number;
   onRejected: (model: string, id: string, reason: string) => void;
+  /** Records of one batch the store left as they were (`ignore_if_modified_after`). */
+  onSkipped?: (model: string, ids: string[]) => void;
+  /** How a model's batches are saved, read when each batch is written. */
+  saveOptions?: (model: string) => SaveOptions;
   /** Called before each store call; may throw to stop the run (deadline, lost lease). */
   beforeFlush: () => Promise<void>;
 }
@@ -69,7 +73,7 @@ export class RecordWriter {
     const target = await this.options.writerFor(model);
     for (const key of keys) this.writingIds.add(key);
     const write = target
-      .save(batch)
+      .save(batch, this.options.saveOptions?.(model) ?? {})
       .then((outcomes) => this.report(model, outcomes))
       .catch((error: unknown) => {
         this.failure ??= error;
@@ -83,11 +87,14 @@ export class RecordWriter {
 
   private report(model: string, outcomes: SaveOutcome[]): void {
     const tally = this.tally(model);
+    const skipped: string[] = [];
     for (const outcome of outcomes) {
       if (outcome.result === 'REJECTED') this.options.onRejected(model, outcome.id, outcome.reason);
       else if (outcome.result === 'ADDED') tally.added++;
       else if (outcome.result === 'UPDATED') tally.updated++;
+      else if (outcome.result === 'SKIPPED') skipped.push(outcome.id);
     }
+    if (skipped.length > 0) this.options.onSkipped?.(model, skipped);
   }
 
   /** True once this invocation's writes changed anything: a run that hands over without this (or a new checkpoint) made no progress. */

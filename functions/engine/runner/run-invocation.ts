@@ -7,18 +7,20 @@
  * Outcomes are values; only an infrastructure failure throws, so the caller's queue retries it.
  */
 import { createHash } from 'node:crypto';
-import { interpolateBaseUrl, type Connection } from '../connection.js';
-import { makeCredentialsProvider } from '../credentials.js';
+import type { Connection } from '../connection.js';
 import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
-import { createProviderHttp, type ProviderHttpOptions } from '../http/provider-http.js';
+import type { ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
 import type { Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
+import type { EnvironmentVariable } from '../sdk/nango-sync-types.js';
 import type { SyncDefinition } from '../sync-definition.js';
+import { checkMetadata } from './check-metadata.js';
 import { LeaseKeeper, type Timers } from './lease-keeper.js';
 import { DEFAULT_RUNNER_CONFIG, type RunnerConfig } from './runner-config.js';
-import { countResults, describeScriptError, endAbandonedRun, markAuthError, openRun } from './run-records.js';
+import { countResults, describeScriptError, endAbandonedRun, markAuthError, openRun, releaseRunLocks } from './run-records.js';
 import { RunSession } from './run-session.js';
+import { connectionClient, scriptServices } from './script-services.js';
 
 export interface RunnerDeps {
   registry: IntegrationRegistry;
@@ -32,6 +34,10 @@ export interface RunnerDeps {
   http?: Pick<ProviderHttpOptions, 'fetch' | 'sleep' | 'timeoutMs'>;
   /** The lease heartbeat's timers; real ones by default. */
   timers?: Timers;
+  /** Variables configured for scripts (`nango.getEnvironmentVariables()`); none by default. */
+  environmentVariables?: EnvironmentVariable[];
+  /** Lets `nango.uncontrolledFetch` reach loopback and private addresses (local runtime, tests); metadata addresses stay refused. */
+  allowPrivateFetch?: boolean;
 }
 
 export interface RunRequest extends ConnectionSyncKey {
@@ -76,7 +82,11 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
 
   if (request.runId) {
     const existing = await deps.state.runs.get(key, request.runId);
-    if (existing && existing.status !== 'RUNNING') return { kind: 'DUPLICATE', runId: request.runId };
+    if (existing && existing.status !== 'RUNNING') {
+      // A run cancelled while it waited for this continuation ends here: what it locked goes.
+      if (existing.status === 'CANCELLED' && existing.invocations > 0) await releaseRunLocks(deps, key, request.runId);
+      return { kind: 'DUPLICATE', runId: request.runId };
+    }
   }
   const now = deps.clock.now();
   const runId = request.runId ?? deps.newId();
@@ -106,6 +116,8 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   }
   const run = await openRun(deps, key, state, runId, request.trigger, now);
   if (run.status !== 'RUNNING') {
+    // Cancelled between two invocations: what the earlier ones locked is released here.
+    if (run.invocations > 0) await releaseRunLocks(deps, key, runId);
     await lease.release();
     return { kind: 'STOPPED', runId, reason: `run was ${run.status.toLowerCase()} before it started` };
   }
@@ -154,25 +166,9 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   try {
     checkMetadata(sync, connection);
     if (sync.syncType === 'full') for (const model of Object.keys(sync.models)) await session.trackDeletesStart(model);
-    const getCredentials = makeCredentialsProvider({
-      connections: deps.state.connections,
-      connection,
-      provider: integration.provider,
-      clock: deps.clock,
-      // The OAuth app configured through the integrations API wins over one declared in code.
-      getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
-      ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
-    });
-    const http = createProviderHttp({
-      ...deps.http,
-      provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
-      connectionConfig: connection.connectionConfig,
-      getCredentials,
-      beforeCall: () => session.guard(),
-      log: (message, level) => session.writeLog(level, message),
-    });
+    const { http, getCredentials } = connectionClient(deps, session, integration, connection);
     const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
-    await sync.exec(createNangoSync({ session, http, providerName: integration.providerName, getCredentials, syncName: sync.name, runId: run.runId, lastSyncDate }));
+    await sync.exec(createNangoSync({ session, http, integration, getCredentials, ...scriptServices(deps, session), syncName: sync.name, runId: run.runId, lastSyncDate }));
     if (session.stoppedBy) throw session.stoppedBy;
     session.lease.assertHeld(); // a lease lost during the script's last call is not a success
     session.finishing = true;
@@ -181,7 +177,11 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   } catch (thrown) {
     session.finishing = true;
     if (hasCause(thrown, InfrastructureError)) return releaseLeaseAndRethrow(session, thrown);
-    if (hasCause(thrown, LeaseLostError)) return { kind: 'STOPPED', runId: run.runId, reason: (thrown as Error).message };
+    if (hasCause(thrown, LeaseLostError)) {
+      // Cancelled, paused or taken over: the run has ended, so its locks go.
+      await session.releaseLocksAtRunEnd();
+      return { kind: 'STOPPED', runId: run.runId, reason: (thrown as Error).message };
+    }
     if (hasCause(thrown, DeadlineReachedError)) {
       // What the script saved counts as progress once it is written.
       await session.writer.drain().catch((e: unknown) => releaseLeaseAndRethrow(session, e));
@@ -203,7 +203,8 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
     }
   }
 
-  for (const [model, count] of session.rejected) session.writeLog('warn', `${count} invalid ${model} records were rejected`);
+  session.records.summarize();
+  await session.releaseLocksAtRunEnd();
   await session.log.close();
   const results = await countResults(deps, session, sync, run);
   const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
@@ -250,22 +251,6 @@ function continuationRefusal(run: RunRecord, session: RunSession, config: Runner
     return { type: 'continuation_limit', message: `the run did not finish within ${config.maxInvocations} invocations` };
   }
   return null;
-}
-
-function checkMetadata(sync: SyncDefinition, connection: Connection): void {
-  if (!sync.metadata) return;
-  const parsed = sync.metadata.safeParse(connection.metadata);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new MetadataError(`connection metadata does not match the metadata schema of sync "${sync.name}": ${detail}`);
-  }
-}
-
-class MetadataError extends Error {
-  override readonly name = 'MetadataError';
 }
 
 /** An infrastructure failure: give the lease back so the redelivered message can resume at once, then let the queue retry. */

@@ -18,7 +18,7 @@ import { DEFAULT_RUNNER_CONFIG } from './runner-config.js';
 export async function countResults(deps: RunnerDeps, session: RunSession, sync: SyncDefinition, run: RunRecord): Promise<Record<string, ChangeCounts>> {
   const results: Record<string, ChangeCounts> = {};
   if (run.invocations === 1) {
-    for (const model of Object.keys(sync.models)) results[model] = { added: 0, updated: 0, deleted: 0, ...session.writer.tallies.get(model) };
+    for (const model of Object.keys(sync.models)) results[model] = { added: 0, updated: 0, deleted: 0, ...session.records.writer.tallies.get(model) };
     return results;
   }
   const settleMs = deps.config?.indexSettleMs ?? DEFAULT_RUNNER_CONFIG.indexSettleMs;
@@ -40,12 +40,17 @@ export async function markAuthError(deps: RunnerDeps, run: RunRecord, thrown: un
   }
 }
 
-/** A run whose lease expired without it finishing (its executor died) ends in ERROR. */
+/** A run whose lease expired without it finishing (its executor died) ends in ERROR, and its locks go. */
 export async function endAbandonedRun(deps: RunnerDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
   const run = await deps.state.runs.get(key, runId);
   if (run?.status !== 'RUNNING') return;
   const error = { type: 'abandoned', message: 'the executor stopped without finishing and its lease expired; a newer run took over' };
-  await deps.state.runs.endAbandoned({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() });
+  if (await deps.state.runs.endAbandoned({ ...run, status: 'ERROR', error, finishedAt: deps.clock.now() })) await releaseRunLocks(deps, key, runId);
+}
+
+/** Releases every script lock a run holds on its connection (a run that ended without its session doing so). */
+export async function releaseRunLocks(deps: RunnerDeps, key: ConnectionSyncKey, runId: string): Promise<void> {
+  await deps.state.locks?.releaseAll({ providerConfigKey: key.providerConfigKey, connectionId: key.connectionId }, runId);
 }
 
 /**

@@ -1,23 +1,25 @@
 /**
  * The state of one run inside one invocation, and the data side of the script SDK: every
- * `nango.*` call that touches records, checkpoints, metadata or logs lands here. Its parts have
- * their own owners: the lease (`LeaseKeeper`), buffered writes (`RecordWriter`, over the record
- * store's per-partition writers), seen ids (`DeletionTracker`), the deletion guard
- * (`decideDeletion`), log lines (`RunLog`).
+ * `nango.*` call that touches records, checkpoints, metadata, locks or logs lands here. Its
+ * parts have their own owners: the lease (`LeaseKeeper`), the record calls (`SessionRecords`,
+ * with the buffered writes of its `RecordWriter`), seen ids (`DeletionTracker`), the deletion
+ * guard (`decideDeletion`), named locks (`RunLocks`), log lines (`RunLog`).
  */
 import type { Connection } from '../connection.js';
 import { DeadlineReachedError, DeletionRefusedError, SdkUsageError } from '../errors.js';
 import { canonicalJson } from '../records/content-hash.js';
-import { deepMerge, isPlainObject } from '../records/deep-merge.js';
-import { normalizeId, validateRecord } from '../records/validate-record.js';
-import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, PartitionWriter, RecordInput, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
+import { isPlainObject } from '../records/deep-merge.js';
+import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, MergingStrategy, PartitionWriter, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { decideDeletion } from './deletion-decision.js';
 import { DeletionTracker } from './deletion-tracker.js';
 import type { LeaseKeeper } from './lease-keeper.js';
-import { RecordWriter } from './record-writer.js';
+import { LocalLockRepo } from './local-locks.js';
+import type { RecordWriter } from './record-writer.js';
+import { RunLocks } from './run-locks.js';
 import { RunLog } from './run-log.js';
 import type { RunnerConfig } from './runner-config.js';
+import { SessionRecords, type ListedRecord } from './session-records.js';
 
 export interface SessionArgs {
   sync: SyncDefinition;
@@ -33,7 +35,7 @@ export interface SessionArgs {
   /** The operator accepted this run's deletions past the mass-deletion guard. */
   acceptMassDeletion: boolean;
   records: RecordStore;
-  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runLogs' | 'seenIds'>;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runLogs' | 'seenIds' | 'locks'>;
   clock: Clock;
   logger: Logger;
   config: RunnerConfig;
@@ -42,9 +44,9 @@ export interface SessionArgs {
 export class RunSession {
   readonly log: RunLog;
   readonly tracker = new DeletionTracker();
-  readonly writer: RecordWriter;
+  readonly records: SessionRecords;
+  readonly locks: RunLocks;
   readonly ctx: WriteContext;
-  readonly rejected = new Map<string, number>();
   private readonly partitionWriters = new Map<string, Promise<PartitionWriter>>();
   private readonly checkpointAtStart: string;
   checkpoint: Checkpoint | null;
@@ -61,13 +63,19 @@ export class RunSession {
     this.connection = args.connection;
     this.ctx = { runId: args.run.runId, runStartedAt: args.run.startedAt };
     this.log = new RunLog(args.state.runLogs, args.key, args.run.runId, args.logger, () => args.clock.now());
-    this.writer = new RecordWriter({
-      writerFor: (model) => this.partitionWriter(model),
-      batchSize: args.config.batchSize,
-      concurrency: args.config.flushConcurrency,
-      onRejected: (model, id, reason) => this.reject(model, id, reason),
-      beforeFlush: () => this.guard(),
+    this.records = new SessionRecords({
+      sync: args.sync,
+      store: args.records,
+      tracker: this.tracker,
+      log: this.log,
+      config: args.config,
+      partition: (model) => this.partition(model),
+      partitionWriter: (model) => this.partitionWriter(model),
+      guard: () => this.guard(),
     });
+    // Owned by the run id, so every invocation of the run holds the same locks.
+    const scope = { providerConfigKey: args.key.providerConfigKey, connectionId: args.key.connectionId };
+    this.locks = new RunLocks(args.state.locks ?? new LocalLockRepo(), scope, args.run.runId, args.clock);
   }
 
   get passId(): string {
@@ -116,96 +124,55 @@ export class RunSession {
   }
 
   modelSchema(model: string) {
-    const schema = this.args.sync.models[model];
-    if (!schema) {
-      throw new SdkUsageError(`model "${model}" is not declared by sync "${this.args.sync.name}" (declared: ${Object.keys(this.args.sync.models).join(', ')})`);
-    }
-    return schema;
+    return this.records.modelSchema(model);
   }
 
-  async batchSave(records: unknown[], model: string): Promise<boolean> {
-    await this.guard();
-    const schema = this.modelSchema(model);
-    if (!Array.isArray(records)) throw new SdkUsageError('batchSave expects an array of records');
-    const valid: RecordInput[] = [];
-    for (const raw of records) {
-      const checked = validateRecord(raw, schema);
-      if (checked.ok) valid.push(checked.record);
-      else {
-        this.reject(model, checked.id, checked.reason);
-        // An invalid record still exists at the provider: keep it from being detected as deleted.
-        if (checked.id !== null) this.tracker.markSeen(model, [checked.id]);
-      }
-    }
-    this.tracker.markSeen(
-      model,
-      valid.map((record) => record.id),
-    );
-    await this.writer.save(model, valid);
-    return true;
+  /** The buffered writes of the run (held by its `SessionRecords`). */
+  get writer(): RecordWriter {
+    return this.records.writer;
   }
 
-  async batchUpdate(partials: unknown[], model: string): Promise<boolean> {
-    await this.guard();
-    const schema = this.modelSchema(model);
-    if (!Array.isArray(partials)) throw new SdkUsageError('batchUpdate expects an array of records');
-    // Updates apply on top of saves still buffered for this model.
-    await this.writer.drain(model);
-    const byId = new Map<string, Record<string, unknown>>();
-    for (const raw of partials) {
-      const id = isPlainObject(raw) ? normalizeId(raw['id']) : { reason: 'record is not an object' };
-      if (typeof id !== 'string') this.reject(model, null, id.reason);
-      else byId.set(id, { ...(byId.get(id) ?? {}), ...(raw as Record<string, unknown>), id });
-    }
-    const stored = await this.args.records.getByIds(this.partition(model), [...byId.keys()]);
-    const merged: RecordInput[] = [];
-    for (const [id, patch] of byId) {
-      const current = stored.get(id);
-      if (!current || current.deletedAt !== null) continue; // unknown ids are ignored, as in Nango
-      const checked = validateRecord(deepMerge(current.payload, patch), schema);
-      if (checked.ok) merged.push(checked.record);
-      else this.reject(model, id, checked.reason);
-    }
-    this.tracker.markSeen(
-      model,
-      merged.map((record) => record.id),
-    );
-    await this.writer.save(model, merged);
-    await this.writer.drain(model);
-    return true;
+  batchSave(records: unknown[], model: string): Promise<boolean> {
+    return this.records.batchSave(records, model);
   }
 
-  async batchDelete(records: unknown[], model: string): Promise<boolean> {
-    await this.guard();
-    this.modelSchema(model);
-    if (!Array.isArray(records)) throw new SdkUsageError('batchDelete expects an array of records');
-    const ids = new Set<string>();
-    for (const raw of records) {
-      const id = isPlainObject(raw) ? normalizeId(raw['id']) : { reason: 'record is not an object' };
-      if (typeof id === 'string') ids.add(id);
-      else this.reject(model, null, id.reason);
-    }
-    await this.writer.drain(model);
-    const target = await this.partitionWriter(model);
-    const all = [...ids];
-    for (let start = 0; start < all.length; start += this.args.config.batchSize) {
-      await this.guard();
-      this.writer.countDeleted(model, await target.delete(all.slice(start, start + this.args.config.batchSize)));
-    }
-    return true;
+  batchUpdate(partials: unknown[], model: string): Promise<boolean> {
+    return this.records.batchUpdate(partials, model);
   }
 
-  async getRecordsByIds(ids: unknown[], model: string): Promise<Map<string, Record<string, unknown>>> {
+  batchDelete(records: unknown[], model: string): Promise<boolean> {
+    return this.records.batchDelete(records, model);
+  }
+
+  getRecordsByIds(ids: unknown[], model: string): Promise<Map<string, Record<string, unknown>>> {
+    return this.records.getRecordsByIds(ids, model);
+  }
+
+  /** See `SessionRecords.listRecords`: live records with `_nango_metadata`, paged, from an optional records-API cursor. */
+  listRecords(model: string, options?: { cursor?: string }): AsyncGenerator<ListedRecord, void, undefined> {
+    return this.records.listRecords(model, options);
+  }
+
+  /** Nango's `setMergingStrategy({ strategy }, model)`; see `SessionRecords.setMergingStrategy`. */
+  setMergingStrategy(merging: { strategy: MergingStrategy }, model: string): Promise<void> {
+    return this.records.setMergingStrategy(merging, model);
+  }
+
+  /** Takes (or extends) a named lock of the connection for this run; false while another run holds it. */
+  async tryAcquireLock(options: { key: string; ttlMs: number }): Promise<boolean> {
     await this.guard();
-    this.modelSchema(model);
-    await this.writer.drain(model);
-    const wanted = ids.map((id) => normalizeId(id)).filter((id): id is string => typeof id === 'string');
-    const found = new Map<string, Record<string, unknown>>();
-    for (let start = 0; start < wanted.length; start += 100) {
-      const page = await this.args.records.getByIds(this.partition(model), wanted.slice(start, start + 100));
-      for (const [id, record] of page) if (record.deletedAt === null) found.set(id, record.payload);
-    }
-    return found;
+    return this.locks.tryAcquire(options);
+  }
+
+  /** Releases a lock this run holds; false when it did not hold it (or it had expired). */
+  async releaseLock(options: { key: string }): Promise<boolean> {
+    await this.guard();
+    return this.locks.release(options);
+  }
+
+  async releaseAllLocks(): Promise<void> {
+    await this.guard();
+    await this.locks.releaseAll();
   }
 
   async saveCheckpoint(checkpoint: unknown): Promise<void> {
@@ -258,7 +225,7 @@ export class RunSession {
    * broken listing looks like a mass deletion). Counts first, deletes in a second pass, so
    * memory does not grow with the deletions.
    */
-  async trackDeletesEnd(model: string): Promise<void> {
+  async trackDeletesEnd(model: string): Promise<{ deletedKeys: string[] }> {
     await this.guard();
     this.modelSchema(model);
     if (!this.tracker.isTracking(model)) throw new SdkUsageError(`trackDeletesEnd("${model}") without trackDeletesStart("${model}")`);
@@ -267,25 +234,39 @@ export class RunSession {
     const { live, unseen } = await target.countUnseen((fingerprint) => this.tracker.hasSeenFingerprint(model, fingerprint));
     const decision = decideDeletion({ model, live, unseen, seen: this.tracker.seenCount(model), accepted: this.args.acceptMassDeletion }, this.args.config);
     if (!decision.delete) throw new DeletionRefusedError(decision.reason);
+    const deletedKeys: string[] = [];
     if (unseen > 0) {
       for await (const ids of this.args.records.liveIds(target.partition)) {
         const gone = ids.filter((id) => !this.tracker.hasSeen(model, id));
         if (gone.length === 0) continue;
         await this.guard();
-        this.writer.countDeleted(model, await target.delete(gone));
+        const outcomes = await target.delete(gone);
+        this.writer.countDeleted(model, outcomes);
+        for (const outcome of outcomes) if (outcome.result === 'DELETED') deletedKeys.push(outcome.id);
       }
       const accepted = this.args.acceptMassDeletion ? ' (deletions accepted by the operator for this run)' : '';
       this.log.write('info', `deletion detection: ${unseen} of ${live} ${model} records were not seen and are marked deleted${accepted}`);
     }
     this.tracker.stop(model);
+    return { deletedKeys };
   }
 
   writeLog(level: LogLevel, message: string): void {
     this.log.write(level, message);
   }
 
-  private reject(model: string, id: string | null, reason: string): void {
-    this.rejected.set(model, (this.rejected.get(model) ?? 0) + 1);
-    this.log.write('warn', `invalid ${model} record${id === null ? '' : ` "${id}"`} not saved: ${reason}`);
+  /**
+   * The run has ended (finished, failed or cancelled): its locks go, so the next run need not
+   * wait out their ttl. Only looked for when this invocation took one or an earlier invocation
+   * of the run may have. Best effort: a lock left behind still expires.
+   */
+  async releaseLocksAtRunEnd(): Promise<void> {
+    if (!this.locks.tookAny && this.args.run.invocations <= 1) return;
+    try {
+      const released = await this.locks.releaseAll();
+      if (released > 0) this.log.write('debug', `released ${released} lock${released === 1 ? '' : 's'} held by the run`);
+    } catch (error) {
+      this.log.write('warn', `the run's locks could not be released and will expire on their own: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

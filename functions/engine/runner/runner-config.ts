@@ -24,6 +24,8 @@ export interface RunnerConfig {
    * for ever (it restarts from the top each time, or re-reads the same page) must not run for ever.
    */
   maxInvocations: number;
+  /** What a record that does not match its model does, for syncs that do not say (see `SyncDefinition.validation`). */
+  recordValidation: 'warn' | 'reject';
 }
 
 export const DEFAULT_RUNNER_CONFIG: RunnerConfig = {
@@ -36,4 +38,5 @@ export const DEFAULT_RUNNER_CONFIG: RunnerConfig = {
   maxDeleteShare: 0.5,
   minGuardedDeletions: 10,
   maxInvocations: 20,
+  recordValidation: 'warn',
 };

@@ -1,9 +1,10 @@
 /** The state table's repositories, one per aggregate, built together by the composition root. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SecretCipher, StateRepos } from '../../../engine/ports.js';
+import type { LockRepo, SecretCipher, StateRepos } from '../../../engine/ports.js';
 import { DynamoConnectionRepo } from './connection-repo.js';
 import { DynamoConnectionSyncRepo } from './connection-sync-repo.js';
 import { DynamoIntegrationConfigRepo } from './integration-config-repo.js';
+import { DynamoLockRepo } from './lock-repo.js';
 import { DynamoRunLogRepo } from './run-log-repo.js';
 import { DynamoRunRepo } from './run-repo.js';
 import { DynamoSeenIdRepo } from './seen-id-repo.js';
@@ -16,7 +17,7 @@ export interface DynamoStateOptions {
   cipher?: SecretCipher;
 }
 
-export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos {
+export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo } {
   const table = { doc: options.doc, tableName: options.tableName, now: options.now ?? Date.now };
   return {
     connections: new DynamoConnectionRepo(table, options.cipher),
@@ -25,6 +26,7 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos {
     runLogs: new DynamoRunLogRepo(table),
     seenIds: new DynamoSeenIdRepo(table),
     integrations: new DynamoIntegrationConfigRepo(table, options.cipher),
+    locks: new DynamoLockRepo(table),
   };
 }
 

@@ -3,7 +3,7 @@
  * Every item carries `kind`, which the webhook stream filter and the TTL sweeps key on.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionSyncKey } from '../../../engine/ports.js';
+import type { ConnectionSyncKey, LockScope } from '../../../engine/ports.js';
 import { queryPages } from '../dynamo-calls.js';
 
 export const stateKeys = {
@@ -12,6 +12,7 @@ export const stateKeys = {
   run: (k: ConnectionSyncKey, runId: string) => ({ pk: `RUN#${k.providerConfigKey}#${k.syncName}#${k.connectionId}`, sk: runId }),
   runLog: (k: ConnectionSyncKey, runId: string) => `LOG#${k.providerConfigKey}#${k.syncName}#${k.connectionId}#${runId}`,
   seen: (passId: string, model: string) => `SEEN#${passId}#${model}`,
+  lock: (scope: LockScope, key: string) => ({ pk: `LOCK#${scope.providerConfigKey}#${scope.connectionId}`, sk: key }),
 };
 
 export interface StateTable {

@@ -1,0 +1,69 @@
+/**
+ * What a script's `nango` object needs from the runner besides the run session: the provider
+ * HTTP client of its connection (and of another connection a call names, as Nango allows), that
+ * connection's current credentials, plain HTTP (`uncontrolledFetch`) and the variables
+ * configured for scripts.
+ */
+import { interpolateBaseUrl, type Connection, type Credentials } from '../connection.js';
+import { makeCredentialsProvider } from '../credentials.js';
+import { SdkUsageError } from '../errors.js';
+import { createProviderHttp, type ProviderHttp } from '../http/provider-http.js';
+import { uncontrolledFetch } from '../http/uncontrolled-fetch.js';
+import type { Integration } from '../integration.js';
+import type { ConnectionRef, NangoSyncArgs } from '../sdk/create-nango-sync.js';
+import { toNangoConnection } from '../sdk/nango-connection.js';
+import type { RunnerDeps } from './run-invocation.js';
+import type { RunSession } from './run-session.js';
+
+export interface ConnectionClient {
+  http: ProviderHttp;
+  /** Current credentials, refreshed when due (the same the HTTP client injects). */
+  getCredentials: () => Promise<Credentials>;
+}
+
+/** The HTTP client and credentials of one connection; calls naming another connection get that one's client. */
+export function connectionClient(deps: RunnerDeps, session: RunSession, integration: Integration, connection: Connection): ConnectionClient {
+  const getCredentials = makeCredentialsProvider({
+    connections: deps.state.connections,
+    connection,
+    provider: integration.provider,
+    clock: deps.clock,
+    // The OAuth app configured through the integrations API wins over one declared in code.
+    getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
+    ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
+  });
+  const http = createProviderHttp({
+    ...deps.http,
+    provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
+    connectionConfig: connection.connectionConfig,
+    getCredentials,
+    beforeCall: () => session.guard(),
+    log: (message, level) => session.writeLog(level, message),
+    self: { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId },
+    forConnection: async (ref) => (await otherClient(deps, session, ref)).client.http,
+  });
+  return { http, getCredentials };
+}
+
+async function otherClient(
+  deps: RunnerDeps,
+  session: RunSession,
+  { providerConfigKey, connectionId }: ConnectionRef,
+): Promise<{ client: ConnectionClient; connection: Connection; integration: Integration }> {
+  const integration = deps.registry.get(providerConfigKey);
+  const connection = integration ? await deps.state.connections.getWithCredentials(providerConfigKey, connectionId) : null;
+  if (!integration || !connection) throw new SdkUsageError(`there is no connection "${connectionId}" for integration "${providerConfigKey}"`);
+  return { client: connectionClient(deps, session, integration, connection), connection, integration };
+}
+
+export function scriptServices(deps: RunnerDeps, session: RunSession): Pick<NangoSyncArgs, 'otherConnection' | 'uncontrolledFetch' | 'environmentVariables'> {
+  return {
+    otherConnection: async (ref: ConnectionRef) => {
+      const { client, connection, integration } = await otherClient(deps, session, ref);
+      return toNangoConnection({ ...connection, credentials: await client.getCredentials() }, integration.providerName);
+    },
+    uncontrolledFetch: (options) =>
+      uncontrolledFetch(options, { ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}), beforeCall: () => session.guard(), allowPrivate: deps.allowPrivateFetch ?? false }),
+    environmentVariables: deps.environmentVariables ?? [],
+  };
+}
