@@ -7,7 +7,10 @@ const withDynamoDbLocal = ['test/support/shared-dynamo-setup.ts'];
 export default defineConfig({
   resolve: {
     // Integration scripts import the Nango-compatible SDK as `nango`, like on Nango itself.
-    alias: { nango: fileURLToPath(new URL('./functions/engine/sdk/nango-module.ts', import.meta.url)) },
+    alias: {
+      nango: fileURLToPath(new URL('./functions/engine/sdk/nango-module.ts', import.meta.url)),
+      'syncline-integrations': fileURLToPath(new URL('./functions/discovery/project-integrations.ts', import.meta.url)),
+    },
   },
   test: {
     // Settings every project inherits (`extends: true`). No `include` or `globalSetup` here:

@@ -29,6 +29,7 @@ import type { ExecutorDeps } from './engine/orchestration/handle-run-message.js'
 import type { FanOutDeps } from './engine/orchestration/fan-out.js';
 import { systemClock, type Clock, type Logger, type Scheduler, type SecretCipher } from './engine/ports.js';
 import type { RunnerConfig } from './engine/runner/runner-config.js';
+import type { EnvironmentVariable } from './engine/sdk/nango-sync-types.js';
 
 export interface SynclineConfig {
   dynamo: DynamoClients;
@@ -43,6 +44,20 @@ export interface SynclineConfig {
   cipher?: SecretCipher;
   clock?: Clock;
   runner?: Partial<RunnerConfig>;
+  /** Variables scripts read with `nango.getEnvironmentVariables()`; default: `SYNCLINE_SCRIPT_ENV_*` of this process. */
+  scriptEnvironment?: EnvironmentVariable[];
+  /** Lets `nango.uncontrolledFetch` reach loopback and private addresses (the local runtime). */
+  allowPrivateFetch?: boolean;
+}
+
+const SCRIPT_ENV_PREFIX = 'SYNCLINE_SCRIPT_ENV_';
+
+/** `SYNCLINE_SCRIPT_ENV_API_REGION=eu` is the script variable `API_REGION` = `eu`. */
+export function scriptEnvironmentFrom(env: NodeJS.ProcessEnv): EnvironmentVariable[] {
+  return Object.entries(env)
+    .filter(([name, value]) => name.startsWith(SCRIPT_ENV_PREFIX) && name.length > SCRIPT_ENV_PREFIX.length && value !== undefined)
+    .map(([name, value]) => ({ name: name.slice(SCRIPT_ENV_PREFIX.length), value: value as string }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function makeSyncline(config: SynclineConfig) {
@@ -52,7 +67,18 @@ export function makeSyncline(config: SynclineConfig) {
   const state = makeDynamoStateRepos({ doc: config.dynamo.doc, tableName: config.tables.state, now: () => clock.now(), cipher: config.cipher });
   const queue = new SqsRunQueue({ sqs: config.sqs, queueUrl: config.runQueueUrl });
   const { registry, scheduler, logger } = config;
-  const executorDeps: ExecutorDeps = { registry, records, state, queue, clock, logger, newId, config: config.runner };
+  const executorDeps: ExecutorDeps = {
+    registry,
+    records,
+    state,
+    queue,
+    clock,
+    logger,
+    newId,
+    config: config.runner,
+    environmentVariables: config.scriptEnvironment ?? scriptEnvironmentFrom(process.env),
+    allowPrivateFetch: config.allowPrivateFetch ?? false,
+  };
   const fanOutDeps: FanOutDeps = { registry, state, queue, clock };
   const connections = new ConnectionService({ registry, state, records, queue, newId });
   const controls = () => {

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { IntegrationRegistry } from '../functions/engine/integration.js';
 import { scheduleDefinitionsHash } from '../functions/engine/schedules.js';
-import { integrations } from '../integrations/index.js';
+import { integrations } from '../functions/discovery/project-integrations.js';
 import { DataTables, type DataTablesProps } from './constructs/data-tables.js';
 import { EXECUTOR_TIMEOUT, Executor } from './constructs/executor.js';
 import { FanOut } from './constructs/fan-out.js';

@@ -27,6 +27,7 @@ export const RunnerEnv = z.object({
   SYNCLINE_MAX_DELETE_SHARE: z.coerce.number().min(0).max(1).optional(),
   SYNCLINE_MIN_GUARDED_DELETIONS: z.coerce.number().int().min(0).optional(),
   SYNCLINE_MAX_INVOCATIONS: z.coerce.number().int().min(1).optional(),
+  SYNCLINE_RECORD_VALIDATION: z.enum(['warn', 'reject']).optional(),
 });
 
 /** The runner settings the environment overrides. */
@@ -35,6 +36,7 @@ export function runnerConfigFrom(env: z.infer<typeof RunnerEnv>): Partial<Runner
     ...(env.SYNCLINE_MAX_DELETE_SHARE !== undefined ? { maxDeleteShare: env.SYNCLINE_MAX_DELETE_SHARE } : {}),
     ...(env.SYNCLINE_MIN_GUARDED_DELETIONS !== undefined ? { minGuardedDeletions: env.SYNCLINE_MIN_GUARDED_DELETIONS } : {}),
     ...(env.SYNCLINE_MAX_INVOCATIONS !== undefined ? { maxInvocations: env.SYNCLINE_MAX_INVOCATIONS } : {}),
+    ...(env.SYNCLINE_RECORD_VALIDATION !== undefined ? { recordValidation: env.SYNCLINE_RECORD_VALIDATION } : {}),
   };
 }
 

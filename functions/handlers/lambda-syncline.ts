@@ -9,7 +9,7 @@ import { makeDynamoClients } from '../adapters/dynamodb/client.js';
 import { makePowertoolsLogger } from '../adapters/logging/powertools-logger.js';
 import { makeSyncline, type SynclineConfig } from '../composition.js';
 import { IntegrationRegistry } from '../engine/integration.js';
-import { integrations } from '../../integrations/index.js';
+import { integrations } from 'syncline-integrations';
 
 export interface LambdaEnv {
   RECORDS_TABLE: string;

@@ -15,7 +15,7 @@ import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { IntegrationRegistry } from '../engine/integration.js';
 import { systemClock } from '../engine/ports.js';
 import { runInvocation } from '../engine/runner/run-invocation.js';
-import { integrations } from '../../integrations/index.js';
+import { integrations } from '../discovery/project-integrations.js';
 import { DryRunRecordStore, DryRunState } from './dry-run-stores.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { LOCAL_TABLES } from './runtime.js';

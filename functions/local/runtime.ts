@@ -108,6 +108,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       cipher,
       // A stopped process leaves no lease behind for long locally.
       runner: { leaseMs: 60_000, ...options.runner },
+      // Locally the APIs scripts reach are often on 127.0.0.1 (the demo sandbox, fakes).
+      allowPrivateFetch: true,
     });
     fire = makeFanOutHandler({ ...syncline.fanOutDeps, logger });
 

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
-import { integrations } from '../../integrations/index.js';
+import { integrations } from '../discovery/project-integrations.js';
 import { RunnerEnv, runnerConfigFrom } from '../handlers/env.js';
 import { startLocalRuntime } from './runtime.js';
 

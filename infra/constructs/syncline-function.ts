@@ -4,9 +4,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { writeStaticRegistry } from '../../functions/discovery/static-registry.js';
 
 /** The repository root: entries, the lockfile and tsconfig are resolved from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+let registryFile: string | undefined;
+
+/** The discovered integrations as static imports for the bundles, written once per synth. */
+function staticRegistry(): string {
+  registryFile ??= writeStaticRegistry();
+  return registryFile;
+}
 
 /** Props a Syncline function may set; runtime, architecture and bundling are the house's. */
 export interface SynclineFunctionProps
@@ -59,7 +68,10 @@ export class SynclineFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // CommonJS dependencies bundled into ESM still call `require` for Node built-ins.
         banner: "import { createRequire as __synclineCreateRequire } from 'node:module'; const require = __synclineCreateRequire(import.meta.url);",
-        esbuildArgs: { '--alias': [`nango=${REPO_ROOT}functions/engine/sdk/nango-module.ts`] },
+        // Integrations are discovered from their folders; the bundle gets them as static imports.
+        esbuildArgs: {
+          '--alias': [`nango=${REPO_ROOT}functions/engine/sdk/nango-module.ts`, `@nangohq/runner-sdk=${REPO_ROOT}functions/engine/sdk/nango-module.ts`, `syncline-integrations=${staticRegistry()}`],
+        },
         // The AWS SDK v3 is bundled, not taken from the runtime: the bundle runs the exact
         // version the tests ran, and a minified, tree-shaken bundle of the few clients used
         // loads faster on a cold start than resolving the runtime's full SDK from disk.

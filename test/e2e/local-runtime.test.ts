@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { SyncStatus } from '../../functions/engine/controls.js';
 import { startLocalRuntime, type LocalRuntime } from '../../functions/local/runtime.js';
-import { integrations } from '../../integrations/index.js';
+import { integrations } from '../../functions/discovery/project-integrations.js';
 import { startReceiver, verifySignatures, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const quiet = { log: () => undefined };

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
 import { scheduleDefinitionsHash } from '../../functions/engine/schedules.js';
-import { integrations } from '../../integrations/index.js';
+import { integrations } from '../../functions/discovery/project-integrations.js';
 import { SynclineStack } from '../../infra/syncline-stack.js';
 
 interface Resource {

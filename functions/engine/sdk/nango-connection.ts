@@ -36,7 +36,7 @@ export function toNangoConnection(connection: Connection, provider: string): Nan
   });
 }
 
-function toNangoCredentials(credentials: Connection['credentials']): NangoCredentials {
+export function toNangoCredentials(credentials: Connection['credentials']): NangoCredentials {
   switch (credentials.type) {
     case 'OAUTH2':
       return {

@@ -32,6 +32,7 @@ describe('a refresh the provider refuses', () => {
         oauthClient: { clientId: 'c', clientSecret: 's' },
         syncs: {
           items: createSync({
+            autoStart: true,
             frequency: 'every hour',
             syncType: 'incremental',
             models: { Item: z.object({ id: z.string() }) },

@@ -20,6 +20,7 @@ describe('nango.getConnection()', () => {
         provider: 'xero',
         syncs: {
           invoices: createSync({
+            autoStart: true,
             frequency: 'every hour',
             syncType: 'incremental',
             models: { Invoice: z.object({ id: z.string() }) },

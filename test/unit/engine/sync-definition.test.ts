@@ -14,7 +14,33 @@ describe('sync definitions', () => {
 
   it('fills in Nango defaults for createSync', () => {
     const sync = normalizeSync('contacts', createSync({ frequency: 'every hour', models: { Contact }, exec: async () => undefined }));
-    expect(sync).toMatchObject({ name: 'contacts', frequencyMs: 3_600_000, syncType: 'full', trackDeletes: false, autoStart: true, metadata: null });
+    // autoStart: Nango's CLI deploys `autoStart === true`, so an omitted autoStart is a sync started by hand.
+    expect(sync).toMatchObject({
+      name: 'contacts',
+      frequencyMs: 3_600_000,
+      syncType: 'full',
+      trackDeletes: false,
+      autoStart: false,
+      metadata: null,
+      validation: undefined,
+      validateMetadata: false,
+      warnings: [],
+    });
+  });
+
+  it("accepts Nango's options (webhookSubscriptions, onWebhook) and names the unknown ones it ignores", () => {
+    const declared = createSync({ frequency: '1h', models: { Contact }, webhookSubscriptions: ['contact.created'], onWebhook: async () => undefined, exec: async () => undefined });
+    const sync = normalizeSync('c', Object.assign(declared, { endpoint: { path: '/x' } }));
+    expect(sync.webhookSubscriptions).toEqual(['contact.created']);
+    expect(sync.warnings).toEqual(['sync "c": ignores unknown option "endpoint"']);
+  });
+
+  it("takes Syncline's validation options and refuses a bad mode", () => {
+    expect(normalizeSync('c', createSync({ frequency: '1h', models: { Contact }, validation: 'reject', validateMetadata: true, exec: async () => undefined }))).toMatchObject({
+      validation: 'reject',
+      validateMetadata: true,
+    });
+    expect(() => normalizeSync('c', createSync({ frequency: '1h', models: { Contact }, validation: 'loud' as 'warn', exec: async () => undefined }))).toThrow(/validation must be "warn" or "reject"/);
   });
 
   it('treats a sync with a checkpoint schema as incremental, as Nango does', () => {
@@ -30,7 +56,7 @@ describe('sync definitions', () => {
     const sync = normalizeSync('legacy', legacySync(fetchData, { runs: 'every 30min', sync_type: 'full', track_deletes: true, output: 'Contact', models: { Contact, Other: Contact } }));
     expect(sync).toMatchObject({ frequencyMs: 1_800_000, syncType: 'full', trackDeletes: true });
     expect(Object.keys(sync.models)).toEqual(['Contact']);
-    await sync.exec({ connectionId: 'abc' } as NangoSync);
+    await sync.exec({ connectionId: 'abc' } as unknown as NangoSync);
     expect(calls).toEqual(['abc']);
   });
 

@@ -40,6 +40,7 @@ describe('a sync over a catalog provider', () => {
         overrides: { baseUrl: server.baseUrl },
         syncs: {
           issues: createSync({
+            autoStart: true,
             frequency: 'every hour',
             syncType: 'incremental',
             models: { Issue: z.object({ id: z.string(), title: z.string() }) },
