@@ -94,6 +94,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const runs = await sqs.createQueueWithDlq('syncline-runs', { visibilityTimeoutS: Math.ceil((6 * executorTimeoutMs) / 1000), maxReceiveCount: 5 });
 
     const registry = new IntegrationRegistry(options.integrations);
+    // What a declaration says that Syncline ignores (unknown createSync options) is said once, here.
+    for (const integration of registry.all())
+      for (const sync of integration.syncs.values()) for (const warning of sync.warnings) options.logger.log('warn', `integration "${integration.providerConfigKey}": ${warning}`);
     const cipher = await LocalKeyFileCipher.open(join(dataDir, 'master.key'));
     let fire: (event: unknown) => Promise<unknown> = async () => undefined;
     const scheduler = new LocalScheduler({ file: join(dataDir, 'schedules.json'), fire: (event) => fire(event), log: logger });

@@ -23,8 +23,17 @@ export function validateRecord(raw: unknown, schema: z.ZodType, mode: RecordVali
   if (!isPlainObject(raw)) return { ok: false, id: null, reason: 'record is not an object' };
   const id = normalizeId(raw['id']);
   if (typeof id !== 'string') return { ok: false, id: null, reason: id.reason };
-  const payload = { ...raw, id };
-  const record = { id, payload, hash: contentHash(payload) };
+  // A record read back with listRecords carries `_nango_metadata`: that is Syncline's, never stored.
+  const { _nango_metadata: _metadata, ...fields } = raw;
+  const payload = { ...fields, id };
+  let hash: string;
+  try {
+    hash = contentHash(payload);
+  } catch (error) {
+    // A BigInt or a cycle cannot be stored as JSON: that record is refused, the run goes on.
+    return { ok: false, id, reason: `is not JSON-serializable: ${(error as Error).message}` };
+  }
+  const record = { id, payload, hash };
   const parsed = schema.safeParse(payload);
   if (parsed.success) return { ok: true, record, mismatch: null };
   if (mode === 'warn') return { ok: true, record, mismatch: describeIssues(parsed.error.issues) };

@@ -5,7 +5,7 @@
  * configured for scripts.
  */
 import { interpolateBaseUrl, type Connection, type Credentials } from '../connection.js';
-import { makeCredentialsProvider } from '../credentials.js';
+import { CredentialsRefreshError, makeCredentialsProvider } from '../credentials.js';
 import { SdkUsageError } from '../errors.js';
 import { createProviderHttp, type ProviderHttp } from '../http/provider-http.js';
 import { uncontrolledFetch } from '../http/uncontrolled-fetch.js';
@@ -22,8 +22,8 @@ export interface ConnectionClient {
 }
 
 /** The HTTP client and credentials of one connection; calls naming another connection get that one's client. */
-export function connectionClient(deps: RunnerDeps, session: RunSession, integration: Integration, connection: Connection): ConnectionClient {
-  const getCredentials = makeCredentialsProvider({
+export function connectionClient(deps: RunnerDeps, session: RunSession, integration: Integration, connection: Connection, { other = false } = {}): ConnectionClient {
+  const ownCredentials = makeCredentialsProvider({
     connections: deps.state.connections,
     connection,
     provider: integration.provider,
@@ -32,6 +32,17 @@ export function connectionClient(deps: RunnerDeps, session: RunSession, integrat
     getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
     ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
   });
+  // Another connection's failed refresh is the script's error, not an auth error of the run's own connection.
+  const getCredentials: typeof ownCredentials = other
+    ? async (request) => {
+        try {
+          return await ownCredentials(request);
+        } catch (error) {
+          if (!(error instanceof CredentialsRefreshError)) throw error;
+          throw new SdkUsageError(`the credentials of connection "${connection.connectionId}" (integration "${connection.providerConfigKey}") could not be refreshed: ${error.message}`);
+        }
+      }
+    : ownCredentials;
   const http = createProviderHttp({
     ...deps.http,
     provider: { ...integration.provider, baseUrl: interpolateBaseUrl(integration.provider.baseUrl, connection) },
@@ -53,7 +64,7 @@ async function otherClient(
   const integration = deps.registry.get(providerConfigKey);
   const connection = integration ? await deps.state.connections.getWithCredentials(providerConfigKey, connectionId) : null;
   if (!integration || !connection) throw new SdkUsageError(`there is no connection "${connectionId}" for integration "${providerConfigKey}"`);
-  return { client: connectionClient(deps, session, integration, connection), connection, integration };
+  return { client: connectionClient(deps, session, integration, connection, { other: true }), connection, integration };
 }
 
 export function scriptServices(deps: RunnerDeps, session: RunSession): Pick<NangoSyncArgs, 'otherConnection' | 'uncontrolledFetch' | 'environmentVariables'> {

@@ -10,7 +10,7 @@
  */
 import type { ProxyConfiguration as ProxyConfigurationType } from '../http/proxy-config.js';
 import type { ModelMap } from '../sync-definition.js';
-import type { NangoAction as NangoActionType, NangoSync as NangoSyncType, ZodCheckpoint, ZodMetadata } from './nango-sync-types.js';
+import type { AnyCheckpoint, NangoAction as NangoActionType, NangoSync as NangoSyncType, ZodCheckpoint, ZodMetadata } from './nango-sync-types.js';
 
 export { createSync, legacySync } from '../sync-definition.js';
 export { createAction, createOnEvent } from '../script-definition.js';
@@ -24,10 +24,10 @@ export type { CursorPagination, LinkPagination, OffsetPagination, PaginationConf
 export type NangoSync<
   TModels extends ModelMap = ModelMap,
   TMetadata extends ZodMetadata = ZodMetadata,
-  TCheckpoint extends ZodCheckpoint = ZodCheckpoint,
+  TCheckpoint extends ZodCheckpoint = AnyCheckpoint,
   TModelName extends keyof TModels = keyof TModels,
 > = NangoSyncType<TModels, TMetadata, TCheckpoint, TModelName>;
-export type NangoAction<TMetadata extends ZodMetadata = ZodMetadata, TCheckpoint extends ZodCheckpoint = ZodCheckpoint> = NangoActionType<TMetadata, TCheckpoint>;
+export type NangoAction<TMetadata extends ZodMetadata = ZodMetadata, TCheckpoint extends ZodCheckpoint = AnyCheckpoint> = NangoActionType<TMetadata, TCheckpoint>;
 export type ProxyConfiguration = ProxyConfigurationType;
 
 export const NangoSync = typeMarker('NangoSync');

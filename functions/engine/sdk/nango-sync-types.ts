@@ -21,17 +21,11 @@ export type ZodMetadata = z.ZodType | undefined;
 export type ZodCheckpoint = z.ZodType | undefined;
 
 export type CheckpointValue = Record<string, string | number | boolean>;
+/** What a bare `NangoSync` (a helper's parameter) assumes of the checkpoint: any flat checkpoint. */
+export type AnyCheckpoint = z.ZodType<CheckpointValue> | undefined;
 
 /** What a schema parameter means for the script: its output type, or a loose object when there is no schema. */
-type InferOr<S, Otherwise> = [S] extends [never]
-  ? Otherwise
-  : [z.ZodType] extends [S] // any schema at all (a bare `NangoSync`): nothing is known
-    ? Otherwise
-    : [S] extends [undefined]
-      ? Otherwise
-      : S extends z.ZodType
-        ? z.output<S>
-        : Otherwise;
+type InferOr<S, Otherwise> = [S] extends [never] ? Otherwise : [S] extends [undefined] ? Otherwise : S extends z.ZodType ? z.output<S> : Otherwise;
 export type MetadataOf<S> = InferOr<S, Record<string, any>>;
 export type CheckpointOf<S> = InferOr<S, CheckpointValue>;
 /** A stored record as `getRecordsByIds` and `listRecords` give it. */
@@ -76,7 +70,7 @@ export interface EnvironmentVariable {
  * Bare `NangoAction`/`NangoSync` (as helpers type their parameter) take any metadata and
  * checkpoint schema, so a script's own `nango` can be passed to them.
  */
-export interface NangoAction<TMetadata extends ZodMetadata = ZodMetadata, TCheckpoint extends ZodCheckpoint = ZodCheckpoint> {
+export interface NangoAction<TMetadata extends ZodMetadata = ZodMetadata, TCheckpoint extends ZodCheckpoint = AnyCheckpoint> {
   readonly connectionId: string;
   readonly providerConfigKey: string;
   /** The provider's catalog name. */
@@ -130,7 +124,7 @@ export interface NangoAction<TMetadata extends ZodMetadata = ZodMetadata, TCheck
 export interface NangoSync<
   TModels extends ZodModels = ZodModels,
   TMetadata extends ZodMetadata = ZodMetadata,
-  TCheckpoint extends ZodCheckpoint = ZodCheckpoint,
+  TCheckpoint extends ZodCheckpoint = AnyCheckpoint,
   TModelName extends keyof TModels = keyof TModels,
 > extends NangoAction<TMetadata, TCheckpoint> {
   /** Start time of the last successful run; undefined on an INITIAL run. */
