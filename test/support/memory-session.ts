@@ -5,7 +5,8 @@
  */
 import type { z } from 'zod';
 import type { Connection } from '../../functions/engine/connection.js';
-import type { LogLevel, RecordPartition, RunRecord } from '../../functions/engine/ports.js';
+import type { LogLevel, RecordPartition } from '../../functions/engine/ports.js';
+import { newRun } from '../../functions/engine/model/run.js';
 import { LeaseKeeper } from '../../functions/engine/runner/lease-keeper.js';
 import { DEFAULT_RUNNER_CONFIG, type RunnerConfig } from '../../functions/engine/runner/runner-config.js';
 import { RunSession } from '../../functions/engine/runner/run-session.js';
@@ -54,19 +55,7 @@ export function makeSessionWorld() {
     const lease = { runId, owner: `owner-${runId}`, expiresAt: now + config.leaseMs };
     const taken = await state.connectionSyncs.acquireLease(key, lease, now);
     if (!taken.acquired) throw new Error(`test setup: ${taken.reason}`);
-    const run: RunRecord = {
-      ...key,
-      runId,
-      trigger: 'MANUAL',
-      type: 'INCREMENTAL',
-      status: 'RUNNING',
-      startedAt: now,
-      finishedAt: null,
-      results: {},
-      error: null,
-      invocations: 1,
-      stalledHandOvers: 0,
-    };
+    const run = newRun({ ...key, runId, trigger: 'MANUAL', type: 'INCREMENTAL', startedAt: now });
     return new RunSession({
       sync,
       connection,

@@ -82,6 +82,11 @@ export const RunSchema = RunSummarySchema.extend({
 });
 export type RunRecord = z.infer<typeof RunSchema>;
 
+/** A run as its first invocation opens it: RUNNING, nothing counted yet. */
+export function newRun(fields: Pick<RunRecord, 'providerConfigKey' | 'connectionId' | 'syncName' | 'runId' | 'trigger' | 'type' | 'startedAt'>): RunRecord {
+  return { ...fields, status: 'RUNNING', finishedAt: null, results: {}, error: null, invocations: 1, stalledHandOvers: 0 };
+}
+
 /** The summary of a run as kept on its connection-sync. */
 export function summarizeRun(run: RunRecord): RunSummary {
   const { runId, status, type, trigger, startedAt, finishedAt, results, error } = run;

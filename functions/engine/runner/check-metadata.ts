@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Connection } from '../connection.js';
+import { describeIssues } from '../records/validate-record.js';
 import type { SyncDefinition } from '../sync-definition.js';
 
 /** Throws a `MetadataError` naming the mismatches; a `z.void()` schema declares there is nothing to check. */
@@ -11,11 +12,7 @@ export function checkMetadata(sync: SyncDefinition, connection: Connection): voi
   if (!sync.validateMetadata || !sync.metadata || declaresNoMetadata(sync.metadata)) return;
   const parsed = sync.metadata.safeParse(connection.metadata);
   if (!parsed.success) {
-    const detail = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
-    throw new MetadataError(`connection metadata does not match the metadata schema of sync "${sync.name}": ${detail}`);
+    throw new MetadataError(`connection metadata does not match the metadata schema of sync "${sync.name}": ${describeIssues(parsed.error.issues)}`);
   }
 }
 

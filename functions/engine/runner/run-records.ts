@@ -5,6 +5,7 @@
  */
 import { CredentialsRefreshError } from '../credentials.js';
 import type { ChangeCounts, ConnectionSyncKey, ConnectionSyncState, RunError, RunRecord, RunTrigger } from '../ports.js';
+import { newRun } from '../model/run.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import type { RunnerDeps } from './run-invocation.js';
 import type { RunSession } from './run-session.js';
@@ -64,19 +65,7 @@ export async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: C
     if (existing.status !== 'RUNNING') return existing;
     return (await deps.state.runs.resume(key, runId)) ?? existing;
   }
-  return deps.state.runs.create({
-    ...key,
-    runId,
-    trigger,
-    type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL',
-    status: 'RUNNING',
-    startedAt: now,
-    finishedAt: null,
-    results: {},
-    error: null,
-    invocations: 1,
-    stalledHandOvers: 0,
-  });
+  return deps.state.runs.create(newRun({ ...key, runId, trigger, type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL', startedAt: now }));
 }
 
 export function describeScriptError(thrown: unknown): RunError {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SdkUsageError } from '../../../functions/engine/errors.js';
+import { newRun } from '../../../functions/engine/model/run.js';
 import { MAX_LOCK_TTL_MS } from '../../../functions/engine/runner/run-locks.js';
 import type { NangoSync } from '../../../functions/engine/sdk/nango-sync-types.js';
 import { createSync } from '../../../functions/engine/sync-definition.js';
@@ -183,19 +184,7 @@ describe('at the end of a run', () => {
     await engine.state.connectionSyncs.ensure(key, { enabled: true });
     const now = engine.clock.now();
     await engine.state.connectionSyncs.acquireLease(key, { runId: 'dead', owner: 'dead-lambda', expiresAt: now + 1_000 }, now);
-    await engine.state.runs.create({
-      ...key,
-      runId: 'dead',
-      trigger: 'MANUAL',
-      type: 'INITIAL',
-      status: 'RUNNING',
-      startedAt: now,
-      finishedAt: null,
-      results: {},
-      error: null,
-      invocations: 1,
-      stalledHandOvers: 0,
-    });
+    await engine.state.runs.create(newRun({ ...key, runId: 'dead', trigger: 'MANUAL', type: 'INITIAL', startedAt: now }));
     await engine.state.locks.tryAcquire(scope, 'k', 'dead', now + 60 * 60_000, now);
     engine.clock.advance(2_000);
 
