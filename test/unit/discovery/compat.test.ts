@@ -59,6 +59,22 @@ describe('compat on a folder with broken scripts', () => {
     await mkdir(dirname(script('tasks')), { recursive: true });
     await writeFile(script('tasks'), syncSource('every hour'));
     await writeFile(script('reminders'), syncSource('every 10 seconds'));
+    // getCheckpoint() is typed by the checkpoint schema: reading `page` as a string is a type error.
+    await writeFile(
+      script('projects'),
+      `${SYNC_HEADER}export default createSync({
+    description: 'Projects',
+    frequency: 'every hour',
+    checkpoint: z.object({ page: z.number() }),
+    models: { Project: z.object({ id: z.string() }) },
+    exec: async (nango) => {
+        const checkpoint = await nango.getCheckpoint();
+        const page: string = checkpoint?.page ?? '';
+        await nango.log(page);
+    }
+});
+`,
+    );
     await writeFile(script('soap-orders'), syncSource('every hour', "import { createClientAsync } from 'soap';\nexport const client = createClientAsync;\n"));
     result = await runCompat(dir);
   }, 60_000);
@@ -82,8 +98,14 @@ describe('compat on a folder with broken scripts', () => {
     expect(row?.reason).toContain('"soap"');
   });
 
-  it('counts both in the summary and lists them in the report', () => {
-    expect(result.summary).toMatchObject({ loaded: 1, rejected: 2, total: 3 });
+  it("reports a type error against Syncline's nango types with its file and line", () => {
+    const row = result.rows.find((r) => r.name === 'projects');
+    expect(row).toMatchObject({ status: 'loaded' });
+    expect(row?.typeErrors).toEqual([expect.objectContaining({ file: script('projects'), line: 10, message: expect.stringMatching(/^TS2322: .*Type 'number' is not assignable to type 'string'/) })]);
+  });
+
+  it('counts them in the summary and lists them in the report', () => {
+    expect(result.summary).toMatchObject({ loaded: 2, typeErrors: 1, rejected: 2, total: 4 });
     const report = formatCompat(result);
     expect(report).toContain('rejected');
     expect(report).toContain('asana/syncs/reminders');
