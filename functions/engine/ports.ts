@@ -25,6 +25,8 @@ export interface RecordPartition {
   providerConfigKey: string;
   connectionId: string;
   model: string;
+  /** The sync variant whose records these are; absent (or `base`) for the base variant. */
+  variant?: string;
 }
 
 export type RecordAction = 'ADDED' | 'UPDATED' | 'DELETED';

@@ -9,11 +9,24 @@ import type { LogLevel } from './ports.js';
 
 export type Checkpoint = Record<string, string | number | boolean>;
 
-/** Identifies one sync on one connection. */
+/** The variant every connection-sync has; Nango's protected name for the default partition of a sync. */
+export const BASE_VARIANT = 'base';
+
+/** Identifies one sync (one variant of it) on one connection. */
 export interface ConnectionSyncKey {
   providerConfigKey: string;
   connectionId: string;
   syncName: string;
+  /**
+   * Nango's sync variant (one sync partitioned per mailbox, channel…): absent means `base`,
+   * so every key written before variants existed still names the base variant.
+   */
+  variant?: string;
+}
+
+/** The variant a key names, `base` when it names none. */
+export function variantOf(key: Pick<ConnectionSyncKey, 'variant'>): string {
+  return key.variant ?? BASE_VARIANT;
 }
 
 export interface Lease {

@@ -38,7 +38,7 @@ export class MemoryRecordStore implements RecordStore {
   constructor(private readonly now: () => number) {}
 
   private rows(p: RecordPartition): Map<string, Row> {
-    const key = `${p.providerConfigKey}\n${p.connectionId}\n${p.model}`;
+    const key = `${p.providerConfigKey}\n${p.connectionId}\n${p.model}\n${p.variant ?? 'base'}`;
     let rows = this.partitions.get(key);
     if (!rows) this.partitions.set(key, (rows = new Map()));
     return rows;

@@ -30,6 +30,7 @@ import type {
   StoredRecord,
   WriteContext,
 } from '../../engine/ports.js';
+import { BASE_VARIANT } from '../../engine/state-ports.js';
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
@@ -60,8 +61,10 @@ const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu';
 const MAX_CONFLICT_RETRIES = 20;
 
 export function recordPartitionKey(p: RecordPartition): string {
-  // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last.
-  return `${p.providerConfigKey}|${p.model}|${p.connectionId}`;
+  // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last. A
+  // variant ([A-Za-z0-9_-]) rides on the model, so base-variant keys are those stored before variants.
+  const model = p.variant === undefined || p.variant === BASE_VARIANT ? p.model : `${p.model}::${p.variant}`;
+  return `${p.providerConfigKey}|${model}|${p.connectionId}`;
 }
 
 export class DynamoRecordStore implements RecordStore {

@@ -75,6 +75,8 @@ export const RunSchema = RunSummarySchema.extend({
   providerConfigKey: z.string(),
   connectionId: z.string(),
   syncName: z.string(),
+  /** The sync variant; absent on the base variant (and on runs stored before variants). */
+  variant: z.string().optional(),
   /** Invocations that worked on the run; a continuation or a redelivery adds one. */
   invocations: z.number().int().min(0).default(0),
   /** Hand-overs in a row that moved nothing forward; a second one in a row ends the run. */
@@ -83,7 +85,7 @@ export const RunSchema = RunSummarySchema.extend({
 export type RunRecord = z.infer<typeof RunSchema>;
 
 /** A run as its first invocation opens it: RUNNING, nothing counted yet. */
-export function newRun(fields: Pick<RunRecord, 'providerConfigKey' | 'connectionId' | 'syncName' | 'runId' | 'trigger' | 'type' | 'startedAt'>): RunRecord {
+export function newRun(fields: Pick<RunRecord, 'providerConfigKey' | 'connectionId' | 'syncName' | 'runId' | 'trigger' | 'type' | 'startedAt'> & Pick<Partial<RunRecord>, 'variant'>): RunRecord {
   return { ...fields, status: 'RUNNING', finishedAt: null, results: {}, error: null, invocations: 1, stalledHandOvers: 0 };
 }
 
