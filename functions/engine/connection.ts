@@ -29,6 +29,11 @@ export interface Connection {
   credentials: Credentials;
   metadata: Record<string, unknown>;
   connectionConfig: Record<string, unknown>;
+  /**
+   * Nango's connection tags (its replacement for `end_user`): up to 10 string pairs, keys
+   * lower-cased, set on import or by a connect session; listed, filtered on, sent in auth webhooks.
+   */
+  tags?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
   /**
