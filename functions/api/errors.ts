@@ -6,6 +6,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { CredentialsRefreshError } from '../engine/credentials.js';
 import { ConflictError, InvalidCursorError, NotFoundError } from '../engine/errors.js';
 import { FrequencyError } from '../engine/frequency.js';
 import type { Logger } from '../engine/ports.js';
@@ -19,7 +20,7 @@ export interface FieldError {
 
 export const ErrorResponseSchema = z.object({
   error: z.object({
-    code: z.string().meta({ description: 'Stable machine-readable code, e.g. invalid_request, unauthorized, not_found, conflict' }),
+    code: z.string().meta({ description: 'Stable machine-readable code, e.g. invalid_request, unauthorized, forbidden, not_found, conflict, invalid_credentials' }),
     message: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })),
   }),
@@ -62,6 +63,9 @@ export function toErrorResponse(error: unknown, logger: Logger, requestId: strin
   if (error instanceof ConflictError) return { status: 409, body: errorBody('conflict', error.message) };
   if (error instanceof FrequencyError) return { status: 400, body: errorBody('invalid_frequency', error.message) };
   if (error instanceof SyncConfigError) return { status: 400, body: errorBody('invalid_request', error.message) };
+  // Nango's 424 for a connection whose token could not be refreshed; the message names the
+  // connection, the token endpoint's status and OAuth error code, never a token.
+  if (error instanceof CredentialsRefreshError) return { status: 424, body: errorBody('invalid_credentials', error.message) };
   if (error instanceof InvalidCursorError) return { status: 400, body: errorBody('invalid_cursor', error.message, [{ path: 'query.cursor', message: error.message }]) };
   logger.log('error', `unhandled error: ${describe(error)}`, { requestId });
   return { status: 500, body: errorBody('internal_error', `internal error; quote request id ${requestId ?? 'unknown'} when reporting it`) };

@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import { ErrorResponseSchema } from './errors.js';
-import type { ApiRoute, ResponseSpec } from './route.js';
+import { API_KEY_SCOPES } from '../engine/api-key-scopes.js';
+import { type ApiRoute, isDeepObjectParam, type ResponseSpec } from './route.js';
+import { requiredScope } from './scopes.js';
 import { NangoMetadataSchema } from './routes/records.schemas.js';
 
 export type JsonSchema = Record<string, unknown>;
@@ -27,6 +29,9 @@ export interface OpenApiParameter {
   required: boolean;
   description?: string;
   deprecated?: boolean;
+  /** `deepObject` for `tags[key]=value` parameters (with `explode: true`). */
+  style?: 'deepObject';
+  explode?: boolean;
   schema: JsonSchema;
 }
 
@@ -35,7 +40,10 @@ export interface OpenApiOperation {
   tags: string[];
   summary: string;
   description?: string;
+  deprecated?: boolean;
   security?: Record<string, string[]>[];
+  /** The API-key scope the operation needs (`any`: every valid key). */
+  'x-required-scope'?: string;
   parameters: OpenApiParameter[];
   requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, unknown>;
@@ -44,11 +52,19 @@ export interface OpenApiOperation {
 const ERROR_RESPONSES = {
   BadRequest: { description: 'Invalid request (unknown or malformed parameters, fields, cursor or JSON)', status: 400 },
   Unauthorized: { description: 'Missing or wrong API key', status: 401 },
+  Forbidden: { description: 'The API key lacks the scope this call needs', status: 403 },
   NotFound: { description: 'Unknown integration, connection, sync, model or route', status: 404 },
   Conflict: { description: 'The request conflicts with the current state', status: 409 },
   PayloadTooLarge: { description: 'The request body is too large', status: 413 },
   InternalError: { description: 'Unexpected server error (details are logged, never returned)', status: 500 },
 } as const;
+
+const SECURITY_DESCRIPTION = [
+  'A Syncline secret key. Each key has scopes, and each operation names the one it needs in `x-required-scope`:',
+  '`full` may do everything, including reading connection credentials and client secrets and managing API keys (what a Nango secret key does);',
+  `restricted keys hold some of ${API_KEY_SCOPES.slice(1).join(', ')} — an area's \`write\` implies its \`read\`; GET operations of an area need \`read\`, the others \`write\` —`,
+  "and never see a secret (a connection read with one has `credentials: {type}` only). A call outside the key's scopes answers 403 `forbidden`.",
+].join(' ');
 
 export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRegistry, options: { publicUrl?: string; version?: string } = {}): OpenApiDocument {
   const models = modelComponents(registry);
@@ -60,6 +76,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
     if (!spec.public) {
       responses['400'] = { $ref: '#/components/responses/BadRequest' };
       responses['401'] = { $ref: '#/components/responses/Unauthorized' };
+      responses['403'] ??= { $ref: '#/components/responses/Forbidden' };
       responses['404'] = { $ref: '#/components/responses/NotFound' };
     }
     if (spec.method !== 'get') responses['409'] = { $ref: '#/components/responses/Conflict' };
@@ -70,7 +87,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
       tags: [spec.tag],
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
-      ...(spec.public ? { security: [] } : {}),
+      ...(spec.deprecated ? { deprecated: true } : {}),
+      ...(spec.public ? { security: [] } : { 'x-required-scope': requiredScope(spec) }),
       parameters,
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input') } } } } : {}),
       responses,
@@ -88,7 +106,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
     tags: [...new Set(routes.map((r) => r.spec.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A Syncline secret key' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: SECURITY_DESCRIPTION } },
       schemas: {
         Error: toJsonSchema(ErrorResponseSchema, 'output'),
         NangoRecordMetadata: toJsonSchema(NangoMetadataSchema, 'output'),
@@ -101,9 +119,21 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
   };
 }
 
-/** JSON Schema 2020-12 (the dialect of OpenAPI 3.1) of a zod schema; what cannot be expressed becomes `{}`. */
-export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+/**
+ * JSON Schema of a zod schema, without its `$schema`: 2020-12 (the dialect of OpenAPI 3.1)
+ * unless asked for draft 7 (what Nango's `json_schema` of a script holds). What cannot be
+ * expressed becomes `{}`; a date is a date-time string, as it travels in JSON.
+ */
+export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', target: 'draft-2020-12' | 'draft-7' = 'draft-2020-12'): JsonSchema {
+  const converted = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target,
+    override: (ctx) => {
+      if (ctx.zodSchema instanceof z.ZodDate) Object.assign(ctx.jsonSchema, { type: 'string', format: 'date-time' });
+    },
+  }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = converted;
   return rest;
 }
 
@@ -117,6 +147,7 @@ function parametersOf(schema: z.ZodObject | undefined, location: OpenApiParamete
       required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success,
       ...(typeof description === 'string' ? { description } : {}),
       ...(deprecated === true ? { deprecated: true } : {}),
+      ...(isDeepObjectParam(field as z.ZodType) ? { style: 'deepObject' as const, explode: true } : {}),
       schema: fieldSchema,
     };
   });

@@ -3,11 +3,24 @@
  * parameters, body) and response schemas, and a handler that receives the parsed input. The app
  * mounts the same list it hands to the OpenAPI generator, so the documentation cannot drift
  * from what is validated.
+ *
+ * Leniency toward Nango's clients, which send more than any one route reads
+ * (`refresh_github_app_jwt_token=false`, `format=nango`, a `page` the route does not page by):
+ *   - Query parameters a route does not declare are ignored, never a 400; their names (not
+ *     their values) go to the debug log. Declared ones are validated strictly.
+ *   - Repeated parameters (`ids=a&ids=b`, `ids[]=a`) and comma lists are read by `listParam`;
+ *     `tags[key]=value` (OpenAPI deepObject) by `deepObjectParam`; enum values in any case by
+ *     `caseInsensitiveEnum`.
+ *   - Bodies stay strict (`.strict()`: an unknown field is a 400, so a typo is not silently
+ *     dropped), but each body schema takes every field Nango's spec or clients send, deprecated
+ *     ones included.
+ *   - Paths match with or without a trailing slash (the app's `strict: false`).
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ApiKeyInfo } from '../engine/ports.js';
 import { ApiError, invalidRequest } from './errors.js';
+import type { RouteScope } from './scopes.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -16,6 +29,8 @@ export interface ApiEnv {
   Variables: {
     requestId: string;
     apiKey: ApiKeyInfo | undefined;
+    /** Query parameters the route does not declare, by name: ignored, and logged at debug by the access log. */
+    ignoredQuery: string[] | undefined;
   };
 }
 
@@ -42,7 +57,14 @@ export interface RouteSpec<Q extends ObjectSchema | undefined, H extends ObjectS
   description?: string;
   /** Reachable without an API key (the health check only). */
   public?: boolean;
-  /** Query parameters; `.strict()`, so unknown ones are rejected. */
+  /** An older Nango path kept for its clients; marked deprecated in the OpenAPI document. */
+  deprecated?: boolean;
+  /**
+   * The scope an API key needs, only where the rule in `scopes.ts` (the tag's area; GET reads,
+   * anything else writes) is wrong for this route.
+   */
+  scope?: RouteScope;
+  /** Query parameters the route reads; any other parameter is ignored (see the header). */
   query?: Q;
   /** Headers the route reads, with their canonical spelling (lookups ignore case). */
   headers?: H;
@@ -74,8 +96,10 @@ export function defineRoute<
   return {
     spec,
     async handle(c) {
+      const { known, ignored } = readQuery(c, spec.query);
+      if (ignored.length > 0) c.set('ignoredQuery', ignored);
       const input = {
-        query: parseWith(spec.query ?? NO_QUERY, readQuery(c), 'query'),
+        query: parseWith(spec.query ?? NO_QUERY, known, 'query'),
         headers: parseWith(spec.headers, readHeaders(spec.headers, c), 'headers'),
         params: parseWith(spec.params, c.req.param() as Record<string, string>, 'path'),
         body: spec.body ? parseWith(spec.body, await readJsonBody(c), 'body') : undefined,
@@ -86,8 +110,7 @@ export function defineRoute<
   };
 }
 
-/** A route without query parameters still rejects any it is given. */
-const NO_QUERY = z.object({}).strict();
+const NO_QUERY = z.object({});
 
 function parseWith(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
   if (!schema) return undefined;
@@ -96,25 +119,50 @@ function parseWith(schema: z.ZodType | undefined, value: unknown, location: stri
   return parsed.data;
 }
 
+type QueryValue = string | string[];
+
 /**
- * Query parameters as clients send them: a parameter given once is a string; given several
- * times (`ids=a&ids=b`, or PHP/axios style `ids[]=a`) it is the list of its distinct values. A
- * scalar parameter repeated with one value is therefore accepted; with different values it
- * fails validation, instead of one silently winning.
+ * The route's query parameters as clients send them: a parameter given once is a string; given
+ * several times (`ids=a&ids=b`, or PHP/axios style `ids[]=a`) it is the list of its distinct
+ * values. A scalar parameter repeated with one value is therefore accepted; with different
+ * values it fails validation, instead of one silently winning. `name[key]=v` fills the object
+ * `name` when the route declares `name` with `deepObjectParam`. Every other parameter is
+ * returned by name in `ignored`.
  */
-function readQuery(c: ApiContext): Record<string, string | string[]> {
-  // No prototype: `?__proto__=x` must become an own (unknown, so rejected) key, not a prototype change.
-  const result: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-  const all = new Map<string, string[]>();
+function readQuery(c: ApiContext, schema: ObjectSchema | undefined): { known: Record<string, QueryValue | Record<string, QueryValue>>; ignored: string[] } {
+  const shape: Record<string, z.ZodType> = schema?.shape ?? {};
+  const declared = (name: string) => Object.hasOwn(shape, name);
+  const flat = new Map<string, string[]>();
+  const members = new Map<string, Map<string, string[]>>();
+  const ignored: string[] = [];
   for (const [rawKey, values] of Object.entries(c.req.queries())) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
-    all.set(key, [...(all.get(key) ?? []), ...values]);
+    const member = /^([^[\]]+)\[([^[\]]+)\]$/.exec(key);
+    if (member && declared(member[1]!) && DEEP_OBJECTS.has(shape[member[1]!]!)) {
+      const object = members.get(member[1]!) ?? new Map<string, string[]>();
+      object.set(member[2]!, [...(object.get(member[2]!) ?? []), ...values]);
+      members.set(member[1]!, object);
+    } else if (declared(key)) {
+      flat.set(key, [...(flat.get(key) ?? []), ...values]);
+    } else {
+      ignored.push(rawKey);
+    }
   }
-  for (const [key, values] of all) {
-    const distinct = [...new Set(values)];
-    result[key] = distinct.length === 1 ? distinct[0]! : distinct;
+  // No prototype anywhere: a `__proto__` key stays an own key (and fails validation), never a prototype change.
+  const known = Object.create(null) as Record<string, QueryValue | Record<string, QueryValue>>;
+  for (const [key, values] of flat) known[key] = distinctValues(values);
+  for (const [name, entries] of members) {
+    const object = Object.create(null) as Record<string, QueryValue>;
+    for (const [key, values] of entries) object[key] = distinctValues(values);
+    // `tags=x&tags[a]=b` gives the parameter two shapes: keep the plain value, which fails validation.
+    known[name] ??= object;
   }
-  return result;
+  return { known, ignored };
+}
+
+function distinctValues(values: string[]): QueryValue {
+  const distinct = [...new Set(values)];
+  return distinct.length === 1 ? distinct[0]! : distinct;
 }
 
 function readHeaders(schema: ObjectSchema | undefined, c: ApiContext): Record<string, string | undefined> {
@@ -164,6 +212,34 @@ export function listParam<T extends z.ZodType>(item: T, options: { commaSeparate
   };
   const array = z.array(item).min(1);
   return z.preprocess(split, options.max === undefined ? array : array.max(options.max));
+}
+
+/** Schemas declared with `deepObjectParam`: `readQuery` fills them from `name[key]=value`. */
+const DEEP_OBJECTS = new WeakSet<z.ZodType>();
+
+/**
+ * An object-valued query parameter in OpenAPI's deepObject style, as Nango's clients send
+ * `tags`: `tags[plan]=pro&tags[region]=eu` is `{plan: 'pro', region: 'eu'}`. Declare the
+ * parameter with the returned schema itself (wrap it in nothing: the marker is on this schema).
+ */
+export function deepObjectParam<T extends z.ZodType>(schema: T): z.ZodOptional<T> {
+  const param = schema.optional();
+  DEEP_OBJECTS.add(param);
+  return param;
+}
+
+/** True for a parameter declared with `deepObjectParam` (the OpenAPI document gives it `style: deepObject`). */
+export function isDeepObjectParam(schema: z.ZodType): boolean {
+  return DEEP_OBJECTS.has(schema);
+}
+
+/**
+ * An enum whose values a client may send in any case (`filter=ADDED,updated`): the value is
+ * mapped to the declared spelling before the enum checks it. Works as the item of `listParam`.
+ */
+export function caseInsensitiveEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  const canonical = new Map(values.map((value) => [value.toLowerCase(), value]));
+  return z.preprocess((value) => (typeof value === 'string' ? (canonical.get(value.toLowerCase()) ?? value) : value), z.enum(values));
 }
 
 /** A JSON response with its status; handlers return through this so the status is explicit. */

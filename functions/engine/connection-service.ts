@@ -18,12 +18,17 @@ export interface ConnectionsDeps {
 export class ConnectionService {
   constructor(private readonly deps: ConnectionsDeps) {}
 
-  /** Creates or replaces a connection; a new one starts its auto-start syncs. */
+  /**
+   * Creates or replaces a connection; a new one starts its auto-start syncs. A replacement keeps
+   * the creation time, and the tags unless it brings its own (tags say whom the connection
+   * belongs to, which new credentials do not change).
+   */
   async upsert(connection: Connection): Promise<{ created: boolean }> {
     const integration = this.deps.registry.get(connection.providerConfigKey);
     if (!integration) throw new NotFoundError(`unknown integration "${connection.providerConfigKey}"`);
     const existing = await this.deps.state.connections.find(connection.providerConfigKey, connection.connectionId);
-    await this.deps.state.connections.put(existing ? { ...connection, createdAt: existing.createdAt } : connection);
+    const tags = connection.tags ?? existing?.tags;
+    await this.deps.state.connections.put({ ...connection, ...(existing ? { createdAt: existing.createdAt } : {}), ...(tags ? { tags } : {}) });
     if (existing) return { created: false };
     for (const sync of integration.syncs.values()) {
       const key = { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, syncName: sync.name };

@@ -18,10 +18,10 @@
  */
 import { z } from 'zod';
 import type { Connection, Credentials } from './connection.js';
-import type { OAuthClient } from './integration.js';
+import type { Integration, OAuthClient } from './integration.js';
 import type { Provider } from './providers/provider.js';
 import { renderTemplate } from './providers/template.js';
-import type { Clock, ConnectionRepo } from './ports.js';
+import type { Clock, ConnectionRepo, IntegrationConfigRepo } from './ports.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -176,6 +176,59 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
     current = await pending;
     return current.credentials;
   };
+}
+
+export interface CurrentCredentialsDeps {
+  connections: Pick<ConnectionRepo, 'getWithCredentials' | 'find' | 'saveRefreshedCredentials' | 'lockRefresh' | 'unlockRefresh' | 'recordAuthError'>;
+  integrations: Pick<IntegrationConfigRepo, 'getWithSecrets'>;
+  clock: Clock;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A connection with its credentials as of now, for a caller allowed to read them (Nango's
+ * `GET /connections/{id}` with a secret key): an OAuth2 token is refreshed first when it is
+ * stale, or in any case with `force` (Nango's `force_refresh`), through the same one-refresh-
+ * per-connection path runs use. A refresh the provider refused marks the connection as a run
+ * would (its syncs stop until it is authorized again); the `CredentialsRefreshError` is thrown.
+ * Null when the connection does not exist.
+ */
+export async function currentCredentials(
+  deps: CurrentCredentialsDeps,
+  integration: Pick<Integration, 'providerConfigKey' | 'provider' | 'oauthClient'>,
+  connectionId: string,
+  options: { force: boolean },
+): Promise<Connection | null> {
+  const { providerConfigKey } = integration;
+  const connection = await deps.connections.getWithCredentials(providerConfigKey, connectionId);
+  if (!connection) return null;
+  const credentialsOf = makeCredentialsProvider({
+    connections: deps.connections,
+    connection,
+    provider: integration.provider,
+    clock: deps.clock,
+    // The OAuth app configured through the integrations API wins over one declared in code.
+    getClient: async () => (await deps.integrations.getWithSecrets(providerConfigKey))?.credentials ?? integration.oauthClient,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+  // Forcing means "newer than the token read here": if another process replaced it meanwhile, that one is fresh.
+  const request = options.force && connection.credentials.type === 'OAUTH2' ? { rejectedAccessToken: connection.credentials.accessToken } : {};
+  let credentials: Credentials;
+  try {
+    credentials = await credentialsOf(request);
+  } catch (error) {
+    if (error instanceof CredentialsRefreshError && error.needsReauthorization && error.connectionUpdatedAt !== undefined) {
+      const at = new Date(deps.clock.now()).toISOString();
+      await deps.connections.recordAuthError(providerConfigKey, connectionId, { type: 'auth', message: error.message, at }, error.connectionUpdatedAt);
+    }
+    throw error;
+  }
+  if (credentials === connection.credentials) return connection;
+  // Refreshed: the token response may have changed the config, and the auth error is cleared.
+  const latest = await deps.connections.find(providerConfigKey, connectionId);
+  if (!latest) return null;
+  const { credentialsType: _type, ...info } = latest;
+  return { ...info, credentials };
 }
 
 /** True when an access token should be replaced before it is used. */

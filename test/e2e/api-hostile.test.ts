@@ -1,14 +1,18 @@
 /**
  * 1,000 malformed or hostile requests against the HTTP API on 127.0.0.1, generated from a seeded
- * PRNG over every route `/openapi.json` lists: bad or missing keys, unknown query parameters and
- * body fields, missing required fields, wrong types, huge and deeply nested bodies, invalid JSON,
- * wrong content types, bad and forged cursors, path and header tricks, out-of-range limits and
- * injection-looking identifiers.
+ * PRNG over every route `/openapi.json` lists: bad or missing keys, unknown body fields, missing
+ * required fields, wrong types, huge and deeply nested bodies, invalid JSON, wrong content types,
+ * bad and forged cursors, path and header tricks, out-of-range limits, injection-looking
+ * identifiers, and unknown query parameters — which the API ignores (Nango's clients send extra
+ * ones), so on a read they must change nothing about the answer.
  *
  * Requests go out through `node:http` as written (no URL normalisation on the client, duplicate
  * headers kept, chunked bodies), so the server sees the tricks themselves. Every request is one
- * that must be rejected, except a few read-only `GET /records` probes (forged cursors, far-future
- * `modified_after`) that may legitimately answer 200 and must only never fail.
+ * that must be rejected, except read-only probes: forged cursors and far-future `modified_after`
+ * on `GET /records`, path and header tricks that land on a read, and reads with unknown query
+ * parameters (answered exactly as without them). Those may answer 200 and must never fail.
+ * Hostile reads go out with a key holding every restricted scope (no `full`): a full key is
+ * allowed to read connection credentials, and would rightly get them.
  *
  * Asserted: no 5xx at all; every 4xx body is `{"error": {"code", "message", "errors"}}`; no
  * secret (API keys, connection credentials, the credentials hostile requests tried to plant) in
@@ -32,6 +36,8 @@ const PLANTED_SECRET = 'planted-secret-must-not-be-stored-91b2e4';
 let kit: ApiKit;
 let spare: { id: string; secret: string };
 let revokedSecret: string;
+/** A key with every restricted scope: may read and change everything but never sees a secret. */
+let restrictedSecret: string;
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG
@@ -65,8 +71,10 @@ interface Hostile {
   body?: string;
   /** Send the body in several chunks without a Content-Length. */
   chunked?: boolean;
-  /** `reject`: must be a 4xx. `no5xx`: a read-only probe that may succeed. */
-  expect: 'reject' | 'no5xx';
+  /** `reject`: must be a 4xx. `no5xx`: a read-only probe that may succeed. `sameAsControl`: the status `control` gets. */
+  expect: 'reject' | 'no5xx' | 'sameAsControl';
+  /** The same request without what the category added (an unknown query parameter). */
+  control?: Hostile;
 }
 
 interface RawAnswer {
@@ -156,6 +164,11 @@ const baseBody = (route: string): Record<string, unknown> => {
     'POST /connections/metadata': { connection_id: CONN, provider_config_key: PCK, metadata: { hijacked: true } },
     'PATCH /connections/metadata': { connection_id: [CONN, OTHER], provider_config_key: PCK, metadata: { hijacked: true } },
     'POST /api-keys': { name: 'hostile' },
+    'PATCH /connections/{connectionId}': { tags: { hijacked: 'yes' } },
+    'POST /connection/metadata': { connection_id: CONN, provider_config_key: PCK, metadata: { hijacked: true } },
+    'PATCH /connection/metadata': { connection_id: [CONN, OTHER], provider_config_key: PCK, metadata: { hijacked: true } },
+    'POST /connection/{connectionId}/metadata': { hijacked: true },
+    'PATCH /connection/{connectionId}/metadata': { hijacked: true },
   };
   // A route added later without a base here still gets attacked, from an empty body.
   return structuredClone(bodies[route] ?? {});
@@ -270,10 +283,10 @@ function invalidStrings(schema: JsonSchema): string[] {
 /** Query strings a query parameter must refuse. */
 function invalidQueryValues(param: Param): string[] {
   const s = param.schema;
-  if (s.type === 'integer') return ['0', '-1', `${s.maximum + 1}`, 'abc', '1.5', 'NaN', 'Infinity', '1e10', '', ' ', '10 0', '0x', '[1]', '{"$gt":0}'];
+  if (s.type === 'integer') return [`${(s.minimum ?? 1) - 1}`, '-1', `${s.maximum + 1}`, 'abc', '1.5', 'NaN', 'Infinity', '1e10', '', ' ', '10 0', '0x', '[1]', '{"$gt":0}'];
   if (s.type === 'array') {
     const item = s.items ?? {};
-    const out = item.enum ? ['removed', 'ADDED', ',', ' , '] : [''];
+    const out = item.enum ? ['removed', 'REMOVED', ',', ' , '] : [''];
     if (item.maxLength) out.push('x'.repeat(item.maxLength + 1));
     return out;
   }
@@ -445,10 +458,14 @@ const generators: Record<string, Generator> = {
     return build(route, draft, 'auth');
   },
 
+  /** An unknown query parameter on a read: ignored, so the answer's status is the one without it. */
   unknownQuery(rng, route) {
+    if (route.method !== 'GET') return null;
     const draft = baseDraft(route);
+    draft.headers.Authorization = `Bearer ${restrictedSecret}`;
+    const control = build(route, structuredClone(draft), 'unknown query parameter (control)', 'no5xx');
     draft.query.push([pick(rng, UNKNOWN_PARAMS), pick(rng, ['1', 'true', '', API_KEY.slice(0, 8), '{"$ne":null}', 'x'.repeat(500)])]);
-    return build(route, draft, 'unknown query parameter');
+    return build(route, draft, 'unknown query parameter', 'sameAsControl', { control });
   },
 
   /** A scalar parameter given twice with different values. */
@@ -476,9 +493,11 @@ const generators: Record<string, Generator> = {
         draft.body = undefined;
         draft.rawBody = '';
       });
+      // `{}` misses something only where a field is required (every field of an edit may be left out).
+      const empty = route.body.required?.length ? ['{}'] : [];
       options.push(() => {
         draft.body = undefined;
-        draft.rawBody = pick(rng, ['null', '   ', '[]', '""', '0', 'true', '{}']);
+        draft.rawBody = pick(rng, ['null', '   ', '[]', '""', '0', 'true', ...empty]);
       });
     }
     if (options.length === 0) return null;
@@ -535,7 +554,7 @@ const generators: Record<string, Generator> = {
       ],
     ];
     const mutations: (() => void)[] = nested.filter(([field]) => field in body).map(([, mutate]) => mutate);
-    for (const [field, schema] of Object.entries(route.body.properties as Record<string, JsonSchema>)) {
+    for (const [field, schema] of Object.entries((route.body.properties ?? {}) as Record<string, JsonSchema>)) {
       for (const value of invalidJsonValues(schema))
         mutations.push(() => {
           body[field] = value;
@@ -677,7 +696,7 @@ const generators: Record<string, Generator> = {
       [
         'reject',
         () => {
-          draft.query.push(['filter', pick(rng, ['removed', 'ADDED', ',', 'added;deleted', 'all'])]);
+          draft.query.push(['filter', pick(rng, ['removed', 'REMOVED', ',', 'added;deleted', 'all'])]);
         },
       ],
       [
@@ -717,27 +736,34 @@ const generators: Record<string, Generator> = {
     return build(route, draft, 'records parameters', expectation);
   },
 
-  /** Path tricks; an unknown query parameter (and sometimes no key) makes them rejected wherever they resolve. */
+  /**
+   * Path tricks. Wherever one resolves to a route, it names an integration that does not exist
+   * and carries an unknown body field (bodies are strict), so no change is accepted; a read that
+   * resolves (a list, the catalog) may answer 200, without a secret.
+   */
   pathTrick(rng, route) {
     const draft = baseDraft(route);
     const raw = pick(rng, pathTricks(rng, route));
     const method = pick(rng, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-    const headers: Record<string, string> = rng() < 0.3 ? {} : { Authorization: `Bearer ${API_KEY}` };
+    const headers: Record<string, string> = rng() < 0.3 ? {} : { Authorization: `Bearer ${pick(rng, [API_KEY, restrictedSecret])}` };
     if (rng() < 0.5) Object.assign(headers, { 'Connection-Id': CONN, 'Provider-Config-Key': PCK });
-    const query = `hostile_probe=1&provider_config_key=${PCK}`;
+    const query = 'hostile_probe=1&provider_config_key=hostile-unknown-integration';
     const path = raw.includes('?') ? `${raw}&${query}` : `${raw}?${query}`;
-    const body = method === 'GET' || method === 'OPTIONS' ? undefined : JSON.stringify(draft.body ?? baseBody('POST /connections/metadata'));
-    return { category: 'path trick', route: route.key, method, path, headers: body ? { ...headers, 'Content-Type': 'application/json' } : headers, ...(body ? { body } : {}), expect: 'reject' };
+    const body = method === 'GET' || method === 'OPTIONS' ? undefined : JSON.stringify({ ...(draft.body ?? baseBody('POST /connections/metadata')), hostile_probe: 1 });
+    const expectation = method === 'GET' ? 'no5xx' : 'reject';
+    return { category: 'path trick', route: route.key, method, path, headers: body ? { ...headers, 'Content-Type': 'application/json' } : headers, ...(body ? { body } : {}), expect: expectation };
   },
 
   headerTrick(rng, route) {
     const draft = baseDraft(route);
     const hasConnectionHeaders = route.params.some((p) => p.in === 'header');
+    let readOnly = false;
     const options: (() => void)[] = [
-      // A huge irrelevant header (within Node's 16 KiB header limit) on an otherwise rejected request.
+      // A huge irrelevant header (within Node's 16 KiB header limit) on an otherwise rejected request (or a read).
       () => {
         draft.headers['X-Padding'] = 'p'.repeat(int(rng, 1_000, 12_000));
-        draft.query.push(['hostile_probe', '1']);
+        draft.headers.Authorization = `Bearer ${restrictedSecret}`;
+        readOnly = !spoil(route, draft) && route.method === 'GET';
       },
       () => {
         for (let i = 0; i < 200; i++) draft.headers[`X-Junk-${i}`] = hex(rng, 16);
@@ -784,8 +810,8 @@ const generators: Record<string, Generator> = {
       );
     }
     pick(rng, options)();
-    if (route.public) draft.query.push(['hostile_probe', '1']); // the health check needs no key: reject it otherwise
-    return build(route, draft, 'header trick');
+    // The health check needs no key and reads nothing: it may answer whatever the headers.
+    return build(route, draft, 'header trick', route.public || readOnly ? 'no5xx' : 'reject');
   },
 
   /** SQL/NoSQL-looking identifiers where the API looks things up: each must find nothing. */
@@ -824,6 +850,26 @@ const generators: Record<string, Generator> = {
     return { ...request, method: pick(rng, free) };
   },
 };
+
+/**
+ * Makes a valid request one its route must refuse, now that an unknown query parameter no longer
+ * does: an unknown field in a strict body, and every identifier it looks up pointing at nothing.
+ * False when there is nothing to spoil (a list or the catalog: reads without parameters).
+ */
+function spoil(route: Route, draft: Draft): boolean {
+  let spoiled = false;
+  if (route.body?.additionalProperties === false && draft.body && typeof draft.body === 'object') {
+    (draft.body as Record<string, unknown>).hostile_probe = 1;
+    spoiled = true;
+  }
+  for (const p of route.params.filter((x) => x.required)) {
+    if (p.in === 'path') draft.path[p.name] = 'hostile-unknown';
+    else if (p.in === 'query') draft.query = draft.query.map(([k, v]) => [k, k === p.name ? 'hostile-unknown' : v]);
+    else draft.headers[p.name] = 'hostile-unknown';
+    spoiled = true;
+  }
+  return spoiled;
+}
 
 function generate(rng: Rng, routes: Route[], count: number): Hostile[] {
   const out: Hostile[] = [];
@@ -896,6 +942,11 @@ beforeAll(async () => {
   expect(globex.status).toBe(201);
   const created = await kit.call('POST', '/api-keys', { body: { name: 'spare' } });
   spare = { id: created.body.id, secret: created.body.secret };
+  const restricted = await kit.call('POST', '/api-keys', {
+    body: { name: 'restricted', scopes: ['records:write', 'syncs:write', 'connections:write', 'integrations:write', 'webhooks:write'] },
+  });
+  expect(restricted.status).toBe(201);
+  restrictedSecret = restricted.body.secret;
   const revoked = await kit.call('POST', '/api-keys', { body: { name: 'revoked' } });
   revokedSecret = revoked.body.secret;
   expect((await kit.call('DELETE', `/api-keys/${revoked.body.id}`)).status).toBe(200);
@@ -917,7 +968,7 @@ describe(`${COUNT} hostile requests (seed ${SEED.toString(16)})`, () => {
 
     const before = await snapshot();
     const logsBefore = kit.logs.length;
-    const secrets = [API_KEY, SANDBOX_KEY, OTHER_SECRET, spare.secret, revokedSecret, PLANTED_SECRET];
+    const secrets = [API_KEY, SANDBOX_KEY, OTHER_SECRET, spare.secret, revokedSecret, restrictedSecret, PLANTED_SECRET];
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     const perRoute = new Map<string, number>();
@@ -927,7 +978,9 @@ describe(`${COUNT} hostile requests (seed ${SEED.toString(16)})`, () => {
       const describeIt = () =>
         `#${i} [${request.category}] ${request.method} ${request.path.slice(0, 160)}${request.path.length > 160 ? '…' : ''} ${request.body !== undefined ? `body ${request.body.slice(0, 80)}…(${request.body.length} B)` : ''}`;
       let answer: RawAnswer;
+      let control: RawAnswer | undefined;
       try {
+        if (request.control) control = await send(request.control);
         answer = await send(request);
       } catch (error) {
         failures.push(`${describeIt()}: request failed: ${String(error)}`);
@@ -939,6 +992,7 @@ describe(`${COUNT} hostile requests (seed ${SEED.toString(16)})`, () => {
       const problems: string[] = [];
       if (answer.status >= 500) problems.push('5xx');
       if (request.expect === 'reject' && (answer.status < 400 || answer.status >= 500)) problems.push('not rejected');
+      if (request.expect === 'sameAsControl' && answer.status !== control?.status) problems.push(`answered ${answer.status}, ${control?.status} without the parameter`);
       if (answer.status >= 400 && answer.status < 500) {
         let body: any;
         try {

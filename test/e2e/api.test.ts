@@ -51,7 +51,7 @@ describe('authentication', () => {
 });
 
 describe('connections', () => {
-  it('imports a connection (201, then 200 when replaced) and never returns its credentials', async () => {
+  it('imports a connection (201, then 200 when replaced); only a full-scope GET of it returns its credentials', async () => {
     const body = {
       provider_config_key: PCK,
       connection_id: CONN,
@@ -70,10 +70,9 @@ describe('connections', () => {
     expect(replaced.text).not.toContain(SANDBOX_KEY);
     await kit.drain();
 
+    // The test key is full-scope: as Nango's secret key, it reads the credentials (test/e2e/api-connections.test.ts covers restricted keys).
     const one = await kit.call('GET', `/connections/${CONN}`, { query: { provider_config_key: PCK } });
-    expect(one).toMatchObject({ status: 200, body: { connection_id: CONN, credentials: { type: 'API_KEY' } } });
-    expect(Object.keys(one.body.credentials)).toEqual(['type']);
-    expect(one.text).not.toContain(SANDBOX_KEY);
+    expect(one).toMatchObject({ status: 200, body: { connection_id: CONN, credentials: { type: 'API_KEY', apiKey: SANDBOX_KEY } } });
 
     const list = await kit.call('GET', '/connections', { query: { provider_config_key: PCK } });
     expect(list.status).toBe(200);
@@ -86,7 +85,7 @@ describe('connections', () => {
   it('rejects credentials of the wrong type for the integration, unknown fields and unknown integrations', async () => {
     const wrongType = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: 'x', credentials: { type: 'BASIC', username: 'u', password: 'p' } } });
     expect(wrongType).toMatchObject({ status: 400, body: { error: { code: 'invalid_credentials' } } });
-    const unknownField = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: 'x', credentials: { type: 'API_KEY', apiKey: 'k' }, end_user: { id: 'u' } } });
+    const unknownField = await kit.call('POST', '/connections', { body: { provider_config_key: PCK, connection_id: 'x', credentials: { type: 'API_KEY', apiKey: 'k' }, owner: { id: 'u' } } });
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.error.errors).toEqual([expect.objectContaining({ path: 'body' })]);
     const unknownIntegration = await kit.call('POST', '/connections', { body: { provider_config_key: 'nope', connection_id: 'x', credentials: { type: 'API_KEY', apiKey: 'k' } } });
@@ -162,7 +161,6 @@ describe('records (Nango GET /records)', () => {
       { limit: 'ten' },
       { filter: 'removed' },
       { modified_after: 'yesterday' },
-      { unknown: 'x' },
       { model: ['Contact', 'Note'] },
     ];
     for (const query of badQueries) {
@@ -176,10 +174,13 @@ describe('records (Nango GET /records)', () => {
     expect(badCursor).toMatchObject({ status: 400, body: { error: { code: 'invalid_cursor' } } });
   });
 
-  it('tolerates a trailing slash, any header case and a repeated identical parameter', async () => {
-    const answer = await kit.call('GET', '/records/?model=Contact&model=Contact&limit=5', { headers: { 'connection-id': CONN, 'PROVIDER-CONFIG-KEY': PCK } });
+  it('tolerates a trailing slash, any header case, a repeated identical parameter and unknown parameters', async () => {
+    const answer = await kit.call('GET', '/records/?model=Contact&model=Contact&limit=5&format=nango&unknown=x', { headers: { 'connection-id': CONN, 'PROVIDER-CONFIG-KEY': PCK } });
     expect(answer.status).toBe(200);
     expect(answer.body.records).toHaveLength(5);
+    // Ignored parameters are logged by name only, at debug.
+    const line = kit.logs.find((l) => l.message.startsWith('ignored unknown query parameters: format, unknown'));
+    expect(line?.level).toBe('debug');
   });
 });
 
@@ -222,6 +223,9 @@ describe('sync controls', () => {
     });
     expect(started.status).toBe(200);
     expect((await status()).status).toBe('SUCCESS');
+    // Starting a paused sync runs it at once, as Nango documents.
+    expect(kit.queue.messages).toMatchObject([{ syncName: 'contacts', trigger: 'MANUAL' }]);
+    await kit.drain();
 
     const reset = await kit.call('POST', '/sync/trigger', { body: { provider_config_key: PCK, connection_id: CONN, syncs: ['contacts'], opts: { reset: true } } });
     expect(reset.status).toBe(200);
@@ -338,9 +342,13 @@ describe('OpenAPI document and reference page', () => {
     expect(operations.sort()).toEqual(
       [
         'DELETE /api-keys/{id}',
+        'DELETE /connection/{connectionId}',
         'DELETE /connections/{connectionId}',
         'DELETE /integrations/{uniqueKey}',
+        'DELETE /sync/{name}/variant/{variant}',
         'GET /api-keys',
+        'GET /connection',
+        'GET /connection/{connectionId}',
         'GET /connections',
         'GET /connections/{connectionId}',
         'GET /docs',
@@ -351,18 +359,26 @@ describe('OpenAPI document and reference page', () => {
         'GET /providers',
         'GET /providers/{provider}',
         'GET /records',
+        'GET /scripts/config',
         'GET /sync/executions',
         'GET /sync/status',
+        'PATCH /connection/metadata',
+        'PATCH /connection/{connectionId}/metadata',
         'PATCH /connections/metadata',
+        'PATCH /connections/{connectionId}',
         'PATCH /integrations/{uniqueKey}',
+        'PATCH /records/prune',
         'POST /api-keys',
         'POST /connections',
+        'POST /connection/metadata',
+        'POST /connection/{connectionId}/metadata',
         'POST /connections/metadata',
         'POST /integrations',
         'POST /sync/cancel',
         'POST /sync/pause',
         'POST /sync/start',
         'POST /sync/trigger',
+        'POST /sync/{name}/variant/{variant}',
         'PUT /sync/update-connection-frequency',
       ].sort(),
     );

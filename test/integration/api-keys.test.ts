@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
 import type { TableNames } from '../../functions/adapters/dynamodb/table-schema.js';
@@ -35,7 +36,7 @@ describe('DynamoApiKeyStore', () => {
     const store = makeStore();
     const key = await store.create('app');
 
-    expect(await store.verify(key.secret)).toEqual({ id: key.id, name: 'app', createdAt: key.createdAt, prefix: key.prefix });
+    expect(await store.verify(key.secret)).toEqual({ id: key.id, name: 'app', createdAt: key.createdAt, prefix: key.prefix, scopes: ['full'] });
     expect(await makeStore().verify(key.secret)).toMatchObject({ id: key.id });
     for (const wrong of ['', `${key.secret}x`, key.secret.slice(0, -1), key.secret.toUpperCase(), 'x'.repeat(10_000)]) {
       expect(await store.verify(wrong)).toBeNull();
@@ -59,7 +60,7 @@ describe('DynamoApiKeyStore', () => {
     const created = await store.create('listed');
 
     const listed = await store.list();
-    expect(listed).toContainEqual({ id: created.id, name: 'listed', createdAt: created.createdAt, prefix: created.prefix });
+    expect(listed).toContainEqual({ id: created.id, name: 'listed', createdAt: created.createdAt, prefix: created.prefix, scopes: ['full'] });
     expect(JSON.stringify(listed)).not.toContain(created.secret);
   });
 
@@ -101,6 +102,32 @@ describe('DynamoApiKeyStore', () => {
     await counting.verify('sk_unknown');
     await counting.verify('sk_unknown');
     expect(reads).toBe(3);
+  });
+
+  it('stores scopes; a key stored before scopes existed is full, unreadable stored scopes grant nothing', async () => {
+    const store = makeStore();
+    const restricted = await store.create('reader', ['records:read', 'connections:read', 'records:read']);
+    expect(restricted.scopes).toEqual(['records:read', 'connections:read']);
+    expect(await makeStore().verify(restricted.secret)).toMatchObject({ scopes: ['records:read', 'connections:read'] });
+    await expect(store.create('bad', ['admin' as never])).rejects.toThrow();
+    expect(await store.importKey('bootstrap-full', 'bootstrap-full-key-0123456789')).toMatchObject({ scopes: ['full'] });
+
+    const legacySecret = 'legacy-key-from-before-scopes-0001';
+    const oddSecret = 'key-with-unknown-scopes-0000000002';
+    await dynamo.doc.send(
+      new PutCommand({
+        TableName: tables.state,
+        Item: { pk: 'APIKEY', sk: sha256(legacySecret), kind: 'API_KEY', id: 'key_legacy', name: 'legacy', createdAt: '2024-01-01T00:00:00.000Z', prefix: 'legacy-k' },
+      }),
+    );
+    await dynamo.doc.send(
+      new PutCommand({
+        TableName: tables.state,
+        Item: { pk: 'APIKEY', sk: sha256(oddSecret), kind: 'API_KEY', id: 'key_odd', name: 'odd', createdAt: '2024-01-01T00:00:00.000Z', prefix: 'key-with', scopes: ['root'] },
+      }),
+    );
+    expect(await store.verify(legacySecret)).toMatchObject({ id: 'key_legacy', scopes: ['full'] });
+    expect(await store.verify(oddSecret)).toMatchObject({ id: 'key_odd', scopes: [] });
   });
 
   it('returns false when revoking an unknown id', async () => {

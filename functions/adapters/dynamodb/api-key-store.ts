@@ -2,8 +2,10 @@
  * API keys for the HTTP API on the state table (the `ApiKeyStore` port).
  *
  * One item per key: pk `APIKEY`, sk = hex SHA-256 of the secret, with id, name, createdAt,
- * prefix (the secret's first 8 characters) and kind `API_KEY`. The secret itself is never
- * stored; verifying a presented secret is one GetItem by its hash. Revoking deletes the item.
+ * prefix (the secret's first 8 characters), scopes and kind `API_KEY`. The secret itself is
+ * never stored; verifying a presented secret is one GetItem by its hash. Revoking deletes the
+ * item. An item without scopes (written before they existed) is a `full` key; stored scopes
+ * that no longer parse grant nothing rather than everything.
  *
  * Verify cache: the API Lambda checks the key on every request, so a key found valid is
  * remembered in-process for a short time (default 30 s), keyed by the hash, not the secret.
@@ -15,6 +17,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withInfrastructureErrors, queryPages } from './dynamo-calls.js';
+import { ApiKeyScopesSchema, FULL_SCOPE, type ApiKeyScope } from '../../engine/api-key-scopes.js';
 import { asInfrastructureError } from '../../engine/errors.js';
 import type { ApiKeyInfo, ApiKeyStore } from '../../engine/ports.js';
 
@@ -51,9 +54,9 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     this.ttlMs = options.verifyCacheTtlMs ?? DEFAULT_CACHE_TTL_MS;
   }
 
-  async create(name: string): Promise<ApiKeyInfo & { secret: string }> {
+  async create(name: string, scopes: ApiKeyScope[] = [FULL_SCOPE]): Promise<ApiKeyInfo & { secret: string }> {
     const secret = generateApiKeySecret();
-    const info = this.newInfo(name, secret);
+    const info = this.newInfo(name, secret, ApiKeyScopesSchema.parse(scopes));
     // A collision of 256 random bits does not happen; the condition only guards the invariant.
     await withInfrastructureErrors('saving an API key', () =>
       this.options.doc.send(
@@ -72,7 +75,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
       throw new Error(`an imported API key must have ${MIN_IMPORTED_CHARS} to ${MAX_SECRET_CHARS} characters`);
     }
     const hash = hashHex(secret);
-    const info = this.newInfo(name, secret);
+    const info = this.newInfo(name, secret, [FULL_SCOPE]);
     try {
       await this.options.doc.send(
         new PutCommand({
@@ -166,12 +169,13 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     this.verified.set(hash, { info, expiresAt: this.now() + this.ttlMs });
   }
 
-  private newInfo(name: string, secret: string): ApiKeyInfo {
+  private newInfo(name: string, secret: string, scopes: ApiKeyScope[]): ApiKeyInfo {
     return {
       id: `key_${randomBytes(9).toString('base64url')}`,
       name,
       createdAt: new Date(this.now()).toISOString(),
       prefix: secret.slice(0, PREFIX_CHARS),
+      scopes,
     };
   }
 
@@ -221,5 +225,11 @@ function toItem(hash: string, info: ApiKeyInfo): Record<string, unknown> {
 }
 
 function toInfo(item: Record<string, unknown>): ApiKeyInfo {
-  return { id: item['id'] as string, name: item['name'] as string, createdAt: item['createdAt'] as string, prefix: item['prefix'] as string };
+  return { id: item['id'] as string, name: item['name'] as string, createdAt: item['createdAt'] as string, prefix: item['prefix'] as string, scopes: scopesOf(item['scopes']) };
+}
+
+function scopesOf(stored: unknown): ApiKeyScope[] {
+  if (stored === undefined) return [FULL_SCOPE];
+  const parsed = ApiKeyScopesSchema.safeParse(stored);
+  return parsed.success ? parsed.data : [];
 }

@@ -1,4 +1,8 @@
-/** Create, list and revoke API keys. The secret is shown once, at creation; the store keeps only its hash. */
+/**
+ * Create, list and revoke API keys. The secret is shown once, at creation; the store keeps only
+ * its hash. Only a `full` key may manage keys (the tag's rule in `scopes.ts`): a restricted key
+ * could otherwise mint itself a full one.
+ */
 import type { ApiKeyInfo } from '../../engine/ports.js';
 import { NotFoundError, ConflictError } from '../../engine/errors.js';
 import type { ApiDeps } from '../deps.js';
@@ -14,12 +18,12 @@ export function apiKeysRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/api-keys',
         tag: 'API keys',
         summary: 'Create an API key',
-        description: 'The secret is in this answer only; store it now.',
+        description: 'The secret is in this answer only; store it now. Scopes default to ["full"].',
         body: CreateApiKeyBody,
         responses: { 201: { description: 'Created', schema: CreatedApiKeyResponse } },
       },
       async ({ body, c }) => {
-        const key = await deps.apiKeys.create(body.name);
+        const key = await deps.apiKeys.create(body.name, body.scopes);
         return json(c, 201, { ...toApiKeyResponse(key), secret: key.secret });
       },
     ),
@@ -55,5 +59,5 @@ export function apiKeysRoutes(deps: ApiDeps): ApiRoute[] {
 }
 
 function toApiKeyResponse(key: ApiKeyInfo) {
-  return { id: key.id, name: key.name, created_at: key.createdAt, prefix: key.prefix };
+  return { id: key.id, name: key.name, created_at: key.createdAt, prefix: key.prefix, scopes: key.scopes };
 }

@@ -1,147 +1,187 @@
 /**
- * Connections: import (create or replace) with credentials, get, list, delete, and metadata
- * (POST replaces it, PATCH merges the given top-level keys, as Nango does). No answer ever
- * contains a credential: `credentials` is reduced to its `type`.
+ * Connections, as Nango's API reference has them: import (create or replace) with credentials,
+ * list with filters and pages, get, edit (tags), delete, and metadata (`connections.metadata.ts`);
+ * with the deprecated `/connection…` paths Nango's older clients call, served by the same
+ * handlers. Credentials leave the API only from `GET /connections/{id}`, only for a key with the
+ * `full` scope, and every such read is logged with the key's id (never the secret).
  */
 import { randomUUID } from 'node:crypto';
-import type { Connection, Credentials, ProviderAuth } from '../../engine/connection.js';
+import type { z } from 'zod';
+import type { Connection, Credentials } from '../../engine/connection.js';
+import { mergeEndUserTags, type ConnectionTags, type EndUser } from '../../engine/connection-tags.js';
+import { currentCredentials } from '../../engine/credentials.js';
 import { NotFoundError } from '../../engine/errors.js';
 import type { ConnectionInfo } from '../../engine/ports.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError } from '../errors.js';
-import { defineRoute, json, type ApiRoute } from '../route.js';
+import { ApiError, ErrorResponseSchema, invalidRequest } from '../errors.js';
+import { type ApiRoute, defineRoute, json } from '../route.js';
 import { iso, SuccessResponse } from '../schemas.js';
+import { canReadSecrets } from '../scopes.js';
+import { connectionLookups, credentialsTypeOf } from './connections.lookup.js';
+import { connectionMetadataRoutes } from './connections.metadata.js';
 import {
   ConnectionPath,
   ConnectionResponse,
   type CredentialsInput,
-  DeleteConnectionQuery,
+  DEFAULT_LIST_LIMIT,
   GetConnectionQuery,
   ImportConnectionBody,
   ListConnectionsQuery,
   ListConnectionsResponse,
-  MetadataBody,
-  MetadataResponse,
+  PatchConnectionBody,
+  ProviderConfigKeyQuery,
 } from './connections.schemas.js';
-import type { z } from 'zod';
+import { matchesListQuery, newestFirst, toConnectionResponse, toListItem } from './connections.views.js';
 
 export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
   const { registry, state, connections } = deps.syncline;
+  const { integrationOf, connectionOf } = connectionLookups(deps);
 
-  const integrationOf = (providerConfigKey: string) => {
-    const integration = registry.get(providerConfigKey);
-    if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-    return integration;
-  };
-  const connectionOf = async (providerConfigKey: string, connectionId: string): Promise<ConnectionInfo> => {
-    integrationOf(providerConfigKey);
-    const connection = await state.connections.find(providerConfigKey, connectionId);
-    if (!connection) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-    return connection;
-  };
-  /** Every named connection must exist before any is changed (Nango: all or nothing). */
-  const allConnections = async (providerConfigKey: string, ids: string[]): Promise<ConnectionInfo[]> => {
-    integrationOf(providerConfigKey);
-    const found = await Promise.all(ids.map((id) => state.connections.find(providerConfigKey, id)));
-    const missing = ids.filter((_, i) => !found[i]);
-    if (missing.length > 0) throw new NotFoundError(`unknown connection(s) for integration "${providerConfigKey}": ${missing.join(', ')}; nothing was changed`);
-    return found as ConnectionInfo[];
-  };
+  const importConnection = defineRoute(
+    {
+      method: 'post',
+      path: '/connections',
+      tag: 'Connections',
+      summary: 'Import a connection',
+      description: 'Creates (201) or replaces (200) a connection with credentials you already have. A new connection starts its auto-start syncs. The answer gives the credentials type only.',
+      body: ImportConnectionBody,
+      responses: { 200: { description: 'Replaced', schema: ConnectionResponse }, 201: { description: 'Created', schema: ConnectionResponse } },
+    },
+    async ({ body, c }) => {
+      const integration = integrationOf(body.provider_config_key);
+      const expected = credentialsTypeOf(integration.provider.auth.mode);
+      if (body.credentials.type !== expected) {
+        throw new ApiError(400, 'invalid_credentials', `integration "${body.provider_config_key}" authenticates with ${expected} credentials, not ${body.credentials.type}`, [
+          { path: 'body.credentials.type', message: `expected ${expected}` },
+        ]);
+      }
+      refuseUnsupported(body);
+      const tags = tagsOf(body.end_user, body.tags);
+      const now = iso(deps.clock.now());
+      const connection: Connection = {
+        providerConfigKey: body.provider_config_key,
+        connectionId: body.connection_id ?? randomUUID(),
+        credentials: toCredentials(body.credentials),
+        metadata: body.metadata ?? {},
+        connectionConfig: body.connection_config ?? {},
+        ...(tags ? { tags } : {}),
+        createdAt: now,
+        updatedAt: now,
+      };
+      const { created } = await connections.upsert(connection);
+      const stored = await connectionOf(connection.providerConfigKey, connection.connectionId);
+      return json(c, created ? 201 : 200, toConnectionResponse(stored, integration.providerName, { type: stored.credentialsType ?? expected }));
+    },
+  );
 
-  return [
-    defineRoute(
-      {
-        method: 'post',
-        path: '/connections',
-        tag: 'Connections',
-        summary: 'Import a connection',
-        description: 'Creates (201) or replaces (200) a connection with credentials you already have. A new connection starts its auto-start syncs.',
-        body: ImportConnectionBody,
-        responses: { 200: { description: 'Replaced', schema: ConnectionResponse }, 201: { description: 'Created', schema: ConnectionResponse } },
-      },
-      async ({ body, c }) => {
-        const integration = integrationOf(body.provider_config_key);
-        const expected = credentialsTypeOf(integration.provider.auth.mode);
-        if (body.credentials.type !== expected) {
-          throw new ApiError(400, 'invalid_credentials', `integration "${body.provider_config_key}" authenticates with ${expected} credentials, not ${body.credentials.type}`, [
-            { path: 'body.credentials.type', message: `expected ${expected}` },
-          ]);
-        }
-        const now = iso(deps.clock.now());
-        const connection: Connection = {
-          providerConfigKey: body.provider_config_key,
-          connectionId: body.connection_id ?? randomUUID(),
-          credentials: toCredentials(body.credentials),
-          metadata: body.metadata ?? {},
-          connectionConfig: body.connection_config ?? {},
-          createdAt: now,
-          updatedAt: now,
-        };
-        const { created } = await connections.upsert(connection);
-        const stored = await connectionOf(connection.providerConfigKey, connection.connectionId);
-        return json(c, created ? 201 : 200, toConnectionResponse(stored, expected));
-      },
-    ),
-
+  const list = (path: string, deprecated: boolean) =>
     defineRoute(
       {
         method: 'get',
-        path: '/connections',
+        path,
         tag: 'Connections',
-        summary: 'List connections',
+        summary: deprecated ? 'List connections (deprecated path)' : 'List connections',
+        description: 'Connections without credentials, newest first. Filters combine (all must match); `limit` and `page` (from 0) page through them.',
+        deprecated,
         query: ListConnectionsQuery,
         responses: { 200: { description: 'Connections, without credentials', schema: ListConnectionsResponse } },
       },
       async ({ query, c }) => {
-        const integrations = query.provider_config_key === undefined ? registry.all() : [integrationOf(query.provider_config_key)];
-        const list = [];
+        const wanted = query.integrationId && new Set(query.integrationId);
+        // Unknown integration ids filter everything out, as on Nango, rather than failing.
+        const integrations = registry
+          .all()
+          .filter((i) => (!wanted || wanted.has(i.providerConfigKey)) && (query.provider_config_key === undefined || i.providerConfigKey === query.provider_config_key));
+        const found: ConnectionInfo[] = [];
         for (const integration of integrations) {
-          for await (const page of state.connections.list(integration.providerConfigKey)) {
-            for (const connection of page) {
-              if (query.connectionId !== undefined && connection.connectionId !== query.connectionId) continue;
-              if (query.search !== undefined && !connection.connectionId.toLowerCase().includes(query.search.toLowerCase())) continue;
-              list.push({
-                connection_id: connection.connectionId,
-                provider: connection.providerConfigKey,
-                provider_config_key: connection.providerConfigKey,
-                created: connection.createdAt,
-                metadata: connection.metadata,
-                errors: connectionErrors(connection),
-                end_user: null,
-              });
-            }
-          }
+          for await (const page of state.connections.list(integration.providerConfigKey)) found.push(...page.filter((connection) => matchesListQuery(connection, query)));
         }
-        return json(c, 200, { connections: list });
+        const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+        const start = (query.page ?? 0) * limit;
+        const providerNames = new Map(integrations.map((i) => [i.providerConfigKey, i.providerName]));
+        const page = found.sort(newestFirst).slice(start, start + limit);
+        return json(c, 200, { connections: page.map((connection) => toListItem(connection, providerNames.get(connection.providerConfigKey)!)) });
       },
-    ),
+    );
 
+  const get = (path: string, deprecated: boolean) =>
     defineRoute(
       {
         method: 'get',
-        path: '/connections/{connectionId}',
+        path,
         tag: 'Connections',
-        summary: 'Get a connection',
-        description: 'The connection with its metadata and configuration; credentials are reduced to their type.',
+        summary: deprecated ? 'Get a connection (deprecated path)' : 'Get a connection',
+        description:
+          'The connection with its metadata, configuration and tags. With a full-scope key, its credentials as Nango returns them (an OAuth2 token refreshed first when it is about to expire, or with force_refresh=true; 424 when that refresh fails); any other key gets the credentials type only, and a 403 for force_refresh or refresh_token.',
+        deprecated,
         params: ConnectionPath,
         query: GetConnectionQuery,
-        responses: { 200: { description: 'The connection', schema: ConnectionResponse } },
+        responses: {
+          200: { description: 'The connection', schema: ConnectionResponse },
+          424: { description: 'The token could not be refreshed (error code invalid_credentials, with the reason)', schema: ErrorResponseSchema },
+        },
       },
       async ({ params, query, c }) => {
-        const connection = await connectionOf(query.provider_config_key, params.connectionId);
-        return json(c, 200, toConnectionResponse(connection, credentialsTypeOf(integrationOf(query.provider_config_key).provider.auth.mode)));
+        const integration = integrationOf(query.provider_config_key);
+        const key = c.get('apiKey');
+        const force = query.force_refresh === 'true';
+        const includeRefreshToken = query.refresh_token === 'true';
+        if (!canReadSecrets(key)) {
+          // As Nango: credential options need the credentials scope; without them the answer simply has no secret.
+          if (force || includeRefreshToken || query.refresh_github_app_jwt_token === 'true') {
+            throw new ApiError(403, 'forbidden', 'force_refresh, refresh_token and refresh_github_app_jwt_token need an API key with the full scope');
+          }
+          const connection = await connectionOf(query.provider_config_key, params.connectionId);
+          return json(c, 200, toConnectionResponse(connection, integration.providerName, { type: connection.credentialsType ?? credentialsTypeOf(integration.provider.auth.mode) }));
+        }
+        const connection = await currentCredentials({ connections: state.connections, integrations: state.integrations, clock: deps.clock }, integration, params.connectionId, { force });
+        if (!connection) throw new NotFoundError(`unknown connection "${params.connectionId}" for integration "${query.provider_config_key}"`);
+        deps.logger.log('info', `the credentials of connection "${params.connectionId}" (integration "${query.provider_config_key}") were read`, {
+          requestId: c.get('requestId'),
+          apiKeyId: key?.id,
+          providerConfigKey: query.provider_config_key,
+          connectionId: params.connectionId,
+          forceRefresh: force,
+          refreshToken: includeRefreshToken,
+        });
+        const { credentials, ...rest } = connection;
+        const info: ConnectionInfo = { ...rest, credentialsType: credentials.type };
+        return json(c, 200, toConnectionResponse(info, integration.providerName, { full: credentials, includeRefreshToken }));
       },
-    ),
+    );
 
+  const edit = defineRoute(
+    {
+      method: 'patch',
+      path: '/connections/{connectionId}',
+      tag: 'Connections',
+      summary: 'Edit a connection',
+      description: 'Replaces its tags (the deprecated end_user is mapped to tags; explicit tags win). webhook_url_override is accepted only empty: per-connection webhook URLs are not supported.',
+      params: ConnectionPath,
+      query: ProviderConfigKeyQuery,
+      body: PatchConnectionBody,
+      responses: { 200: { description: 'Updated', schema: SuccessResponse } },
+    },
+    async ({ params, query, body, c }) => {
+      await connectionOf(query.provider_config_key, params.connectionId);
+      refuseUnsupported(body);
+      const tags = tagsOf(body.end_user, body.tags);
+      if (tags) await state.connections.updateTags(query.provider_config_key, params.connectionId, tags);
+      return json(c, 200, { success: true });
+    },
+  );
+
+  const remove = (path: string, deprecated: boolean) =>
     defineRoute(
       {
         method: 'delete',
-        path: '/connections/{connectionId}',
+        path,
         tag: 'Connections',
-        summary: 'Delete a connection',
+        summary: deprecated ? 'Delete a connection (deprecated path)' : 'Delete a connection',
         description: 'Stops its syncs, removes its own schedules, its sync state and its records.',
+        deprecated,
         params: ConnectionPath,
-        query: DeleteConnectionQuery,
+        query: ProviderConfigKeyQuery,
         responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
       },
       async ({ params, query, c }) => {
@@ -154,50 +194,48 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
           if (syncState?.lease) await deps.syncline.controls().cancel(key);
           if (syncState?.frequencyOverrideMs != null) await deps.syncline.controls().setFrequency(key, null);
         }
+        // Sync variants: their runs stopped, schedules, state and records removed.
+        await deps.syncline.controls().deleteConnectionVariants(query.provider_config_key, params.connectionId);
         await connections.delete(query.provider_config_key, params.connectionId);
         return json(c, 200, { success: true });
       },
-    ),
+    );
 
-    defineRoute(
-      {
-        method: 'post',
-        path: '/connections/metadata',
-        tag: 'Connections',
-        summary: 'Set connection metadata',
-        description: 'Replaces the metadata of one or several connections.',
-        body: MetadataBody,
-        responses: { 201: { description: 'Set', schema: MetadataResponse } },
-      },
-      async ({ body, c }) => {
-        const ids = [body.connection_id].flat();
-        await allConnections(body.provider_config_key, ids);
-        for (const id of ids) await state.connections.updateMetadata(body.provider_config_key, id, body.metadata);
-        return json(c, 201, body);
-      },
-    ),
-
-    defineRoute(
-      {
-        method: 'patch',
-        path: '/connections/metadata',
-        tag: 'Connections',
-        summary: 'Update connection metadata',
-        description: 'Merges the given top-level keys into the metadata of one or several connections; other keys are kept.',
-        body: MetadataBody,
-        responses: { 200: { description: 'Updated', schema: MetadataResponse } },
-      },
-      async ({ body, c }) => {
-        const ids = [body.connection_id].flat();
-        const existing = await allConnections(body.provider_config_key, ids);
-        // Read-merge-write: a concurrent PATCH of the same connection may lose its keys (as on Nango).
-        for (const connection of existing) {
-          await state.connections.updateMetadata(body.provider_config_key, connection.connectionId, { ...connection.metadata, ...body.metadata });
-        }
-        return json(c, 200, body);
-      },
-    ),
+  // Static paths before `{connectionId}` ones: the first route registered for a path wins.
+  return [
+    importConnection,
+    list('/connections', false),
+    ...connectionMetadataRoutes(deps),
+    get('/connections/{connectionId}', false),
+    edit,
+    remove('/connections/{connectionId}', false),
+    list('/connection', true),
+    get('/connection/{connectionId}', true),
+    remove('/connection/{connectionId}', true),
   ];
+}
+
+/** Tags from the body: explicit ones over those the deprecated `end_user` maps to; undefined when the body gives neither. */
+function tagsOf(endUser: EndUser | undefined, tags: ConnectionTags | undefined): ConnectionTags | undefined {
+  if (endUser === undefined && tags === undefined) return undefined;
+  const merged = mergeEndUserTags(endUser, tags);
+  if (!merged.success) throw invalidRequest('body.tags', merged.error);
+  return merged.data;
+}
+
+/** Fields Nango takes that Syncline cannot honour: accepted when they ask for nothing, refused otherwise. */
+function refuseUnsupported(body: { webhook_url_override?: string | undefined; credentials?: z.output<typeof CredentialsInput> }): void {
+  if (body.webhook_url_override) {
+    throw new ApiError(400, 'not_supported', 'webhook_url_override is not supported: webhooks go to the subscriptions of /webhooks/subscriptions; send "" or leave it out', [
+      { path: 'body.webhook_url_override', message: 'not supported' },
+    ]);
+  }
+  const override = body.credentials?.type === 'OAUTH2' ? body.credentials.config_override : undefined;
+  if (override && (override.client_id !== undefined || override.client_secret !== undefined)) {
+    throw new ApiError(400, 'not_supported', "credentials.config_override is not supported: tokens are refreshed with the integration's OAuth app (configure it with /integrations)", [
+      { path: 'body.credentials.config_override', message: 'not supported' },
+    ]);
+  }
 }
 
 function toCredentials(input: z.output<typeof CredentialsInput>): Credentials {
@@ -216,31 +254,4 @@ function toCredentials(input: z.output<typeof CredentialsInput>): Credentials {
     case 'NONE':
       return { type: 'NONE' };
   }
-}
-
-/** The only way a connection leaves the API: credentials reduced to their type. */
-export function toConnectionResponse(connection: ConnectionInfo, authMode: Credentials['type']): z.output<typeof ConnectionResponse> {
-  return {
-    connection_id: connection.connectionId,
-    provider_config_key: connection.providerConfigKey,
-    provider: connection.providerConfigKey,
-    errors: connectionErrors(connection),
-    end_user: null,
-    metadata: connection.metadata,
-    connection_config: connection.connectionConfig,
-    created_at: connection.createdAt,
-    updated_at: connection.updatedAt,
-    last_fetched_at: connection.updatedAt,
-    credentials: { type: connection.credentialsType ?? authMode },
-  };
-}
-
-/** The credentials a provider's connections hold: client-credentials tokens are OAuth2 tokens too. */
-function credentialsTypeOf(mode: ProviderAuth['mode']): Credentials['type'] {
-  return mode === 'OAUTH2_CC' ? 'OAUTH2' : mode;
-}
-
-/** Nango's `errors`: an auth error means the end user must authorize the connection again; `log_id` names the run whose log says why. */
-function connectionErrors(connection: ConnectionInfo): { type: string; log_id: string }[] {
-  return connection.authError ? [{ type: 'auth', log_id: connection.authError.runId ?? '' }] : [];
 }

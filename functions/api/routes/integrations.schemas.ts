@@ -12,11 +12,22 @@ export const IntegrationCredentialsInput = z
     client_id: z.string().min(1).max(1_000),
     client_secret: z.string().min(1).max(4_000),
     scopes: z
-      .union([z.string().max(4_000), z.array(z.string().max(200)).max(200)])
+      .union([z.string().max(4_000), z.array(z.string().max(200)).max(200), z.null()])
       .optional()
       .meta({ description: 'Comma-separated, as Nango takes them, or a list' }),
+    webhook_secret: z
+      .union([z.string().max(255), z.null()])
+      .optional()
+      .meta({ description: 'Accepted for Nango compatibility only empty or null: Syncline receives no provider webhooks' }),
   })
   .strict();
+
+/** Nango fields for features Syncline lacks: accepted when they ask for nothing (see `refuseUnsupported` in integrations.ts). */
+const NangoOnlyFields = {
+  forward_webhooks: z.boolean().optional().meta({ description: 'Accepted for Nango compatibility only as false: Syncline receives no provider webhooks to forward' }),
+  integration_config: z.record(z.string(), z.string()).optional().meta({ description: 'Accepted for Nango compatibility only empty: no catalog provider here takes integration config' }),
+  custom: z.record(z.string(), z.string()).optional().meta({ description: 'Accepted for Nango compatibility only empty' }),
+};
 
 export const IntegrationSchema = z.object({
   unique_key: z.string(),
@@ -37,9 +48,22 @@ export const IntegrationFullSchema = IntegrationSchema.extend({
 });
 
 export const CreateIntegrationBody = z
-  .object({ unique_key: UniqueKey, provider: z.string().min(1).max(100), display_name: z.string().min(1).max(200).optional(), credentials: IntegrationCredentialsInput.optional() })
+  .object({
+    unique_key: UniqueKey,
+    provider: z.string().min(1).max(100),
+    display_name: z.string().min(1).max(200).optional(),
+    credentials: IntegrationCredentialsInput.optional(),
+    ...NangoOnlyFields,
+  })
   .strict();
-export const UpdateIntegrationBody = z.object({ unique_key: UniqueKey.optional(), display_name: z.string().min(1).max(200).optional(), credentials: IntegrationCredentialsInput.optional() }).strict();
+export const UpdateIntegrationBody = z
+  .object({
+    unique_key: UniqueKey.optional(),
+    display_name: z.string().min(1).max(200).optional(),
+    credentials: IntegrationCredentialsInput.optional(),
+    ...NangoOnlyFields,
+  })
+  .strict();
 export const IntegrationPath = z.object({ uniqueKey: UniqueKey }).strict();
 export const GetIntegrationQuery = z
   .object({

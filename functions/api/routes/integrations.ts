@@ -12,6 +12,7 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 import { SuccessResponse } from '../schemas.js';
+import { canReadSecrets } from '../scopes.js';
 import {
   CreateIntegrationBody,
   GetIntegrationQuery,
@@ -85,6 +86,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Created', schema: IntegrationResponse } },
       },
       async ({ body, c }) => {
+        refuseUnsupported(body);
         checkProvider(body.unique_key, body.provider, 'body.provider');
         if (await state.integrations.find(body.unique_key)) throw new ConflictError(`integration "${body.unique_key}" is configured already: PATCH it`);
         const at = now();
@@ -106,7 +108,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/integrations/{uniqueKey}',
         tag: 'Integrations',
         summary: 'Get an integration',
-        description: 'With `include=credentials`, the OAuth app including its client secret (every read of it is logged).',
+        description: 'With `include=credentials`, the OAuth app including its client secret (full-scope keys only; every read of it is logged).',
         params: IntegrationPath,
         query: GetIntegrationQuery,
         responses: { 200: { description: 'The integration', schema: IntegrationResponse } },
@@ -114,6 +116,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
       async ({ params, query, c }) => {
         const config = await exists(params.uniqueKey);
         if (!query.include.includes('credentials')) return json(c, 200, { data: view(params.uniqueKey, config) });
+        if (!canReadSecrets(c.get('apiKey'))) throw new ApiError(403, 'forbidden', 'include=credentials needs an API key with the full scope');
         const full = await state.integrations.getWithSecrets(params.uniqueKey);
         deps.logger.log('info', `the client secret of integration "${params.uniqueKey}" was read`, { apiKeyId: c.get('apiKey')?.id, providerConfigKey: params.uniqueKey });
         const credentials = full?.credentials
@@ -135,6 +138,7 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Updated', schema: IntegrationResponse } },
       },
       async ({ params, body, c }) => {
+        refuseUnsupported(body);
         if (body.unique_key !== undefined && body.unique_key !== params.uniqueKey) {
           throw new ApiError(400, 'invalid_body', 'renaming an integration is not supported: its connections and records are keyed by it', [
             { path: 'body.unique_key', message: 'must equal the path' },
@@ -172,7 +176,25 @@ export function integrationsRoutes(deps: ApiDeps): ApiRoute[] {
   ];
 }
 
+/** Nango fields Syncline cannot honour: fine when they ask for nothing, a 400 naming the field otherwise. */
+function refuseUnsupported(body: z.output<typeof UpdateIntegrationBody>): void {
+  const unsupported: [string, boolean][] = [
+    ['forward_webhooks', body.forward_webhooks === true],
+    ['integration_config', Object.keys(body.integration_config ?? {}).length > 0],
+    ['custom', Object.keys(body.custom ?? {}).length > 0],
+    ['credentials.webhook_secret', Boolean(body.credentials?.webhook_secret)],
+  ];
+  const refused = unsupported.filter(([, asked]) => asked).map(([field]) => field);
+  if (refused.length === 0) return;
+  throw new ApiError(
+    400,
+    'not_supported',
+    `not supported: ${refused.join(', ')} (Syncline receives no provider webhooks and its catalog providers take no integration config); leave them out or empty`,
+    refused.map((field) => ({ path: `body.${field}`, message: 'not supported' })),
+  );
+}
+
 function toCredentials(input: z.output<typeof IntegrationCredentialsInput>): IntegrationCredentials {
-  const scopes = input.scopes === undefined ? [] : Array.isArray(input.scopes) ? input.scopes : input.scopes.split(',');
+  const scopes = input.scopes == null ? [] : Array.isArray(input.scopes) ? input.scopes : input.scopes.split(',');
   return { type: input.type, clientId: input.client_id, clientSecret: input.client_secret, scopes: scopes.map((s) => s.trim()).filter(Boolean) };
 }

@@ -7,7 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { asInfrastructureError } from '../../../engine/errors.js';
+import { asInfrastructureError, NotFoundError } from '../../../engine/errors.js';
 import type { Connection, ConnectionAuthError, Credentials } from '../../../engine/connection.js';
 import type { ConnectionInfo, ConnectionRepo, SecretCipher } from '../../../engine/ports.js';
 import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
@@ -56,6 +56,24 @@ export class DynamoConnectionRepo implements ConnectionRepo {
         }),
       ),
     );
+  }
+
+  async updateTags(providerConfigKey: string, connectionId: string, tags: Record<string, string>): Promise<void> {
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connection(providerConfigKey, connectionId),
+          UpdateExpression: 'SET tags = :t, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': tags, ':now': new Date(this.table.now()).toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Deleted between the caller's check and this write.
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+      throw asInfrastructureError(error, 'saving connection tags');
+    }
   }
 
   async *list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]> {
@@ -160,6 +178,8 @@ function toConnectionInfo(providerConfigKey: string, item: Record<string, unknow
     credentialsType: (item['credentialsType'] as Credentials['type'] | undefined) ?? plain?.type ?? null,
     metadata: (item['metadata'] as Record<string, unknown>) ?? {},
     connectionConfig: (item['connectionConfig'] as Record<string, unknown>) ?? {},
+    // Items written before tags existed have none (read as `{}` by whoever shows them).
+    ...(item['tags'] ? { tags: item['tags'] as Record<string, string> } : {}),
     createdAt: item['createdAt'] as string,
     updatedAt: item['updatedAt'] as string,
     ...(item['authError'] ? { authError: item['authError'] as ConnectionAuthError } : {}),
