@@ -1,14 +1,28 @@
 /**
- * Sync controls and status: start, pause, trigger (reset, emptyCache),
- * cancel, per-connection frequency, and the status of a connection-sync. The HTTP API only
- * maps requests onto these.
+ * Sync controls and status: start, pause, trigger (reset, emptyCache), cancel, per-connection
+ * frequency, sync variants, and the status of a connection-sync. The HTTP API only maps
+ * requests onto these. Every control takes connection-sync keys, so it acts on one variant of a
+ * sync (the base one unless a key names another).
  */
 import { ConflictError, NotFoundError } from './errors.js';
-import { formatFrequency, parseFrequency, toRateExpression } from './frequency.js';
+import { FrequencyTooShortError, formatFrequency, parseFrequency, toRateExpression } from './frequency.js';
 import type { IntegrationRegistry } from './integration.js';
 import type { ChangeCounts, Checkpoint, Clock, ConnectionSyncKey, ConnectionSyncState, RecordStore, RunQueue, RunStatus, RunType, Scheduler, StateRepos } from './ports.js';
-import { scheduleName } from './schedules.js';
+import { resolveConnectionSyncs } from './resolve-syncs.js';
+import { scheduleName, scheduleTarget } from './schedules.js';
+import { BASE_VARIANT, variantOf } from './state-ports.js';
 import type { SyncDefinition } from './sync-definition.js';
+import {
+  type CreateVariantOutcome,
+  connectionSyncId,
+  createSyncVariant,
+  type DeleteVariantOutcome,
+  deleteConnectionVariants,
+  deleteSyncVariant,
+  normalizeKey,
+  recordPartition,
+  type SyncRef,
+} from './sync-variants.js';
 
 export interface ControlsDeps {
   registry: IntegrationRegistry;
@@ -18,6 +32,8 @@ export interface ControlsDeps {
   scheduler: Scheduler;
   clock: Clock;
   newId: () => string;
+  /** Syncs of one name on one connection, base included (Nango's default: 100). */
+  maxVariantsPerSync?: number;
 }
 
 export type SyncStatusName = 'RUNNING' | 'PAUSED' | 'STOPPED' | 'SUCCESS' | 'ERROR';
@@ -27,6 +43,8 @@ export interface SyncStatus {
   id: string;
   connection_id: string;
   name: string;
+  /** The sync variant (`base` unless one was created through the API). */
+  variant: string;
   status: SyncStatusName;
   type: RunType | null;
   finishedAt: string | null;
@@ -47,33 +65,31 @@ export interface TriggerOptions {
   acceptMassDeletion?: boolean;
 }
 
+/** Cancels a reset tries before it gives up on a sync whose runs keep starting under it. */
+const RESET_CANCEL_ATTEMPTS = 3;
+
 export class SyncControls {
   constructor(private readonly deps: ControlsDeps) {}
 
-  /** The syncs and connections a request names; every sync of the integration for `*`. */
-  async resolve(providerConfigKey: string, syncs: string[] | '*', connectionId?: string): Promise<ConnectionSyncKey[]> {
-    const integration = this.deps.registry.get(providerConfigKey);
-    if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-    const names = syncs === '*' ? [...integration.syncs.keys()] : syncs;
-    for (const name of names) if (!integration.syncs.has(name)) throw new NotFoundError(`integration "${providerConfigKey}" has no sync "${name}"`);
-    if (connectionId !== undefined) {
-      if (!(await this.deps.state.connections.find(providerConfigKey, connectionId))) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-      return names.map((syncName) => ({ providerConfigKey, connectionId, syncName }));
-    }
-    const keys: ConnectionSyncKey[] = [];
-    for (const syncName of names) {
-      for await (const page of this.deps.state.connectionSyncs.list(providerConfigKey, syncName)) {
-        for (const cs of page) keys.push({ providerConfigKey, connectionId: cs.connectionId, syncName });
-      }
-    }
-    return keys;
+  /** The connection-syncs a request names: see `resolveConnectionSyncs`. */
+  resolve(providerConfigKey: string, syncs: readonly (string | SyncRef)[] | '*', connectionId?: string): Promise<ConnectionSyncKey[]> {
+    return resolveConnectionSyncs(this.deps, providerConfigKey, syncs, connectionId);
   }
 
-  async start(keys: ConnectionSyncKey[]): Promise<void> {
+  /**
+   * Resumes the schedule and, as Nango documents, runs the sync at once (unless a run is still
+   * going). A sync already started is left as it is. Returns the run ids queued.
+   */
+  async start(keys: ConnectionSyncKey[]): Promise<string[]> {
+    const runIds: string[] = [];
     for (const key of keys) {
-      await this.ensure(key);
+      const state = await this.ensure(key);
+      if (state.enabled) continue;
       await this.deps.state.connectionSyncs.update(key, { enabled: true });
+      if (this.isRunning(state)) continue;
+      runIds.push(await this.queueRun(key));
     }
+    return runIds;
   }
 
   /** Pauses future runs and stops a queued or running one. */
@@ -86,30 +102,31 @@ export class SyncControls {
     }
   }
 
-  /** Queues a run now; `reset` first forgets lastSyncDate and checkpoint, `emptyCache` also deletes the records. */
+  /**
+   * Queues a run now; `reset` first forgets lastSyncDate and checkpoint, `emptyCache` also
+   * deletes the records. A reset of a running sync cancels the running execution first, as
+   * Nango's full resync does: the cancel drops its lease, so nothing it still tries to save
+   * (checkpoint, result, lastSyncDate) lands over the reset — each of those writes is
+   * conditioned on the lease — and the new run is queued only after the cancel.
+   */
   async trigger(keys: ConnectionSyncKey[], options: TriggerOptions = {}): Promise<string[]> {
     const runIds: string[] = [];
     for (const key of keys) {
       const state = await this.ensure(key);
-      if (!state.enabled) throw new ConflictError(`sync "${key.syncName}" is paused for connection "${key.connectionId}": start it first`);
-      const running = state.lease !== null && state.lease.expiresAt > this.deps.clock.now();
-      if ((options.reset || options.emptyCache) && running) {
-        throw new ConflictError(`sync "${key.syncName}" is running for connection "${key.connectionId}": cancel it before a reset`);
-      }
+      if (!state.enabled) throw new ConflictError(`sync "${describe(key)}" is paused for connection "${key.connectionId}": start it first`);
       // The acceptance is for one run; queued behind a running one, its message would be dropped as busy.
-      if (options.acceptMassDeletion && running) {
-        throw new ConflictError(`sync "${key.syncName}" is running for connection "${key.connectionId}": accept its deletions once it has finished`);
+      if (options.acceptMassDeletion && this.isRunning(state)) {
+        throw new ConflictError(`sync "${describe(key)}" is running for connection "${key.connectionId}": accept its deletions once it has finished`);
       }
+      if (options.reset || options.emptyCache) await this.cancelForReset(key, state);
       if (options.emptyCache) {
         const models = Object.keys(this.sync(key).models);
-        for (const model of models) await this.deps.records.deleteAll({ providerConfigKey: key.providerConfigKey, connectionId: key.connectionId, model });
+        for (const model of models) await this.deps.records.deleteAll(recordPartition(key, model));
         await this.deps.state.connectionSyncs.update(key, { reset: true, zeroCounts: models });
       } else if (options.reset) {
         await this.deps.state.connectionSyncs.update(key, { reset: true });
       }
-      const runId = this.deps.newId();
-      await this.deps.queue.send([{ ...key, runId, trigger: 'MANUAL', ...(options.acceptMassDeletion ? { acceptMassDeletion: true } : {}) }]);
-      runIds.push(runId);
+      runIds.push(await this.queueRun(key, options.acceptMassDeletion === true));
     }
     return runIds;
   }
@@ -122,19 +139,22 @@ export class SyncControls {
     return { cancelled: done ? state.lease.runId : null };
   }
 
-  /** Gives one connection its own frequency (and schedule), or removes it with null. */
+  /**
+   * Gives one connection (one variant of the sync on it) its own frequency and schedule, or
+   * removes it with null. The floor is one minute, EventBridge Scheduler's finest rate.
+   */
   async setFrequency(key: ConnectionSyncKey, frequency: string | null): Promise<{ frequency: string }> {
     const sync = this.sync(key);
     await this.ensure(key);
-    const name = scheduleName(key.providerConfigKey, key.syncName, key.connectionId);
+    const name = scheduleName(key.providerConfigKey, key.syncName, key.connectionId, key.variant);
     if (frequency === null) {
-      await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: null });
+      await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: null, frequencyOverride: null });
       await this.deps.scheduler.delete(name);
       return { frequency: sync.frequency };
     }
-    const ms = parseFrequency(frequency, `sync "${key.syncName}"`);
-    await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: ms });
-    const spec = { name, rateExpression: toRateExpression(ms), target: { integration: key.providerConfigKey, sync: key.syncName, connection: key.connectionId } };
+    const ms = parseOverride(frequency, key);
+    await this.deps.state.connectionSyncs.update(key, { frequencyOverrideMs: ms, frequencyOverride: frequency });
+    const spec = { name, rateExpression: toRateExpression(ms), target: scheduleTarget(key.providerConfigKey, key.syncName, key.connectionId, key.variant) };
     if (await this.deps.scheduler.get(name)) await this.deps.scheduler.updateRate(spec);
     else await this.deps.scheduler.create(spec);
     return { frequency };
@@ -145,23 +165,24 @@ export class SyncControls {
     const state = await this.deps.state.connectionSyncs.get(key);
     const now = this.deps.clock.now();
     const frequencyMs = state?.frequencyOverrideMs ?? sync.frequencyMs;
-    const name = scheduleName(key.providerConfigKey, key.syncName, state?.frequencyOverrideMs ? key.connectionId : undefined);
+    const name = state?.frequencyOverrideMs ? scheduleName(key.providerConfigKey, key.syncName, key.connectionId, key.variant) : scheduleName(key.providerConfigKey, key.syncName);
     const schedule = await this.deps.scheduler.get(name);
     const lastRun = state?.lastRun ?? null;
-    const running = state?.lease !== null && state?.lease !== undefined && state.lease.expiresAt > now;
+    const running = state ? this.isRunning(state) : false;
     const lastStatus = lastRun ? runStatusName(lastRun.status) : null;
     const status: SyncStatusName = running ? 'RUNNING' : !state?.enabled ? 'PAUSED' : (lastStatus ?? 'STOPPED');
     const scheduleOn = schedule?.enabled ?? false;
     const next = state?.enabled && scheduleOn ? Math.max(now, (lastRun?.startedAt ?? now) + frequencyMs) : null;
     return {
-      id: `${key.providerConfigKey}:${key.syncName}:${key.connectionId}`,
+      id: connectionSyncId(key),
       connection_id: key.connectionId,
       name: key.syncName,
+      variant: variantOf(key),
       status,
       type: lastRun?.type ?? null,
       finishedAt: lastRun?.finishedAt ? new Date(lastRun.finishedAt).toISOString() : null,
       nextScheduledSyncAt: next === null ? null : new Date(next).toISOString(),
-      frequency: schedule && schedule.rateExpression !== schedule.managedRateExpression ? schedule.rateExpression : formatFrequency(frequencyMs),
+      frequency: schedule && schedule.rateExpression !== schedule.managedRateExpression ? schedule.rateExpression : frequencyText(sync, state),
       latestResult: lastRun?.results ?? null,
       latestExecutionStatus: running ? 'RUNNING' : lastStatus,
       recordCount: state?.recordCounts ?? {},
@@ -172,15 +193,80 @@ export class SyncControls {
     };
   }
 
+  /** `POST /sync/{name}/variant/{variant}`: see `createSyncVariant`. */
+  createVariant(key: ConnectionSyncKey): Promise<CreateVariantOutcome> {
+    return createSyncVariant(this.deps, key);
+  }
+
+  /** `DELETE /sync/{name}/variant/{variant}`: see `deleteSyncVariant`. */
+  deleteVariant(key: ConnectionSyncKey): Promise<DeleteVariantOutcome> {
+    return deleteSyncVariant(this.deps, key);
+  }
+
+  /** Removes every variant but `base` of a connection being deleted (runs stopped, schedules, state, records); returns how many. */
+  deleteConnectionVariants(providerConfigKey: string, connectionId: string): Promise<number> {
+    return deleteConnectionVariants(this.deps, providerConfigKey, connectionId);
+  }
+
+  /**
+   * Stops the running execution before a reset. Read again after each cancel: a run that ended
+   * meanwhile needs none, and one that started in between is cancelled too.
+   */
+  private async cancelForReset(key: ConnectionSyncKey, state: ConnectionSyncState): Promise<void> {
+    let current: ConnectionSyncState | null = state;
+    for (let attempt = 0; attempt < RESET_CANCEL_ATTEMPTS && current?.lease && this.isRunning(current); attempt++) {
+      await this.deps.state.runs.cancel(key, current.lease.runId, 'cancelled by a reset', this.deps.clock.now());
+      current = await this.deps.state.connectionSyncs.get(key);
+    }
+    if (current && this.isRunning(current)) throw new ConflictError(`sync "${describe(key)}" kept running for connection "${key.connectionId}": try the reset again`);
+  }
+
+  private isRunning(state: ConnectionSyncState): boolean {
+    return state.lease !== null && state.lease.expiresAt > this.deps.clock.now();
+  }
+
+  private async queueRun(key: ConnectionSyncKey, acceptMassDeletion = false): Promise<string> {
+    const runId = this.deps.newId();
+    await this.deps.queue.send([{ ...key, runId, trigger: 'MANUAL', ...(acceptMassDeletion ? { acceptMassDeletion: true } : {}) }]);
+    return runId;
+  }
+
   private sync(key: ConnectionSyncKey): SyncDefinition {
     const sync = this.deps.registry.getSync(key.providerConfigKey, key.syncName);
     if (!sync) throw new NotFoundError(`integration "${key.providerConfigKey}" has no sync "${key.syncName}"`);
     return sync;
   }
 
-  private ensure(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
-    return this.deps.state.connectionSyncs.ensure(key, { enabled: this.sync(key).autoStart });
+  /** The base variant's state is created on first use; another variant only by `createVariant`. */
+  private async ensure(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
+    const sync = this.sync(key);
+    if (key.variant === undefined || key.variant === BASE_VARIANT) return this.deps.state.connectionSyncs.ensure(normalizeKey(key), { enabled: sync.autoStart });
+    const state = await this.deps.state.connectionSyncs.get(key);
+    if (!state) throw new NotFoundError(`sync "${key.syncName}" has no variant "${key.variant}" for connection "${key.connectionId}"`);
+    return state;
   }
+}
+
+/** A frequency override, with the reason behind the one-minute floor when it is below it. */
+function parseOverride(frequency: string, key: ConnectionSyncKey): number {
+  try {
+    return parseFrequency(frequency, `sync "${describe(key)}"`);
+  } catch (error) {
+    if (!(error instanceof FrequencyTooShortError)) throw error;
+    throw new FrequencyTooShortError(
+      `${error.message}: Syncline runs syncs from EventBridge Scheduler schedules, whose finest rate is one minute, so a frequency must be at least "every 1 minute" (Nango's own floor is 30 seconds)`,
+    );
+  }
+}
+
+/** The frequency as Nango reports it: the override as it was given, else the sync's own. */
+function frequencyText(sync: SyncDefinition, state: ConnectionSyncState | null): string {
+  if (state?.frequencyOverrideMs) return state.frequencyOverride ?? formatFrequency(state.frequencyOverrideMs);
+  return sync.frequency;
+}
+
+function describe(key: ConnectionSyncKey): string {
+  return key.variant === undefined || key.variant === BASE_VARIANT ? key.syncName : `${key.syncName}::${key.variant}`;
 }
 
 function runStatusName(status: RunStatus): SyncStatusName {

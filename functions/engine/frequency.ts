@@ -1,7 +1,8 @@
 /**
  * Sync frequencies in Nango's forms: `every 5 minutes`, `every hour`, `every half day`,
- * `every 2 days`, `30m`, `1h`, `1 day`. EventBridge Scheduler's finest rate is one minute, so a
- * frequency must be a whole number of minutes and at least one.
+ * `every 2 days`, `every month` (30 days, as Nango counts it), `30m`, `1h`, `1 day`.
+ * EventBridge Scheduler's finest rate is one minute, so a frequency must be a whole number of
+ * minutes and at least one — where Nango (its `getInterval`) goes down to 30 seconds.
  */
 const MINUTE_MS = 60_000;
 
@@ -22,6 +23,8 @@ const UNIT_MS: Record<string, number> = {
   w: 10_080 * MINUTE_MS,
   week: 10_080 * MINUTE_MS,
   weeks: 10_080 * MINUTE_MS,
+  month: 43_200 * MINUTE_MS,
+  months: 43_200 * MINUTE_MS,
   s: 1_000,
   sec: 1_000,
   secs: 1_000,
@@ -34,7 +37,12 @@ const WORD_AMOUNT: Record<string, number> = { a: 1, an: 1, one: 1, half: 0.5, qu
 const FREQUENCY_PATTERN = /^(?:every\s+)?(?:(\d+(?:\.\d+)?|a|an|one|half|quarter)\s*(?:an?\s+)?)?([a-z]+)$/;
 
 export class FrequencyError extends Error {
-  override readonly name = 'FrequencyError';
+  override readonly name: string = 'FrequencyError';
+}
+
+/** Below EventBridge Scheduler's one-minute floor (Nango allows 30 seconds). */
+export class FrequencyTooShortError extends FrequencyError {
+  override readonly name = 'FrequencyTooShortError';
 }
 
 /** Parses a frequency to milliseconds; `context` names the sync in the error message. */
@@ -49,10 +57,10 @@ export function parseFrequency(text: string, context = 'sync'): number {
   const amount = amountText === undefined ? 1 : (WORD_AMOUNT[amountText] ?? Number(amountText));
   const ms = Math.round(amount * unitMs);
   if (ms < MINUTE_MS) {
-    throw new FrequencyError(`${context}: frequency "${text}" is shorter than the 1-minute minimum of EventBridge Scheduler`);
+    throw new FrequencyTooShortError(`${context}: frequency "${text}" is shorter than the 1-minute minimum of EventBridge Scheduler`);
   }
   if (ms % MINUTE_MS !== 0) {
-    throw new FrequencyError(`${context}: frequency "${text}" is not a whole number of minutes`);
+    throw new FrequencyError(`${context}: frequency "${text}" is not a whole number of minutes (EventBridge Scheduler rates are whole minutes)`);
   }
   return ms;
 }

@@ -13,12 +13,15 @@ import { mapWithConcurrency } from './concurrency.js';
 import { toRateExpression } from './frequency.js';
 import type { IntegrationRegistry } from './integration.js';
 import type { ScheduleInfo, ScheduleSpec, Scheduler } from './ports.js';
+import { BASE_VARIANT } from './state-ports.js';
 
 /** A per-connection frequency, as the state table holds it. */
 export interface FrequencyOverride {
   providerConfigKey: string;
   syncName: string;
   connectionId: string;
+  /** The sync variant the override belongs to; absent for the base variant. */
+  variant?: string;
   frequencyMs: number;
 }
 
@@ -61,16 +64,27 @@ const MINUTE_MS = 60_000;
  * EventBridge refuses, a `.` that would make two different triples read alike, or a name over
  * 64 characters gets the deterministic form `<readable prefix>-<hash of the triple>`: still
  * recognisable, still unique. The target payload, not the name, is what the fan-out reads.
+ *
+ * A sync variant other than `base` always takes the hashed form, over all four parts, with
+ * `<integration>.<sync>.<variant>.<connection>` as its readable prefix: `.` is the only character
+ * EventBridge allows beyond those of sync and variant names, and a connection id may contain it,
+ * so no plain form of a variant could be told from a base name with a dotted connection.
  */
-export function scheduleName(integration: string, sync: string, connection?: string): string {
+export function scheduleName(integration: string, sync: string, connection?: string, variant?: string): string {
+  const isVariant = variant !== undefined && variant !== BASE_VARIANT;
   const parts = connection === undefined ? [integration, sync] : [integration, sync, connection];
   const plain = parts.join('.');
   // Dots only in the last part: then `a.b` and `a.b.c` can never come from two different triples.
   const safe = PLAIN_PART.test(integration) && PLAIN_PART.test(sync) && (connection === undefined || SAFE_NAME.test(connection));
-  if (safe && plain.length <= NAME_MAX) return plain;
+  if (!isVariant && safe && plain.length <= NAME_MAX) return plain;
 
-  const hash = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, HASH_CHARS);
-  const readable = plain.replace(/[^0-9A-Za-z._-]/g, '_').slice(0, NAME_MAX - HASH_CHARS - 1);
+  const hashed = isVariant ? [integration, sync, connection ?? null, variant] : parts;
+  const hash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, HASH_CHARS);
+  const readableParts = isVariant ? [integration, sync, variant, ...(connection === undefined ? [] : [connection])] : parts;
+  const readable = readableParts
+    .join('.')
+    .replace(/[^0-9A-Za-z._-]/g, '_')
+    .slice(0, NAME_MAX - HASH_CHARS - 1);
   return `${readable}-${hash}`;
 }
 
@@ -138,9 +152,9 @@ async function desiredSchedules(registry: IntegrationRegistry, overrides: () => 
     const rounded = minutes * MINUTE_MS !== o.frequencyMs;
     add({
       spec: {
-        name: scheduleName(o.providerConfigKey, o.syncName, o.connectionId),
+        name: scheduleName(o.providerConfigKey, o.syncName, o.connectionId, o.variant),
         rateExpression: toRateExpression(minutes * MINUTE_MS),
-        target: { integration: o.providerConfigKey, sync: o.syncName, connection: o.connectionId },
+        target: scheduleTarget(o.providerConfigKey, o.syncName, o.connectionId, o.variant),
       },
       ...(rounded ? { note: `override of ${o.frequencyMs} ms rounded up to whole minutes (EventBridge's finest rate)` } : {}),
     });
@@ -195,6 +209,11 @@ async function removeUnwanted(scheduler: Scheduler, info: ScheduleInfo): Promise
   };
 }
 
+/** What a per-connection schedule hands the fan-out: the variant only when it is not `base`. */
+export function scheduleTarget(integration: string, sync: string, connection: string, variant?: string): ScheduleSpec['target'] {
+  return variant === undefined || variant === BASE_VARIANT ? { integration, sync, connection } : { integration, sync, connection, variant };
+}
+
 function sameTarget(a: ScheduleSpec['target'], b: ScheduleSpec['target']): boolean {
-  return a.integration === b.integration && a.sync === b.sync && (a.connection ?? null) === (b.connection ?? null);
+  return a.integration === b.integration && a.sync === b.sync && (a.connection ?? null) === (b.connection ?? null) && (a.variant ?? null) === (b.variant ?? null);
 }

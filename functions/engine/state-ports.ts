@@ -42,6 +42,8 @@ export interface ConnectionSyncState extends ConnectionSyncKey {
   /** Whether the schedule runs it; paused syncs run only when triggered after `start`. */
   enabled: boolean;
   frequencyOverrideMs: number | null;
+  /** The override as it was given (`every 2 hours`), which the status API reports as Nango does; absent on older items. */
+  frequencyOverride?: string | null;
   /** Start time of the last successful run, ms. */
   lastSyncDate: number | null;
   checkpoint: Checkpoint | null;
@@ -76,6 +78,8 @@ export interface ConnectionRepo {
   getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null>;
   put(connection: Connection): Promise<void>;
   updateMetadata(providerConfigKey: string, connectionId: string, metadata: Record<string, unknown>): Promise<void>;
+  /** Replaces the connection's tags (validated and lower-cased by the caller); `{}` removes them all. */
+  updateTags(providerConfigKey: string, connectionId: string, tags: Record<string, string>): Promise<void>;
   list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]>;
   delete(providerConfigKey: string, connectionId: string): Promise<void>;
   /**
@@ -101,13 +105,17 @@ export interface ConnectionRepo {
 /** The per-connection state of each sync, with the lease that keeps its runs one at a time. */
 export interface ConnectionSyncRepo {
   get(key: ConnectionSyncKey): Promise<ConnectionSyncState | null>;
-  /** The connection-syncs of one sync, page by page (what the fan-out walks). */
+  /** The connection-syncs of one sync, every variant of every connection, page by page (what the fan-out walks). */
   list(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]>;
+  /** The variants other than `base` of one sync on one connection. */
+  listVariants(providerConfigKey: string, syncName: string, connectionId: string): Promise<ConnectionSyncState[]>;
   /** Changes control fields; `reset` clears lastSyncDate, checkpoint and the pass. */
   update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState>;
   delete(key: ConnectionSyncKey): Promise<void>;
   /** Creates the connection-sync if it does not exist yet; returns the stored state. */
   ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState>;
+  /** Creates the connection-sync; null when it exists already (a variant created twice at once). */
+  create(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState | null>;
   /** Takes the lease unless another live holder has it. Expired leases are taken over. */
   acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome>;
   /** Extends the lease; false when it was lost (taken over, cancelled). */
@@ -238,6 +246,8 @@ export interface StateRepos {
 export interface ConnectionSyncChange {
   enabled?: boolean;
   frequencyOverrideMs?: number | null;
+  /** The override's text, kept with `frequencyOverrideMs` (and removed with it). */
+  frequencyOverride?: string | null;
   reset?: boolean;
   /** Sets these models' record counts to zero (emptyCache). */
   zeroCounts?: string[];

@@ -1,6 +1,7 @@
 /**
- * `npm run dryrun -- <integration> <sync> <connection>`: runs one sync for one connection
- * against the local data and prints what it would add, update and delete — saving nothing.
+ * `npm run dryrun -- <integration> <sync> <connection> [--variant v]`: runs one sync (one variant
+ * of it) for one connection against the local data and prints what it would add, update and
+ * delete — saving nothing.
  * Uses the DynamoDB Local of a running `npm start`, or starts one on the data dir.
  */
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { IntegrationRegistry } from '../engine/integration.js';
 import { systemClock } from '../engine/ports.js';
 import { runInvocation } from '../engine/runner/run-invocation.js';
+import { connectionSyncKey, isValidVariantName } from '../engine/sync-variants.js';
 import { integrations } from '../discovery/project-integrations.js';
 import { DryRunRecordStore, DryRunState } from './dry-run-stores.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -22,18 +24,23 @@ import { LOCAL_TABLES } from './runtime.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
-const USAGE = 'usage: npm run dryrun -- <integration> <sync> <connection> [--data-dir .syncline] [--show 5]';
+const USAGE = 'usage: npm run dryrun -- <integration> <sync> <connection> [--variant base] [--data-dir .syncline] [--show 5]';
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'data-dir': { type: 'string' }, show: { type: 'string', default: '5' }, help: { type: 'boolean' } },
+    options: { 'data-dir': { type: 'string' }, show: { type: 'string', default: '5' }, variant: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help || positionals.length !== 3) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const [providerConfigKey, syncName, connectionId] = positionals as [string, string, string];
+  const variant = values.variant;
+  if (variant !== undefined && !isValidVariantName(variant)) {
+    console.error(`variant "${variant}" must be letters, digits, "_" or "-"`);
+    return 2;
+  }
   const show = Math.max(0, Number(values.show) || 0);
   const dataDir = resolve(values['data-dir'] ?? process.env['SYNCLINE_DATA_DIR'] ?? '.syncline');
   const registry = new IntegrationRegistry(integrations);
@@ -55,14 +62,15 @@ async function main(): Promise<number> {
     const state = new DryRunState(makeDynamoStateRepos({ doc: dynamo.doc, tableName: LOCAL_TABLES.state, cipher }));
     const outcome = await runInvocation(
       { registry, records, state, clock: systemClock, logger: makeConsoleLogger({ minLevel: 'warn' }), newId: () => `dryrun-${randomUUID().slice(0, 8)}` },
-      { providerConfigKey, connectionId, syncName, trigger: 'MANUAL', owner: 'dryrun' },
+      { ...connectionSyncKey(providerConfigKey, connectionId, syncName, variant), trigger: 'MANUAL', owner: 'dryrun' },
     );
     if (outcome.kind !== 'FINISHED') {
       console.error(`not run: ${JSON.stringify(outcome)}`);
       return 1;
     }
     const { run } = outcome;
-    console.log(`Dry run of ${providerConfigKey}/${syncName} for connection "${connectionId}": ${run.status} in ${(run.finishedAt ?? 0) - run.startedAt} ms (${run.type}); nothing was saved.`);
+    const label = variant === undefined || variant === 'base' ? syncName : `${syncName}::${variant}`;
+    console.log(`Dry run of ${providerConfigKey}/${label} for connection "${connectionId}": ${run.status} in ${(run.finishedAt ?? 0) - run.startedAt} ms (${run.type}); nothing was saved.`);
     for (const [model, changes] of records.changes) {
       const counts = run.results[model] ?? { added: 0, updated: 0, deleted: 0 };
       console.log(`\n${model}: would add ${counts.added}, update ${counts.updated}, delete ${counts.deleted}`);

@@ -54,7 +54,7 @@ const StoredSchedule = z.object({
   rateExpression: z.string(),
   enabled: z.boolean(),
   managedRateExpression: z.string().nullable(),
-  target: z.object({ integration: z.string(), sync: z.string(), connection: z.string().optional() }),
+  target: z.object({ integration: z.string(), sync: z.string(), connection: z.string().optional(), variant: z.string().optional() }),
   /** Start of the rate grid, ms: creation or the last rate change, floored to the minute. */
   anchorAt: z.number(),
   /** Planned time of the last firing, ms; null before the first one. */
@@ -295,8 +295,8 @@ function floorToMinute(ms: number): number {
 }
 
 function copyTarget(target: ScheduleSpec['target']): ScheduleSpec['target'] {
-  const { integration, sync, connection } = target;
-  return connection === undefined ? { integration, sync } : { integration, sync, connection };
+  const { integration, sync, connection, variant } = target;
+  return { integration, sync, ...(connection === undefined ? {} : { connection }), ...(variant === undefined ? {} : { variant }) };
 }
 
 function toInfo(schedule: StoredSchedule): ScheduleInfo {

@@ -138,9 +138,9 @@ describe('controls', () => {
     expect(await kit.run('scripted')).toMatchObject({ kind: 'SKIPPED', reason: expect.stringMatching(/paused/) });
     await expect(kit.controls.trigger([kit.key('scripted')])).rejects.toThrow(/is paused for connection .*: start it first/);
 
-    await kit.controls.start([kit.key('scripted')]);
     kit.source.exec = async () => undefined;
-    await kit.controls.trigger([kit.key('scripted')]);
+    // Starting runs the sync at once, as Nango documents.
+    await kit.controls.start([kit.key('scripted')]);
     expect(await kit.drain()).toMatchObject([{ kind: 'FINISHED', run: { status: 'SUCCESS' } }]);
     expect(await kit.controls.status(kit.key('scripted'))).toMatchObject({ status: 'SUCCESS', latestExecutionStatus: 'SUCCESS' });
   });
@@ -190,7 +190,7 @@ describe('controls', () => {
     expect(await kit.controls.setFrequency(kit.key('scripted'), 'every 5 minutes')).toEqual({ frequency: 'every 5 minutes' });
     const name = `${PROVIDER}.scripted.${kit.connectionId}`;
     expect(kit.scheduler.schedules.get(name)).toMatchObject({ rateExpression: 'rate(5 minutes)', target: { connection: kit.connectionId } });
-    expect(await kit.controls.status(kit.key('scripted'))).toMatchObject({ frequency: 'every 5m', schedule: { name, enabled: true, changedInConsole: false } });
+    expect(await kit.controls.status(kit.key('scripted'))).toMatchObject({ frequency: 'every 5 minutes', schedule: { name, enabled: true, changedInConsole: false } });
 
     kit.scheduler.consoleEdit(name, { rateExpression: 'rate(2 hours)', enabled: false });
     expect(await kit.controls.status(kit.key('scripted'))).toMatchObject({ frequency: 'rate(2 hours)', nextScheduledSyncAt: null, schedule: { enabled: false, changedInConsole: true } });
@@ -210,11 +210,12 @@ describe('controls', () => {
       id: expect.any(String),
       connection_id: kit.connectionId,
       name: 'contacts',
+      variant: 'base',
       status: 'SUCCESS',
       type: 'INITIAL',
       finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       nextScheduledSyncAt: expect.stringMatching(/^\d{4}-/),
-      frequency: 'every 5m',
+      frequency: 'every 5 minutes',
       latestResult: { Contact: { added: 3, updated: 0, deleted: 0 } },
       latestExecutionStatus: 'SUCCESS',
       recordCount: { Contact: 3 },

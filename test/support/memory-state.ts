@@ -36,7 +36,8 @@ export interface MemoryHooks {
   afterRead?: (what: string) => Promise<void>;
 }
 
-const csKey = (k: ConnectionSyncKey) => `${k.providerConfigKey}\n${k.syncName}\n${k.connectionId}`;
+/** The base variant is keyed as before variants; another one adds itself (so runs and logs follow it), after a NUL so no base key is its prefix. */
+const csKey = (k: ConnectionSyncKey) => `${k.providerConfigKey}\n${k.syncName}\n${k.connectionId}${k.variant === undefined || k.variant === 'base' ? '' : `\u0000${k.variant}`}`;
 const clone = <T>(value: T): T => structuredClone(value);
 
 class MemoryConnections implements ConnectionRepo {
@@ -62,6 +63,11 @@ class MemoryConnections implements ConnectionRepo {
     const found = this.items.get(`${pck}\n${id}`);
     if (!found) throw new NotFoundError(`unknown connection ${id}`);
     found.metadata = clone(metadata);
+  }
+  async updateTags(pck: string, id: string, tags: Record<string, string>): Promise<void> {
+    const found = this.items.get(`${pck}\n${id}`);
+    if (!found) throw new NotFoundError(`unknown connection ${id}`);
+    found.tags = { ...tags };
   }
   async *list(pck: string): AsyncIterable<ConnectionInfo[]> {
     yield [...this.items.values()].filter((c) => c.providerConfigKey === pck).map(info);
@@ -108,11 +114,20 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
   async *list(pck: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
     yield [...this.items.values()].filter((s) => s.providerConfigKey === pck && s.syncName === syncName).map(clone);
   }
+  async listVariants(pck: string, syncName: string, connectionId: string): Promise<ConnectionSyncState[]> {
+    return [...this.items.values()].filter((s) => s.providerConfigKey === pck && s.syncName === syncName && s.connectionId === connectionId && s.variant !== undefined).map(clone);
+  }
+  async create(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState | null> {
+    if (this.items.has(csKey(key))) return null;
+    return this.ensure(key, defaults);
+  }
   async update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState> {
     const found = this.items.get(csKey(key));
     if (!found) throw new NotFoundError(`sync "${key.syncName}" has no state for connection "${key.connectionId}"`);
     if (change.enabled !== undefined) found.enabled = change.enabled;
     if (change.frequencyOverrideMs !== undefined) found.frequencyOverrideMs = change.frequencyOverrideMs;
+    if (change.frequencyOverrideMs === null) found.frequencyOverride = null;
+    else if (change.frequencyOverride !== undefined) found.frequencyOverride = change.frequencyOverride;
     if (change.reset) Object.assign(found, { lastSyncDate: null, checkpoint: null, passId: null });
     for (const model of change.zeroCounts ?? []) found.recordCounts[model] = 0;
     found.updatedAt = this.clock.now();
@@ -123,8 +138,10 @@ class MemoryConnectionSyncs implements ConnectionSyncRepo {
   }
   async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
     if (!this.items.has(csKey(key))) {
+      const { variant, ...baseKey } = key;
       this.items.set(csKey(key), {
-        ...key,
+        ...baseKey,
+        ...(variant === undefined || variant === 'base' ? {} : { variant }),
         enabled: defaults.enabled,
         frequencyOverrideMs: null,
         lastSyncDate: null,

@@ -1,6 +1,6 @@
 /**
  * The `Scheduler` port on EventBridge Scheduler: one schedule per name in Syncline's group,
- * each invoking the fan-out Lambda with `{integration, sync[, connection], scheduledAt}`.
+ * each invoking the fan-out Lambda with `{integration, sync[, connection[, variant]], scheduledAt}`.
  *
  * The rate Syncline set is recorded in the schedule's Description (`syncline managed-rate=…`),
  * the only free-text field a schedule has, so a later read can tell a console re-rate from
@@ -51,6 +51,7 @@ const TargetInputSchema = z.object({
   integration: z.string().min(1),
   sync: z.string().min(1),
   connection: z.string().min(1).optional(),
+  variant: z.string().min(1).optional(),
 });
 
 export class EventBridgeScheduler implements Scheduler {
@@ -132,11 +133,17 @@ export class EventBridgeScheduler implements Scheduler {
   }
 
   private target(spec: ScheduleSpec): Target {
-    const { integration, sync, connection } = spec.target;
+    const { integration, sync, connection, variant } = spec.target;
     return {
       Arn: this.options.targetArn,
       RoleArn: this.options.roleArn,
-      Input: JSON.stringify({ integration, sync, ...(connection !== undefined ? { connection } : {}), scheduledAt: SCHEDULED_TIME_PLACEHOLDER }),
+      Input: JSON.stringify({
+        integration,
+        sync,
+        ...(connection !== undefined ? { connection } : {}),
+        ...(variant !== undefined ? { variant } : {}),
+        scheduledAt: SCHEDULED_TIME_PLACEHOLDER,
+      }),
       RetryPolicy: {
         MaximumRetryAttempts: this.retry.maximumRetryAttempts,
         MaximumEventAgeInSeconds: this.retry.maximumEventAgeInSeconds,
@@ -176,6 +183,6 @@ function parseTarget(input: string | undefined): ScheduleInfo['target'] | null {
   }
   const parsed = TargetInputSchema.safeParse(json);
   if (!parsed.success) return null;
-  const { integration, sync, connection } = parsed.data;
-  return connection === undefined ? { integration, sync } : { integration, sync, connection };
+  const { integration, sync, connection, variant } = parsed.data;
+  return { integration, sync, ...(connection === undefined ? {} : { connection }), ...(variant === undefined ? {} : { variant }) };
 }

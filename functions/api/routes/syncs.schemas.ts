@@ -1,10 +1,19 @@
 /** Sync controls (`/sync/*`) as in Nango's API reference, plus Syncline's cancel and executions. */
 import { z } from 'zod';
+import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
 import { listParam } from '../route.js';
 import { ConnectionId, ProviderConfigKey, SyncName } from '../schemas.js';
 
-/** Nango accepts sync names or `{name, variant}` objects; an empty list means every sync. */
-export const SyncsField = z.array(z.union([SyncName, z.object({ name: SyncName, variant: z.string().min(1).max(64).optional() }).strict()])).max(100);
+/** A sync variant's name, as Nango validates it; `base` names the default variant. */
+export const VariantName = z.string().min(1).max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN, 'letters, digits, "_" and "-" only').meta({ description: 'Sync variant; "base" is the default one' });
+/** A sync name, or `name::variant` as Nango's clients write a variant. */
+const SyncRefText = z
+  .string()
+  .min(1)
+  .max(128 + 2 + MAX_VARIANT_LENGTH);
+
+/** Nango accepts sync names (`name::variant` for a variant) or `{name, variant}` objects; an empty list means every sync and variant. */
+export const SyncsField = z.array(z.union([SyncRefText, z.object({ name: SyncName, variant: VariantName.optional() }).strict()])).max(100);
 
 /** `Provider-Config-Key` / `Connection-Id` may come as headers instead of body fields. */
 export const OptionalConnectionHeaders = z.object({
@@ -42,7 +51,7 @@ export const StartPauseBody = z.object(ControlFields).strict();
 export const StatusQuery = z
   .object({
     provider_config_key: ProviderConfigKey,
-    syncs: listParam(z.string().min(1).max(200), { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names, or * for every sync' }),
+    syncs: listParam(SyncRefText, { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names (syncName::variantName for a variant), or * for every sync and variant' }),
     connection_id: ConnectionId.optional(),
   })
   .strict();
@@ -54,6 +63,7 @@ export const SyncStatusSchema = z.object({
   id: z.string(),
   connection_id: z.string(),
   name: z.string(),
+  variant: z.string().meta({ description: 'The sync variant; "base" unless one was created' }),
   status: StatusName,
   type: z.enum(['INITIAL', 'INCREMENTAL']).nullable(),
   finishedAt: z.string().nullable(),
@@ -76,14 +86,14 @@ export const FrequencyBody = z
     provider_config_key: ProviderConfigKey,
     connection_id: ConnectionId,
     sync_name: SyncName,
-    sync_variant: z.string().min(1).max(64).optional(),
-    frequency: z.string().min(1).max(64).nullable().meta({ description: 'e.g. "every hour"; null reverts to the sync\'s own frequency' }),
+    sync_variant: VariantName.optional(),
+    frequency: z.string().min(1).max(64).nullable().meta({ description: 'e.g. "every hour"; at least one minute (EventBridge Scheduler\'s finest rate); null reverts to the sync\'s own frequency' }),
   })
   .strict();
 
 export const FrequencyResponse = z.object({ frequency: z.string() });
 
-export const CancelBody = z.object({ provider_config_key: ProviderConfigKey, connection_id: ConnectionId, sync_name: SyncName }).strict();
+export const CancelBody = z.object({ provider_config_key: ProviderConfigKey, connection_id: ConnectionId, sync_name: SyncName, sync_variant: VariantName.optional() }).strict();
 export const CancelResponse = z.object({
   success: z.literal(true),
   cancelled: z.boolean(),
@@ -95,6 +105,7 @@ export const ExecutionsQuery = z
     provider_config_key: ProviderConfigKey,
     connection_id: ConnectionId,
     sync_name: SyncName,
+    sync_variant: VariantName.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict();
@@ -113,3 +124,19 @@ export const ExecutionSchema = z.object({
 });
 
 export const ExecutionsResponse = z.object({ executions: z.array(ExecutionSchema) });
+
+export const VariantPath = z
+  .object({
+    name: SyncName,
+    // Checked by the engine, so a malformed or protected name gets Nango's `invalid_variant`.
+    variant: z.string().min(1).max(1024),
+  })
+  .strict();
+
+export const VariantBody = z.object({ provider_config_key: ProviderConfigKey, connection_id: ConnectionId }).strict();
+
+export const VariantCreatedResponse = z.object({
+  id: z.string().meta({ description: 'The connection-sync id, as GET /sync/status reports it' }),
+  name: z.string(),
+  variant: z.string(),
+});

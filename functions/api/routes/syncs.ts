@@ -1,9 +1,8 @@
 /**
- * Sync controls: Nango's trigger, start, pause, status and per-connection frequency, and two
- * Syncline extras — cancel a running execution, list executions with their logs. Each route
- * only maps the request onto `SyncControls`.
+ * Sync controls: Nango's trigger, start, pause, status, per-connection frequency and sync
+ * variants (`syncs-variants.ts`), and two Syncline extras — cancel a running execution, list
+ * executions with their logs. Each route only maps the request onto `SyncControls`.
  */
-import { NotFoundError } from '../../engine/errors.js';
 import type { ConnectionSyncKey } from '../../engine/ports.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -23,6 +22,7 @@ import {
   TriggerBody,
   type SyncsField,
 } from './syncs.schemas.js';
+import { syncVariantRoutes } from './syncs-variants.js';
 import type { z } from 'zod';
 
 export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
@@ -38,12 +38,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
       throw new ApiError(400, 'invalid_request', 'provider_config_key is required (in the body or the Provider-Config-Key header)', [{ path: 'body.provider_config_key', message: 'Required' }]);
     }
     const connectionId = pick('connection_id', body.connection_id, headers['Connection-Id']);
-    const names = body.syncs.map((sync) => {
-      if (typeof sync === 'string') return sync;
-      if (sync.variant !== undefined && sync.variant !== 'base') throw new NotFoundError(`sync "${sync.name}" has no variant "${sync.variant}"`);
-      return sync.name;
-    });
-    return controls().resolve(providerConfigKey, names.length === 0 ? '*' : [...new Set(names)], connectionId);
+    return controls().resolve(providerConfigKey, body.syncs.length === 0 ? '*' : body.syncs, connectionId);
   };
 
   return [
@@ -54,7 +49,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         tag: 'Syncs',
         summary: 'Trigger a sync',
         description:
-          'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a reset or a deletion acceptance is asked for.',
+          'Queues a one-off execution now. opts.reset (or sync_mode full_refresh) forgets lastSyncDate and the checkpoint; opts.emptyCache (or full_refresh_and_clear_cache) also deletes the records first; a reset of a running sync cancels the running execution first (as Nango does). opts.acceptMassDeletion lets the deletions of that run through the mass-deletion guard once. 409 when the sync is paused, or running and a deletion acceptance is asked for.',
         headers: OptionalConnectionHeaders,
         body: TriggerBody,
         responses: { 200: { description: 'Queued', schema: SuccessResponse } },
@@ -74,7 +69,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/sync/start',
         tag: 'Syncs',
         summary: 'Start a sync',
-        description: "Resumes the schedule of the syncs (for one connection, or all of the integration's).",
+        description: "Resumes the schedule of the syncs (for one connection, or all of the integration's) and runs each at once, unless it is still running. A sync already started is left as it is.",
         headers: OptionalConnectionHeaders,
         body: StartPauseBody,
         responses: { 200: { description: 'Started', schema: SuccessResponse } },
@@ -112,16 +107,8 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'One entry per connection and sync', schema: StatusResponse } },
       },
       async ({ query, c }) => {
-        const all = query.syncs.includes('*');
-        // Nango names a variant `sync::variant`; only the base variant exists here.
-        const names = query.syncs
-          .filter((s) => s !== '*')
-          .map((s) => {
-            const [name, variant] = s.split('::');
-            if (variant !== undefined && variant !== 'base') throw new NotFoundError(`sync "${name}" has no variant "${variant}"`);
-            return name!;
-          });
-        const keys = await controls().resolve(query.provider_config_key, all ? '*' : [...new Set(names)], query.connection_id);
+        // Nango names a variant `sync::variant`; `*` is every sync and variant.
+        const keys = await controls().resolve(query.provider_config_key, query.syncs.includes('*') ? '*' : query.syncs, query.connection_id);
         const syncs = [];
         for (const key of keys) syncs.push(await controls().status(key));
         return json(c, 200, { syncs });
@@ -134,13 +121,13 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/sync/update-connection-frequency',
         tag: 'Syncs',
         summary: "Override a sync's frequency for one connection",
-        description: "Gives the connection its own schedule; null reverts to the sync's frequency.",
+        description:
+          "Gives the connection (or one sync_variant on it) its own schedule; null reverts to the sync's frequency. At least one minute: EventBridge Scheduler's finest rate (Nango allows 30 seconds).",
         body: FrequencyBody,
         responses: { 200: { description: 'The frequency now in effect', schema: FrequencyResponse } },
       },
       async ({ body, c }) => {
-        if (body.sync_variant !== undefined && body.sync_variant !== 'base') throw new NotFoundError(`sync "${body.sync_name}" has no variant "${body.sync_variant}"`);
-        const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
+        const [key] = await controls().resolve(body.provider_config_key, [{ name: body.sync_name, variant: body.sync_variant }], body.connection_id);
         return json(c, 200, await controls().setFrequency(key!, body.frequency));
       },
     ),
@@ -156,7 +143,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Outcome', schema: CancelResponse } },
       },
       async ({ body, c }) => {
-        const [key] = await controls().resolve(body.provider_config_key, [body.sync_name], body.connection_id);
+        const [key] = await controls().resolve(body.provider_config_key, [{ name: body.sync_name, variant: body.sync_variant }], body.connection_id);
         const { cancelled } = await controls().cancel(key!);
         return json(c, 200, { success: true, cancelled: cancelled !== null, execution_id: cancelled });
       },
@@ -173,7 +160,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Executions', schema: ExecutionsResponse } },
       },
       async ({ query, c }) => {
-        const [key] = await controls().resolve(query.provider_config_key, [query.sync_name], query.connection_id);
+        const [key] = await controls().resolve(query.provider_config_key, [{ name: query.sync_name, variant: query.sync_variant }], query.connection_id);
         const runs = await deps.syncline.state.runs.list(key!, query.limit);
         const executions = [];
         for (const run of runs) {
@@ -194,6 +181,7 @@ export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
         return json(c, 200, { executions });
       },
     ),
+    ...syncVariantRoutes(deps),
   ];
 }
 

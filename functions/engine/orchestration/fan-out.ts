@@ -1,11 +1,12 @@
 /**
- * The fan-out: a schedule fired for one sync; queue one run per connection that is
- * due. Run ids derive from the scheduled time, so a repeated invocation for the same tick
+ * The fan-out: a schedule fired for one sync; queue one run per connection (and sync variant)
+ * that is due. Run ids derive from the scheduled time, so a repeated invocation for the same tick
  * queues the same run ids, and the executor drops the ones that already ran.
  */
 import type { IntegrationRegistry } from '../integration.js';
 import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateRepos } from '../ports.js';
 import { scheduledRunId } from '../runner/run-invocation.js';
+import { connectionSyncKey } from '../sync-variants.js';
 
 export interface FanOutDeps {
   registry: IntegrationRegistry;
@@ -66,7 +67,7 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
         result.skipped[verdict]++;
         continue;
       }
-      const key = { providerConfigKey: cs.providerConfigKey, connectionId: cs.connectionId, syncName: cs.syncName };
+      const key = connectionSyncKey(cs.providerConfigKey, cs.connectionId, cs.syncName, cs.variant);
       pending.push({ ...key, runId: scheduledRunId(key, event.scheduledAt), trigger: 'SCHEDULE', scheduledAt: event.scheduledAt });
       if (pending.length >= SEND_CHUNK) {
         await flush(pending);
@@ -85,6 +86,7 @@ async function* connectionSyncs(deps: FanOutDeps, event: FanOutEvent): AsyncIter
     yield* deps.state.connectionSyncs.list(event.integration, event.sync);
     return;
   }
-  const one = await deps.state.connectionSyncs.get({ providerConfigKey: event.integration, syncName: event.sync, connectionId: event.connection });
+  // A connection or variant deleted meanwhile has no state left: nothing to queue.
+  const one = await deps.state.connectionSyncs.get(connectionSyncKey(event.integration, event.connection, event.sync, event.variant));
   if (one) yield [one];
 }

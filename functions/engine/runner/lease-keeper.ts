@@ -48,6 +48,15 @@ export class LeaseKeeper {
     if (this.lost) throw new LeaseLostError('the run lost its lease: it was cancelled, paused or taken over');
   }
 
+  /**
+   * Renews now, however recent the last renewal: before writes that must not outlive a cancel
+   * (the buffered records a finishing run writes), the run proves it still holds the lease.
+   */
+  async confirm(): Promise<void> {
+    this.assertHeld();
+    await this.renew();
+  }
+
   /** Called before each SDK call: throws once the lease is lost, renews when due. */
   async keep(): Promise<void> {
     this.assertHeld();

@@ -129,7 +129,10 @@ export interface NangoSync<
 > extends NangoAction<TMetadata, TCheckpoint> {
   /** Start time of the last successful run; undefined on an INITIAL run. */
   readonly lastSyncDate?: Date | undefined;
-  /** The sync variant (`base` until variants land). */
+  /**
+   * The sync variant this run is for: `base`, or the name a variant was created with
+   * (`POST /sync/{name}/variant/{variant}`), so one script can sync one mailbox, channel… per variant.
+   */
   readonly variant: string;
   readonly syncName: string;
   readonly runId: string;

@@ -9,11 +9,14 @@ import { z } from 'zod';
 import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
 import { RUN_TRIGGERS } from '../../engine/model/run.js';
 import type { RunMessage } from '../../engine/ports.js';
+import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
 
 export const RunMessageSchema = z.object({
   providerConfigKey: z.string().min(1),
   connectionId: z.string().min(1),
   syncName: z.string().min(1),
+  /** Absent for the base variant. */
+  variant: z.string().max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN).optional(),
   runId: z.string().min(1),
   trigger: z.enum(RUN_TRIGGERS),
   scheduledAt: z.string().optional(),
@@ -36,7 +39,8 @@ export function makeExecutorHandler(deps: ExecutorDeps) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      const fields = { runId: message.data.runId, providerConfigKey: message.data.providerConfigKey, connectionId: message.data.connectionId, syncName: message.data.syncName };
+      const { runId, providerConfigKey, connectionId, syncName, variant } = message.data;
+      const fields = { runId, providerConfigKey, connectionId, syncName, ...(variant === undefined ? {} : { variant }) };
       try {
         const outcome = await handleRunMessage(deps, message.data, {
           owner: `${context.awsRequestId}/${record.messageId}`,

@@ -2,11 +2,14 @@
 import { z } from 'zod';
 import { fanOut, type FanOutDeps, type FanOutResult } from '../../engine/orchestration/fan-out.js';
 import type { Logger } from '../../engine/ports.js';
+import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
 
 export const FanOutEventSchema = z.object({
   integration: z.string().min(1),
   sync: z.string().min(1),
   connection: z.string().min(1).optional(),
+  /** A per-connection schedule of a sync variant other than `base`. */
+  variant: z.string().max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN).optional(),
   scheduledAt: z.string().datetime({ offset: true }),
 });
 
@@ -18,8 +21,11 @@ export function makeFanOutHandler(deps: FanOutDeps & { logger: Logger }) {
       throw new Error(`fan-out input is invalid: ${z.prettifyError(parsed.error)}`);
     }
     const result = await fanOut(deps, parsed.data);
-    const { integration, sync, connection, scheduledAt } = parsed.data;
-    deps.logger.log('info', `fan-out ${integration}/${sync}${connection ? `/${connection}` : ''} @ ${scheduledAt}: queued ${result.queued}, skipped ${JSON.stringify(result.skipped)}`);
+    const { integration, sync, connection, variant, scheduledAt } = parsed.data;
+    deps.logger.log(
+      'info',
+      `fan-out ${integration}/${sync}${variant ? `::${variant}` : ''}${connection ? `/${connection}` : ''} @ ${scheduledAt}: queued ${result.queued}, skipped ${JSON.stringify(result.skipped)}`,
+    );
     return result;
   };
 }

@@ -9,7 +9,8 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../../engine/errors.js';
 import { RunSummarySchema } from '../../../engine/model/run.js';
 import type { Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, Lease, LeaseOutcome } from '../../../engine/ports.js';
-import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
+import { BASE_VARIANT, variantOf } from '../../../engine/state-ports.js';
+import { getItemConsistent, queryPages, withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
 
 export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
@@ -21,10 +22,28 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   }
 
   async *list(providerConfigKey: string, syncName: string): AsyncIterable<ConnectionSyncState[]> {
-    const pk = stateKeys.connectionSync({ providerConfigKey, syncName, connectionId: '' }).pk;
-    for await (const items of queryPartition(this.table, pk, 'listing connection-syncs')) {
+    for await (const items of queryPartition(this.table, stateKeys.baseSyncs(providerConfigKey, syncName), 'listing connection-syncs')) {
       yield items.map((item) => toConnectionSync({ providerConfigKey, syncName, connectionId: item['sk'] as string }, item));
     }
+    for await (const items of queryPartition(this.table, stateKeys.variantSyncs(providerConfigKey, syncName), 'listing sync variants')) {
+      yield items.map((item) => toConnectionSync(variantKey(providerConfigKey, syncName, item), item));
+    }
+  }
+
+  async listVariants(providerConfigKey: string, syncName: string, connectionId: string): Promise<ConnectionSyncState[]> {
+    const found: ConnectionSyncState[] = [];
+    const input = {
+      TableName: this.table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      // The prefix also matches a longer connection id that starts with this one and a "#".
+      FilterExpression: 'connectionId = :c',
+      ExpressionAttributeValues: { ':pk': stateKeys.variantSyncs(providerConfigKey, syncName), ':prefix': stateKeys.variantSortKeyPrefix(connectionId), ':c': connectionId },
+      ConsistentRead: true,
+    };
+    for await (const page of queryPages(this.table.doc, input, 'listing sync variants')) {
+      for (const item of page.Items ?? []) found.push(toConnectionSync(variantKey(providerConfigKey, syncName, item), item));
+    }
+    return found;
   }
 
   async update(key: ConnectionSyncKey, change: ConnectionSyncChange): Promise<ConnectionSyncState> {
@@ -37,11 +56,15 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
       values[':enabled'] = change.enabled;
     }
     if (change.frequencyOverrideMs !== undefined) {
-      if (change.frequencyOverrideMs === null) removes.push('frequencyOverrideMs');
+      if (change.frequencyOverrideMs === null) removes.push('frequencyOverrideMs', 'frequencyOverride');
       else {
         sets.push('frequencyOverrideMs = :freq');
         values[':freq'] = change.frequencyOverrideMs;
       }
+    }
+    if (typeof change.frequencyOverride === 'string' && change.frequencyOverrideMs !== null) {
+      sets.push('frequencyOverride = :freqText');
+      values[':freqText'] = change.frequencyOverride;
     }
     if (change.reset) removes.push('lastSyncDate', 'checkpoint', 'passId');
     (change.zeroCounts ?? []).forEach((model, i) => {
@@ -73,18 +96,33 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   }
 
   async ensure(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState> {
+    const { sets, values } = createFields(key, defaults, this.table.now(), 'if_not_exists');
     const response = await withInfrastructureErrors('creating a connection-sync', () =>
       this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: stateKeys.connectionSync(key),
-          UpdateExpression: 'SET kind = :kind, enabled = if_not_exists(enabled, :enabled), recordCounts = if_not_exists(recordCounts, :empty), updatedAt = if_not_exists(updatedAt, :now)',
-          ExpressionAttributeValues: { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': this.table.now() },
-          ReturnValues: 'ALL_NEW',
-        }),
+        new UpdateCommand({ TableName: this.table.tableName, Key: stateKeys.connectionSync(key), UpdateExpression: `SET ${sets}`, ExpressionAttributeValues: values, ReturnValues: 'ALL_NEW' }),
       ),
     );
     return toConnectionSync(key, response.Attributes!);
+  }
+
+  async create(key: ConnectionSyncKey, defaults: { enabled: boolean }): Promise<ConnectionSyncState | null> {
+    const { sets, values } = createFields(key, defaults, this.table.now(), 'set');
+    try {
+      const response = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.connectionSync(key),
+          UpdateExpression: `SET ${sets}`,
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toConnectionSync(key, response.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw asInfrastructureError(error, 'creating a connection-sync');
+    }
   }
 
   async acquireLease(key: ConnectionSyncKey, lease: Lease, now: number): Promise<LeaseOutcome> {
@@ -156,13 +194,37 @@ export class DynamoConnectionSyncRepo implements ConnectionSyncRepo {
   }
 }
 
+/**
+ * The attributes a new connection-sync item starts with; `if_not_exists` keeps those of an
+ * existing one (ensure). A variant's item also names its connection and variant, which its
+ * readers take from there rather than from the key.
+ */
+function createFields(key: ConnectionSyncKey, defaults: { enabled: boolean }, now: number, mode: 'set' | 'if_not_exists'): { sets: string; values: Record<string, unknown> } {
+  const initial = (name: string, value: string) => (mode === 'set' ? `${name} = ${value}` : `${name} = if_not_exists(${name}, ${value})`);
+  const sets = ['kind = :kind', initial('enabled', ':enabled'), initial('recordCounts', ':empty'), initial('updatedAt', ':now')];
+  const values: Record<string, unknown> = { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': now };
+  if (variantOf(key) !== BASE_VARIANT) {
+    sets.push('connectionId = :connection', 'variant = :variant');
+    Object.assign(values, { ':connection': key.connectionId, ':variant': key.variant });
+  }
+  return { sets: sets.join(', '), values };
+}
+
+function variantKey(providerConfigKey: string, syncName: string, item: Record<string, unknown>): ConnectionSyncKey {
+  return { providerConfigKey, syncName, connectionId: item['connectionId'] as string, variant: item['variant'] as string };
+}
+
 function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>): ConnectionSyncState {
   // An unreadable summary (written by a future version, say) shows as no last run rather than breaking the sync.
   const lastRun = item['lastRun'] === undefined || item['lastRun'] === null ? null : (RunSummarySchema.safeParse(item['lastRun']).data ?? null);
+  const { variant, ...baseKey } = key;
   return {
-    ...key,
+    ...baseKey,
+    // The base variant is named by no variant at all, whatever the caller's key said.
+    ...(variant !== undefined && variant !== BASE_VARIANT ? { variant } : {}),
     enabled: item['enabled'] !== false,
     frequencyOverrideMs: (item['frequencyOverrideMs'] as number | undefined) ?? null,
+    frequencyOverride: (item['frequencyOverride'] as string | undefined) ?? null,
     lastSyncDate: (item['lastSyncDate'] as number | undefined) ?? null,
     checkpoint: (item['checkpoint'] as Checkpoint | undefined) ?? null,
     passId: (item['passId'] as string | undefined) ?? null,

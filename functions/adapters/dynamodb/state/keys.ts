@@ -1,16 +1,39 @@
 /**
  * Where each aggregate lives on the state table, and the query every repository pages with.
  * Every item carries `kind`, which the webhook stream filter and the TTL sweeps key on.
+ *
+ * Sync variants: the base variant keeps the keys it had before variants existed. Another
+ * variant's runs and logs put it on the sync segment (`<sync>::<variant>`): integration keys,
+ * sync names and variants contain neither `#` nor `:`, so the segment cannot be confused with a
+ * base one. Connection ids may contain anything, so a variant's connection-sync cannot share the
+ * base items' partition (any sort key it took could be some connection's id): it lives in a
+ * partition of its own per sync (`CSYNCV#…`), sort key `<connection>#<variant>` — unique because
+ * a variant has no `#` — and carries `connectionId` and `variant` as attributes, which readers
+ * use rather than parsing the key.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionSyncKey, LockScope } from '../../../engine/ports.js';
+import { BASE_VARIANT } from '../../../engine/state-ports.js';
 import { queryPages } from '../dynamo-calls.js';
+
+const isBase = (k: ConnectionSyncKey) => k.variant === undefined || k.variant === BASE_VARIANT;
+/** `<sync>` for the base variant, `<sync>::<variant>` for another. */
+const syncSegment = (k: ConnectionSyncKey) => (isBase(k) ? k.syncName : `${k.syncName}::${k.variant}`);
 
 export const stateKeys = {
   connection: (providerConfigKey: string, connectionId: string) => ({ pk: `CONN#${providerConfigKey}`, sk: connectionId }),
-  connectionSync: (k: ConnectionSyncKey) => ({ pk: `CSYNC#${k.providerConfigKey}#${k.syncName}`, sk: k.connectionId }),
-  run: (k: ConnectionSyncKey, runId: string) => ({ pk: `RUN#${k.providerConfigKey}#${k.syncName}#${k.connectionId}`, sk: runId }),
-  runLog: (k: ConnectionSyncKey, runId: string) => `LOG#${k.providerConfigKey}#${k.syncName}#${k.connectionId}#${runId}`,
+  connectionSync: (k: ConnectionSyncKey) =>
+    isBase(k)
+      ? { pk: stateKeys.baseSyncs(k.providerConfigKey, k.syncName), sk: k.connectionId }
+      : { pk: stateKeys.variantSyncs(k.providerConfigKey, k.syncName), sk: stateKeys.variantSortKeyPrefix(k.connectionId) + k.variant },
+  /** The partition of a sync's base connection-syncs (sort key: the connection id). */
+  baseSyncs: (providerConfigKey: string, syncName: string) => `CSYNC#${providerConfigKey}#${syncName}`,
+  /** The partition of a sync's other variants, every connection's (sort key: `<connection>#<variant>`). */
+  variantSyncs: (providerConfigKey: string, syncName: string) => `CSYNCV#${providerConfigKey}#${syncName}`,
+  /** What every variant sort key of one connection begins with (so may a longer connection id's: filter on the attribute). */
+  variantSortKeyPrefix: (connectionId: string) => `${connectionId}#`,
+  run: (k: ConnectionSyncKey, runId: string) => ({ pk: `RUN#${k.providerConfigKey}#${syncSegment(k)}#${k.connectionId}`, sk: runId }),
+  runLog: (k: ConnectionSyncKey, runId: string) => `LOG#${k.providerConfigKey}#${syncSegment(k)}#${k.connectionId}#${runId}`,
   seen: (passId: string, model: string) => `SEEN#${passId}#${model}`,
   lock: (scope: LockScope, key: string) => ({ pk: `LOCK#${scope.providerConfigKey}#${scope.connectionId}`, sk: key }),
 };
