@@ -5,7 +5,7 @@
  */
 import { catalogProvider } from '../engine/providers/catalog.js';
 import type { IntegrationDeclaration } from '../engine/integration.js';
-import { isDeclaredAction, isDeclaredOnEvent } from '../engine/script-definition.js';
+import { type DeclaredAction, isDeclaredAction, isDeclaredOnEvent } from '../engine/script-definition.js';
 import { type DeclaredSync, isDeclaredSync, normalizeSync } from '../engine/sync-definition.js';
 import { displayPath, type PlannedIntegration, type ProjectPlan, type ScanProblem } from './scan.js';
 
@@ -60,6 +60,7 @@ function assembleSynclineForm(planned: PlannedIntegration, modules: ReadonlyMap<
 
 function assembleNangoLayout(planned: PlannedIntegration, modules: ReadonlyMap<string, LoadedModule>, result: AssembledProject): void {
   const syncs: Record<string, DeclaredSync> = {};
+  const actions: Record<string, DeclaredAction> = {};
   for (const script of planned.scripts) {
     const report: ScriptReport = { integration: planned.key, kind: script.kind, name: script.name, file: script.file, status: 'loaded' };
     result.reports.push(report);
@@ -85,6 +86,8 @@ function assembleNangoLayout(planned: PlannedIntegration, modules: ReadonlyMap<s
     } else if (script.kind === 'action' ? isDeclaredAction(value) : isDeclaredOnEvent(value)) {
       report.status = 'skipped';
       report.reason = NOT_RUN_YET;
+      // Kept as declared, so `GET /scripts/config` lists it as Nango lists a deployed action.
+      if (script.kind === 'action') actions[script.name] = value as DeclaredAction;
     } else {
       reject(report, `the default export is not ${script.kind === 'action' ? 'createAction' : 'createOnEvent'}({...})`);
     }
@@ -98,7 +101,13 @@ function assembleNangoLayout(planned: PlannedIntegration, modules: ReadonlyMap<s
     });
     return;
   }
-  result.declarations.push({ providerConfigKey: planned.key, provider, ...(planned.mapping?.overrides ? { overrides: planned.mapping.overrides } : {}), syncs });
+  result.declarations.push({
+    providerConfigKey: planned.key,
+    provider,
+    ...(planned.mapping?.overrides ? { overrides: planned.mapping.overrides } : {}),
+    syncs,
+    ...(Object.keys(actions).length > 0 ? { actions } : {}),
+  });
 }
 
 /** A sync from Nango's current form; a message for the older form and anything else. */

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { catalogProvider } from './providers/catalog.js';
 import { parseProvider, type Provider, type ProviderInput } from './providers/provider.js';
+import type { DeclaredAction } from './script-definition.js';
 import { normalizeSync, SyncConfigError, type DeclaredSync, type SyncDefinition } from './sync-definition.js';
 
 /** What an integration may change of its provider. */
@@ -30,6 +31,8 @@ export interface IntegrationDeclaration {
   /** OAuth client credentials from configuration (the environment); never from the repository. */
   oauthClient?: OAuthClient;
   syncs: Record<string, DeclaredSync<any, any>>;
+  /** Actions (`createAction`): kept as declared and listed by `GET /scripts/config`; not run yet. */
+  actions?: Record<string, DeclaredAction>;
 }
 
 export interface Integration {
@@ -39,6 +42,8 @@ export interface Integration {
   provider: Provider;
   oauthClient?: OAuthClient;
   syncs: Map<string, SyncDefinition>;
+  /** Declared actions, by name (listed, not run yet). */
+  actions: Map<string, DeclaredAction>;
 }
 
 export function defineIntegration(declaration: IntegrationDeclaration): IntegrationDeclaration {
@@ -74,6 +79,7 @@ export class IntegrationRegistry {
       providerName: typeof declaration.provider === 'string' ? declaration.provider : (provider.name ?? key),
       provider,
       syncs,
+      actions: new Map(Object.entries(declaration.actions ?? {})),
       ...(declaration.oauthClient ? { oauthClient: declaration.oauthClient } : {}),
     });
   }

@@ -63,6 +63,10 @@ export interface SyncDefinition {
   /** Check the connection's metadata against `metadata` before each run (opt-in, as on Nango). */
   validateMetadata: boolean;
   webhookSubscriptions: string[];
+  /** As declared; listed by `GET /scripts/config`, as Nango lists a deployed sync's. */
+  version: string | null;
+  scopes: string[];
+  endpoints: { method?: string; path: string; group?: string }[];
   /** What the declaration says that Syncline ignores (unknown options), for start-up to log. */
   warnings: string[];
   exec: (nango: NangoSync) => MaybePromise<void>;
@@ -180,6 +184,9 @@ export function normalizeSync(name: string, declared: DeclaredSync): SyncDefinit
     validation: declared.validation,
     validateMetadata: declared.validateMetadata === true,
     webhookSubscriptions: declared.webhookSubscriptions ?? [],
+    version: declared.version ?? null,
+    scopes: declared.scopes ?? [],
+    endpoints: declared.endpoints ?? [],
     warnings,
     exec: declared.exec as SyncDefinition['exec'],
   };

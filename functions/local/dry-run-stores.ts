@@ -15,6 +15,7 @@ import type {
   FinishUpdate,
   ListQuery,
   PartitionWriter,
+  PruneResult,
   RecordInput,
   RecordPage,
   RecordPartition,
@@ -53,7 +54,9 @@ export class DryRunRecordStore implements RecordStore {
     const changes = this.model(partition);
     return records.map((record) => {
       const existing = current.get(record.id);
-      if (existing && existing.deletedAt === null && contentHash(existing.payload) === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      // The stored hash survives pruning (the payload does not): a pruned record saved with its
+      // content again is UNCHANGED, as the real store restores it without counting a change.
+      if (existing && existing.deletedAt === null && (existing.hash ?? contentHash(existing.payload)) === record.hash) return { id: record.id, result: 'UNCHANGED' };
       const added = !existing || existing.deletedAt !== null || changes.get(record.id)?.action === 'ADDED';
       changes.set(record.id, { action: added ? 'ADDED' : 'UPDATED', payload: record.payload });
       return { id: record.id, result: added ? 'ADDED' : 'UPDATED' };
@@ -85,6 +88,8 @@ export class DryRunRecordStore implements RecordStore {
         lastModifiedAt: Date.now(),
         lastAction: change.action,
         deletedAt: change.action === 'DELETED' ? Date.now() : null,
+        prunedAt: change.action === 'DELETED' ? (base?.prunedAt ?? null) : null,
+        hash: change.action === 'DELETED' ? base?.hash : contentHash(change.payload),
         version: (base?.version ?? 0) + 1,
         cursor: base?.cursor ?? '',
       });
@@ -125,6 +130,11 @@ export class DryRunRecordStore implements RecordStore {
 
   async deleteAll(): Promise<number> {
     return 0;
+  }
+
+  /** Pruning is an API call, never a sync's: a dry run prunes nothing and writes nothing. */
+  async prune(): Promise<PruneResult> {
+    return { count: 0, hasMore: false };
   }
 }
 
@@ -168,14 +178,18 @@ export class DryRunState implements StateRepos {
       unlockRefresh: (pck, id, until) => real.connections.unlockRefresh(pck, id, until),
       saveRefreshedCredentials: (pck, id, change) => real.connections.saveRefreshedCredentials(pck, id, change),
       updateMetadata: async () => undefined,
+      updateTags: async () => undefined,
       recordAuthError: async () => undefined,
       delete: async () => undefined,
     };
     this.connectionSyncs = {
       get: (key) => real.connectionSyncs.get(key),
       list: (pck, sync) => real.connectionSyncs.list(pck, sync),
+      listVariants: (pck, sync, connectionId) => real.connectionSyncs.listVariants(pck, sync, connectionId),
       update: (key) => ensure(key),
       ensure: (key) => ensure(key),
+      // Nothing is created for real: a variant that does not exist yet is a fresh in-memory state.
+      create: async (key) => ((await real.connectionSyncs.get(key)) ? null : ensure(key)),
       delete: async () => undefined,
       // A dry run reads alongside a real one without taking its lease.
       acquireLease: async (key, lease) => ({ acquired: true, state: { ...(await ensure(key)), lease }, previous: null }),

@@ -1,14 +1,16 @@
 /**
  * An in-memory records cache with the record store's rules (an unchanged record writes nothing,
  * a changed one bumps its version, a deleted one saved again is ADDED, every change is stamped
- * with the run that made it, the merging strategy's skip), for pure runner tests. Listing is
- * simple: by modification order, with the action filter.
+ * with the run that made it, the merging strategy's skip, pruning and the restore of a pruned
+ * record), for pure runner tests. Listing is simple: by modification order, with the action filter.
  */
 import type {
   ChangeCounts,
   DeleteOutcome,
   ListQuery,
   PartitionWriter,
+  PruneQuery,
+  PruneResult,
   RecordInput,
   RecordPage,
   RecordPartition,
@@ -20,6 +22,7 @@ import type {
 } from '../../functions/engine/ports.js';
 import { InvalidCursorError } from '../../functions/engine/errors.js';
 import { keepsStoredVersion } from '../../functions/engine/records/merging.js';
+import { prunedPayload } from '../../functions/engine/records/nango-record.js';
 import { scanningWriter } from '../../functions/engine/records/scanning-writer.js';
 
 interface Row extends Omit<StoredRecord, 'payload' | 'payloadJson'> {
@@ -48,11 +51,24 @@ export class MemoryRecordStore implements RecordStore {
     const rows = this.rows(partition);
     return records.map((record) => {
       const current = rows.get(record.id);
-      if (current && current.deletedAt === null && current.hash === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      if (current && current.deletedAt === null && current.hash === record.hash) {
+        // A pruned record gets its payload back in place: same cursor, action and writer, no change counted.
+        if (current.prunedAt !== null) {
+          this.writes++;
+          rows.set(record.id, { ...current, payloadJson: JSON.stringify(record.payload), prunedAt: null, version: current.version + 1 });
+        }
+        return { id: record.id, result: 'UNCHANGED' };
+      }
       if (current && keepsStoredVersion(options.merging, { lastModifiedAt: current.lastModifiedAt, modifiedBy: current.runId }, ctx)) return { id: record.id, result: 'SKIPPED' };
       const live = current !== undefined && current.deletedAt === null;
       const addedThisRun = current?.lastAction === 'ADDED' && current.runId === ctx.runId;
-      this.put(rows, record.id, { payloadJson: JSON.stringify(record.payload), hash: record.hash, lastAction: !live || addedThisRun ? 'ADDED' : 'UPDATED', deletedAt: null }, current, ctx);
+      this.put(
+        rows,
+        record.id,
+        { payloadJson: JSON.stringify(record.payload), hash: record.hash, lastAction: !live || addedThisRun ? 'ADDED' : 'UPDATED', deletedAt: null, prunedAt: null },
+        current,
+        ctx,
+      );
       return { id: record.id, result: live ? 'UPDATED' : 'ADDED' };
     });
   }
@@ -66,12 +82,12 @@ export class MemoryRecordStore implements RecordStore {
     return ids.map((id) => {
       const current = rows.get(id);
       if (!current || current.deletedAt !== null) return { id, result: 'UNCHANGED' };
-      this.put(rows, id, { payloadJson: current.payloadJson, hash: current.hash, lastAction: 'DELETED', deletedAt: this.now() }, current, ctx);
+      this.put(rows, id, { payloadJson: current.payloadJson, hash: current.hash, lastAction: 'DELETED', deletedAt: this.now(), prunedAt: current.prunedAt }, current, ctx);
       return { id, result: 'DELETED' };
     });
   }
 
-  private put(rows: Map<string, Row>, id: string, change: Pick<Row, 'payloadJson' | 'hash' | 'lastAction' | 'deletedAt'>, current: Row | undefined, ctx: WriteContext): void {
+  private put(rows: Map<string, Row>, id: string, change: Pick<Row, 'payloadJson' | 'hash' | 'lastAction' | 'deletedAt' | 'prunedAt'>, current: Row | undefined, ctx: WriteContext): void {
     const now = this.now();
     this.writes++;
     this.seq++;
@@ -124,6 +140,18 @@ export class MemoryRecordStore implements RecordStore {
     return counts;
   }
 
+  /** Oldest first, as `list` pages; the cursor (sequence) stays, only the payload goes. */
+  async prune(partition: RecordPartition, query: PruneQuery): Promise<PruneResult> {
+    if (!/^\d{12}$/.test(query.untilCursor)) throw new InvalidCursorError();
+    const candidates = [...this.rows(partition).values()].sort((a, b) => a.seq - b.seq).filter((row) => row.cursor <= query.untilCursor && row.prunedAt === null);
+    const rows = this.rows(partition);
+    for (const row of candidates.slice(0, query.limit)) {
+      this.writes++;
+      rows.set(row.id, { ...row, payloadJson: JSON.stringify(prunedPayload(row.id)), prunedAt: this.now(), version: row.version + 1 });
+    }
+    return { count: Math.min(candidates.length, query.limit), hasMore: candidates.length > query.limit };
+  }
+
   async deleteAll(partition: RecordPartition): Promise<number> {
     const rows = this.rows(partition);
     const count = rows.size;
@@ -133,7 +161,7 @@ export class MemoryRecordStore implements RecordStore {
 }
 
 function toStored(row: Row): StoredRecord {
-  const { hash: _hash, runId: _runId, seq: _seq, ...rest } = row;
+  const { runId: _runId, seq: _seq, ...rest } = row;
   return {
     ...rest,
     get payload() {

@@ -33,6 +33,8 @@ export interface RecordItem {
   da?: number;
   /** Run that made the last change. */
   r: string;
+  /** Pruned at (ms), only on pruned records: `d` then holds `{id}` alone and `h` the hash of the payload that was. */
+  pa?: number;
 }
 
 const ACTION_CODE: Record<RecordAction, RecordItem['a']> = { ADDED: 'A', UPDATED: 'U', DELETED: 'D' };
@@ -106,6 +108,8 @@ export function toStoredRecord(item: RecordItem): StoredRecord {
     lastModifiedAt: timeOfCursorKey(item.cu),
     lastAction: ACTION_NAME[item.a],
     deletedAt: item.da ?? null,
+    prunedAt: item.pa ?? null,
+    hash: item.h,
     version: item.v,
     cursor: encodeCursor(item.cu),
   };

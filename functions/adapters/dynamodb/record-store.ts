@@ -7,6 +7,9 @@
  * stream event. Each put is conditioned on the version read, so a concurrent writer's newer
  * version is never overwritten: the loser re-reads and re-decides.
  *
+ * Prune empties payloads in place (cursor key untouched); a pruned record keeps its content hash,
+ * so a save with the same content restores it without counting as a change.
+ *
  * Over the usual 300 lines on purpose: save, snapshot, list and delete share the item codec, the
  * write-skew re-stamping and the capacity accounting, which belong to this one table.
  */
@@ -21,6 +24,8 @@ import type {
   ListQuery,
   OpenWriterOptions,
   PartitionWriter,
+  PruneQuery,
+  PruneResult,
   RecordInput,
   RecordPage,
   RecordPartition,
@@ -35,6 +40,7 @@ import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
 import { keepsStoredVersion } from '../../engine/records/merging.js';
+import { prunedPayload } from '../../engine/records/nango-record.js';
 import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, timeOfCursorKey, toStoredRecord, type RecordItem } from './record-codec.js';
 import { PackedSnapshot } from './partition-snapshot.js';
 import { RECORDS_KEYS } from './table-schema.js';
@@ -56,8 +62,8 @@ export interface DynamoRecordStoreOptions {
   onCapacity?: (operation: string, capacity: ConsumedCapacity[]) => void;
 }
 
-type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r' | 'cu'>;
-const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu';
+type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r' | 'cu' | 'pa'>;
+const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu, pa';
 const MAX_CONFLICT_RETRIES = 20;
 
 export function recordPartitionKey(p: RecordPartition): string {
@@ -143,10 +149,11 @@ export class DynamoRecordStore implements RecordStore {
   /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a packed snapshot. */
   private async snapshot(partition: RecordPartition): Promise<PackedSnapshot> {
     const entries = { idFp: [] as number[], hashFp: [] as number[], deleted: [] as number[] };
-    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a'>>(partition, 'sk, h, a', 'reading a partition snapshot')) {
+    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a' | 'pa'>>(partition, 'sk, h, a, pa', 'reading a partition snapshot')) {
       for (const item of items) {
         entries.idFp.push(idFingerprint(item.sk));
-        entries.hashFp.push(hashFingerprint(item.h));
+        // A pruned record matches no hash (NaN equals nothing), so its save reads it and restores the payload.
+        entries.hashFp.push(item.pa === undefined ? hashFingerprint(item.h) : Number.NaN);
         entries.deleted.push(item.a === 'D' ? 1 : 0);
       }
     }
@@ -161,7 +168,14 @@ export class DynamoRecordStore implements RecordStore {
   private async saveOne(pk: string, record: RecordInput, current: ExistingItem | null, ctx: WriteContext, options: SaveOptions): Promise<SaveOutcome> {
     const payload = encodePayload(record.payload);
     for (let attempt = 0; ; attempt++) {
-      if (current && current.a !== 'D' && current.h === record.hash) return { id: record.id, result: 'UNCHANGED' };
+      if (current && current.a !== 'D' && current.h === record.hash) {
+        if (current.pa === undefined) return { id: record.id, result: 'UNCHANGED' };
+        const conflict = await this.restorePruned(pk, current, payload);
+        if (conflict === undefined) return { id: record.id, result: 'UNCHANGED' };
+        if (attempt >= MAX_CONFLICT_RETRIES) throw new Error(`record ${record.id}: gave up restoring its payload after ${attempt} conflicting writes`);
+        current = conflict;
+        continue;
+      }
       if (current && keepsStoredVersion(options.merging, { lastModifiedAt: timeOfCursorKey(current.cu), modifiedBy: current.r }, ctx)) return { id: record.id, result: 'SKIPPED' };
       const now = this.options.clock.now();
       // Within one run a record first added stays ADDED: readers have not seen it before.
@@ -200,6 +214,34 @@ export class DynamoRecordStore implements RecordStore {
         // A concurrent writer got there first: decide again against what it wrote.
         current = (error.Item ? unmarshallExisting(error.Item) : null) ?? (await this.readExisting(pk, [record.id], true)).get(record.id) ?? null;
       }
+    }
+  }
+
+  /**
+   * A pruned record saved again with the content it had: its payload goes back, nothing else
+   * changes — not its cursor, last action or last writer — so readers and the run's change counts
+   * (hence webhooks) see no modification, as on Nango, where the restore keeps `updated_at` and
+   * counts the record as unchanged. Conditioned on the version like every write: undefined when
+   * restored, else the record as a concurrent writer left it, to decide again on.
+   */
+  private async restorePruned(pk: string, current: ExistingItem, payload: Uint8Array): Promise<ExistingItem | null | undefined> {
+    try {
+      const response = await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: { pk, sk: current.sk },
+          UpdateExpression: 'SET d = :d, v = :next REMOVE pa',
+          ConditionExpression: 'v = :v',
+          ExpressionAttributeValues: { ':d': payload, ':next': current.v + 1, ':v': current.v },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: this.capacityMode(),
+        }),
+      );
+      this.report('UpdateItem', response.ConsumedCapacity);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item ? unmarshallExisting(error.Item) : null;
     }
   }
 
@@ -356,6 +398,66 @@ export class DynamoRecordStore implements RecordStore {
     return counts;
   }
 
+  /**
+   * One Query on the cursor index from the oldest record up to the cursor, skipping pruned ones,
+   * for `limit` + 1 records (the one more says whether any remain); then a conditional UpdateItem
+   * each, `writeConcurrency` at a time. The cursor key is not touched, so pages and cursors a
+   * reader holds stay valid. A record whose version moved meanwhile is decided again on what the
+   * failed condition returned: pruned if it is still at or before the cursor and unpruned, left
+   * alone if a sync rewrote it (it then sorts after the cursor).
+   */
+  async prune(partition: RecordPartition, query: PruneQuery): Promise<PruneResult> {
+    const pk = recordPartitionKey(partition);
+    const upTo = decodeCursor(query.untilCursor);
+    if (upTo === null) throw new InvalidCursorError();
+    try {
+      const candidates: ExistingItem[] = [];
+      const input = {
+        IndexName: RECORDS_KEYS.cursorIndex,
+        KeyConditionExpression: 'pk = :pk AND cu <= :upTo',
+        FilterExpression: 'attribute_not_exists(pa)',
+        ProjectionExpression: EXISTING_PROJECTION,
+        ExpressionAttributeValues: { ':pk': pk, ':upTo': upTo },
+        Limit: query.limit + 1,
+      };
+      for await (const items of this.pages<ExistingItem>(input, 'finding records to prune')) {
+        candidates.push(...items);
+        if (candidates.length > query.limit) break;
+      }
+      const now = this.options.clock.now();
+      const pruned = await mapWithConcurrency(candidates.slice(0, query.limit), this.writeConcurrency, (item) => this.pruneOne(pk, item, upTo, now));
+      return { count: pruned.filter(Boolean).length, hasMore: candidates.length > query.limit };
+    } catch (error) {
+      throw asInfrastructureError(error, 'pruning records');
+    }
+  }
+
+  private async pruneOne(pk: string, item: ExistingItem, upTo: string, now: number): Promise<boolean> {
+    let current: ExistingItem | null = item;
+    for (let attempt = 0; current && current.pa === undefined && current.cu <= upTo; attempt++) {
+      try {
+        const response = await this.options.doc.send(
+          new UpdateCommand({
+            TableName: this.options.tableName,
+            Key: { pk, sk: current.sk },
+            UpdateExpression: 'SET d = :d, pa = :now, v = :next',
+            ConditionExpression: 'v = :v',
+            ExpressionAttributeValues: { ':d': encodePayload(prunedPayload(current.sk)), ':now': now, ':next': current.v + 1, ':v': current.v },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ReturnConsumedCapacity: this.capacityMode(),
+          }),
+        );
+        this.report('UpdateItem', response.ConsumedCapacity);
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        // The index lagged or a writer got there first: decide again on the item as it is.
+        current = error.Item ? unmarshallExisting(error.Item) : null;
+      }
+    }
+    return false;
+  }
+
   async deleteAll(partition: RecordPartition): Promise<number> {
     let removed = 0;
     for await (const keys of this.partitionPages<{ pk: string; sk: string }>(partition, 'pk, sk', 'emptying records')) {
@@ -422,9 +524,9 @@ export class DynamoRecordStore implements RecordStore {
 
 function unmarshallExisting(item: Record<string, AttributeValue>): ExistingItem | null {
   // ReturnValuesOnConditionCheckFailure hands back the raw (marshalled) item.
-  const { sk, h, v, a, fs, r, cu } = unmarshall(item) as Partial<ExistingItem>;
+  const { sk, h, v, a, fs, r, cu, pa } = unmarshall(item) as Partial<ExistingItem>;
   if (sk === undefined) return null;
-  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '', cu: cu ?? cursorFloor(0) };
+  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '', cu: cu ?? cursorFloor(0), ...(pa !== undefined ? { pa } : {}) };
 }
 
 function backoff(attempt: number): Promise<void> {

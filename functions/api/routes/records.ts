@@ -4,18 +4,20 @@
  * up), a reader lists only records older than the visibility lag, so a record written
  * concurrently with a page is returned on a later page instead of being skipped. Otherwise
  * nothing is being written and everything is listed — which is why webhooks go out only after
- * the lag: a receiver fetching `modified_after` at once gets the whole run.
+ * the lag: a receiver fetching `modified_after` at once gets the whole run. A variant's partition
+ * is judged by the variant's own connection-sync state (its runs write it, not the base's).
  */
-import { NotFoundError } from '../../engine/errors.js';
 import type { StoredRecord } from '../../engine/ports.js';
 import { nangoRecordMetadata } from '../../engine/records/nango-record.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, type ApiRoute } from '../route.js';
 import { ConnectionHeaders } from '../schemas.js';
+import { resolveRecordPartition } from './records.partition.js';
+import { pruneRecordsRoute } from './records.prune.js';
 import { RecordsQuery, RecordsResponse } from './records.schemas.js';
 
 export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
-  const { registry, records, state } = deps.syncline;
+  const { records } = deps.syncline;
   return [
     defineRoute(
       {
@@ -29,17 +31,14 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'A page of records', schema: RecordsResponse, listsRecordModels: true } },
       },
       async ({ headers, query, c }) => {
-        const providerConfigKey = headers['Provider-Config-Key'];
-        const connectionId = headers['Connection-Id'];
-        if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
-        const sync = registry.syncForModel(providerConfigKey, query.model);
-        if (!sync) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${query.model}"`);
-        if (query.variant !== undefined && query.variant !== 'base') throw new NotFoundError(`model "${query.model}" has no variant "${query.variant}"`);
         // Taken before reading the lease: a run that starts after this read stamps its writes later.
         const now = deps.clock.now();
-        // Every connection has a state item per sync; reading it (not the connection) avoids decrypting credentials.
-        const syncState = await state.connectionSyncs.get({ providerConfigKey, connectionId, syncName: sync.name });
-        if (!syncState) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
+        const { partition, syncState } = await resolveRecordPartition(deps.syncline, {
+          providerConfigKey: headers['Provider-Config-Key'],
+          connectionId: headers['Connection-Id'],
+          model: query.model,
+          variant: query.variant,
+        });
         // Writes still in flight, or just finished and maybe not yet in the (eventually consistent)
         // index: list only what is older than the lag. Webhooks are sent after the lag has passed.
         const lastWriteEnded = Math.max(syncState.lastRun?.finishedAt ?? 0, syncState.releasedAt ?? 0);
@@ -47,20 +46,18 @@ export function recordsRoutes(deps: ApiDeps): ApiRoute[] {
 
         const modifiedAfter = query.modified_after ?? query.delta;
         const visibleBefore = writing ? now - deps.visibilityLagMs : now + 1;
-        const page = await records.list(
-          { providerConfigKey, connectionId, model: query.model },
-          {
-            limit: query.limit,
-            ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-            ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
-            ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
-            ...(query.ids ? { ids: query.ids } : {}),
-            visibleBefore,
-          },
-        );
+        const page = await records.list(partition, {
+          limit: query.limit,
+          ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+          ...(modifiedAfter !== undefined ? { modifiedAfter: Date.parse(modifiedAfter) } : {}),
+          ...(query.filter ? { filter: [...new Set(query.filter)] } : {}),
+          ...(query.ids ? { ids: query.ids } : {}),
+          visibleBefore,
+        });
         return c.body(recordsPageJson(page.records, page.nextCursor), 200, { 'content-type': 'application/json' });
       },
     ),
+    pruneRecordsRoute(deps),
   ];
 }
 

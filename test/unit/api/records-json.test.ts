@@ -13,22 +13,59 @@ describe('toNangoRecordJson', () => {
       lastModifiedAt: 1_700_000_100_000,
       lastAction: 'DELETED',
       deletedAt: 1_700_000_100_000,
+      prunedAt: null,
       version: 3,
       cursor: 'abc',
     };
     const expected = JSON.stringify({
       ...payload,
       id: '42',
-      _nango_metadata: { first_seen_at: '2023-11-14T22:13:20.000Z', last_modified_at: '2023-11-14T22:15:00.000Z', last_action: 'DELETED', deleted_at: '2023-11-14T22:15:00.000Z', cursor: 'abc' },
+      _nango_metadata: {
+        first_seen_at: '2023-11-14T22:13:20.000Z',
+        last_modified_at: '2023-11-14T22:15:00.000Z',
+        last_action: 'DELETED',
+        deleted_at: '2023-11-14T22:15:00.000Z',
+        pruned_at: null,
+        cursor: 'abc',
+      },
     });
     expect(toNangoRecordJson(record)).toBe(expected);
+  });
+});
+
+describe('a pruned record', () => {
+  it('is its id and metadata alone, with pruned_at, as Nango lists it', () => {
+    const payload = { id: '7' };
+    const record: StoredRecord = {
+      id: '7',
+      payload,
+      payloadJson: JSON.stringify(payload),
+      firstSeenAt: 1_700_000_000_000,
+      lastModifiedAt: 1_700_000_000_000,
+      lastAction: 'ADDED',
+      deletedAt: null,
+      prunedAt: 1_700_000_200_000,
+      version: 2,
+      cursor: 'c7',
+    };
+    expect(JSON.parse(toNangoRecordJson(record))).toEqual({
+      id: '7',
+      _nango_metadata: {
+        first_seen_at: '2023-11-14T22:13:20.000Z',
+        last_modified_at: '2023-11-14T22:13:20.000Z',
+        last_action: 'ADDED',
+        deleted_at: null,
+        pruned_at: '2023-11-14T22:16:40.000Z',
+        cursor: 'c7',
+      },
+    });
   });
 });
 
 describe('recordsPageJson', () => {
   const record = (id: string): StoredRecord => {
     const payload = { id, text: 'x'.repeat(100) };
-    return { id, payload, payloadJson: JSON.stringify(payload), firstSeenAt: 0, lastModifiedAt: 0, lastAction: 'ADDED', deletedAt: null, version: 1, cursor: `cursor-${id}` };
+    return { id, payload, payloadJson: JSON.stringify(payload), firstSeenAt: 0, lastModifiedAt: 0, lastAction: 'ADDED', deletedAt: null, prunedAt: null, version: 1, cursor: `cursor-${id}` };
   };
 
   it('is the page as JSON when it fits', () => {

@@ -26,7 +26,14 @@ describe('listRecords', () => {
     expect(listed[1]).toEqual({
       ...a,
       name: 'Ada',
-      _nango_metadata: { first_seen_at: expect.any(String), last_modified_at: new Date(world.clock.now()).toISOString(), last_action: 'ADDED', deleted_at: null, cursor: expect.any(String) },
+      _nango_metadata: {
+        first_seen_at: expect.any(String),
+        last_modified_at: new Date(world.clock.now()).toISOString(),
+        last_action: 'ADDED',
+        deleted_at: null,
+        pruned_at: null,
+        cursor: expect.any(String),
+      },
     });
   });
 
