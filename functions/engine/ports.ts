@@ -2,6 +2,7 @@
  * The ports the engine talks through. Adapters (DynamoDB, SQS, Scheduler, HTTP) implement
  * them; the engine never imports an AWS SDK.
  */
+import type { ApiKeyScope } from './api-key-scopes.js';
 import type { ChangeCounts, RunTrigger } from './model/run.js';
 import type { ConnectionSyncKey } from './state-ports.js';
 
@@ -41,6 +42,13 @@ export interface StoredRecord {
   lastModifiedAt: number;
   lastAction: RecordAction;
   deletedAt: number | null;
+  /**
+   * When `PATCH /records/prune` emptied the payload (it is then `{id}`), or null. Pruning keeps
+   * the record's place in modification order; the next save of it puts the payload back.
+   */
+  prunedAt: number | null;
+  /** Content hash of the payload as last saved, kept through pruning; absent where a store keeps none. */
+  hash?: string;
   version: number;
   /** Position in modification order; opaque to callers. */
   cursor: string;
@@ -98,6 +106,20 @@ export interface RecordPage {
   nextCursor: string | null;
 }
 
+export interface PruneQuery {
+  /** A record's cursor (`_nango_metadata.cursor`, or a `next_cursor`): records up to and including it are pruned. */
+  untilCursor: string;
+  /** At most this many records are pruned by one call. */
+  limit: number;
+}
+
+export interface PruneResult {
+  /** Records whose payload this call emptied. */
+  count: number;
+  /** Unpruned records remain at or before the cursor: call again. */
+  hasMore: boolean;
+}
+
 /**
  * Writes one run makes to one partition. The store decides how to avoid per-record reads; the
  * runner only saves, deletes and asks how much of the partition a full pass left unseen.
@@ -148,6 +170,16 @@ export interface RecordStore {
   countRunChanges(partition: RecordPartition, ctx: WriteContext): Promise<ChangeCounts>;
   /** Removes every record of the partition (emptyCache); returns how many. */
   deleteAll(partition: RecordPartition): Promise<number>;
+  /**
+   * Empties the payload of the partition's oldest unpruned records up to and including
+   * `untilCursor`, in the order `list` pages them (deleted ones too), at most `limit` of them:
+   * each keeps its id, metadata, content hash and cursor (pruning is not a modification) and
+   * gains `prunedAt`. Each write is conditioned on the version read, so a record a sync changes
+   * meanwhile keeps the sync's version. A later save of a pruned record puts its payload back;
+   * with unchanged content that is UNCHANGED and leaves its cursor where it was (as on Nango).
+   * A cursor this store never issued throws `InvalidCursorError`.
+   */
+  prune(partition: RecordPartition, query: PruneQuery): Promise<PruneResult>;
 }
 
 export type * from './state-ports.js';
@@ -173,13 +205,15 @@ export interface FanOutEvent {
   integration: string;
   sync: string;
   connection?: string;
+  /** The sync variant a per-connection schedule runs; absent for the base variant. */
+  variant?: string;
   /** The time the schedule fired for (EventBridge's `<aws.scheduler.scheduled-time>`), ISO. */
   scheduledAt: string;
 }
 
 /** A schedule as Syncline wants it. */
 export interface ScheduleSpec {
-  /** `<integration>.<sync>` or `<integration>.<sync>.<connection>`. */
+  /** `<integration>.<sync>` or `<integration>.<sync>.<connection>` (see `scheduleName`). */
   name: string;
   rateExpression: string;
   /** The fan-out input, without `scheduledAt` (the scheduler fills it in at each firing). */
@@ -224,13 +258,15 @@ export interface ApiKeyInfo {
   createdAt: string;
   /** The first characters of the key, to recognise it; never enough to use it. */
   prefix: string;
+  /** What the key may do (`api-key-scopes.ts`); `['full']` for keys stored before scopes existed. */
+  scopes: ApiKeyScope[];
 }
 
 /** API keys for the HTTP API, stored only as SHA-256 hashes. */
 export interface ApiKeyStore {
-  /** Creates a key; the secret is returned only here. */
-  create(name: string): Promise<ApiKeyInfo & { secret: string }>;
-  /** Registers a key whose secret is supplied (the deploy-time or local bootstrap key). Idempotent. */
+  /** Creates a key with these scopes (default `['full']`); the secret is returned only here. */
+  create(name: string, scopes?: ApiKeyScope[]): Promise<ApiKeyInfo & { secret: string }>;
+  /** Registers a `full` key whose secret is supplied (the deploy-time or local bootstrap key). Idempotent. */
   importKey(name: string, secret: string): Promise<ApiKeyInfo>;
   list(): Promise<ApiKeyInfo[]>;
   revoke(id: string): Promise<boolean>;

@@ -1,13 +1,18 @@
-/** The local stand-in for the EventBridge bus: each run-result event becomes one log line. */
+/** The local stand-in for the EventBridge bus: each event (run result, auth error) becomes one log line. */
 import type { Logger } from '../engine/ports.js';
-import type { EventPublisher, SyncResultEvent } from '../engine/webhooks/ports.js';
+import type { EventPublisher, PublishedEvent } from '../engine/webhooks/ports.js';
 import { EVENT_SOURCE } from '../adapters/eventbridge/event-publisher.js';
 
 export class LoggingEventPublisher implements EventPublisher {
   constructor(private readonly logger: Logger) {}
 
-  async publish(events: SyncResultEvent[]): Promise<void> {
+  async publish(events: PublishedEvent[]): Promise<void> {
     for (const event of events) {
+      if (event.detailType === 'auth.refresh_error') {
+        const { detail } = event;
+        this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${detail.error.type}`, { providerConfigKey: detail.providerConfigKey, connectionId: detail.connectionId });
+        continue;
+      }
       const { detail } = event;
       const summary = detail.success
         ? `${detail.model} +${detail.responseResults.added} ~${detail.responseResults.updated} -${detail.responseResults.deleted}`

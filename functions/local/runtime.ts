@@ -161,6 +161,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       logger,
       allowPrivate: options.webhookAllowPrivate ?? true,
       settleMs: options.visibilityLagMs ?? 2_000,
+      integrations: registry,
     });
     stack.push(() => webhooks.stop());
     await scheduler.start();

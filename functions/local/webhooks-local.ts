@@ -1,20 +1,22 @@
 /**
  * Webhooks on one machine: the delivery queue and its DLQ in the SQS emulator, a poller feeding
  * it to the same delivery handler as the Lambda, a stream poller feeding DynamoDB Local's stream
- * to the same run-results handler, and run-result events written to the log instead of
- * EventBridge. Returns the webhook service for the API and a `stop()`.
+ * to the same run-results handler (run results and newly marked connections, through the same
+ * filter as the Lambda's event source), and events written to the log instead of EventBridge.
+ * Returns the webhook service for the API and a `stop()`.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
 import { makeWebhooks } from '../composition.js';
+import type { IntegrationRegistry } from '../engine/integration.js';
 import type { Clock, Logger, SecretCipher } from '../engine/ports.js';
 import type { HostResolver } from '../engine/webhooks/ports.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../engine/webhooks/retry-policy.js';
 import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { makeWebhookDeliveryHandler } from '../handlers/queue/webhook-delivery-handler.js';
-import { matchesRunResultFilter } from '../handlers/stream/run-result-filter.js';
+import { matchesWebhookStreamFilter } from '../handlers/stream/run-result-filter.js';
 import { makeRunResultsHandler } from '../handlers/stream/run-results-handler.js';
 import { startQueuePoller } from './queue-poller.js';
 import type { SqsEmulator } from './sqs-emulator.js';
@@ -37,6 +39,10 @@ export interface LocalWebhooksOptions {
   queueName?: string;
   /** The first attempt waits this long after the run's end (the records API's visibility lag). */
   settleMs?: number;
+  /** Names the provider and auth mode in auth webhooks; without it they say "unknown" / the credentials' type. */
+  integrations?: Pick<IntegrationRegistry, 'get'>;
+  /** The environment auth webhooks name; default `dev`. */
+  environment?: string;
 }
 
 export interface LocalWebhooks {
@@ -84,8 +90,12 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
       dynamo: options.dynamo.client,
       endpoint: options.dynamo.endpoint,
       tableName: options.stateTable,
-      handler: makeRunResultsHandler(webhooks.runResultsDeps(new LoggingEventPublisher(logger))),
-      filter: matchesRunResultFilter,
+      handler: makeRunResultsHandler({
+        ...webhooks.runResultsDeps(new LoggingEventPublisher(logger)),
+        ...(options.integrations ? { integrations: options.integrations } : {}),
+        environment: options.environment ?? 'dev',
+      }),
+      filter: matchesWebhookStreamFilter,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       onError: (error) => logger.log('error', `run-results stream: ${describe(error)}`),
     });

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RUN_RESULT_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
+import { WEBHOOK_STREAM_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
 import type { DataTables } from './data-tables.js';
 import { SynclineFunction } from './syncline-function.js';
 
@@ -14,17 +14,20 @@ export interface WebhooksProps {
   readonly data: DataTables;
   /** Concurrent delivery invocations (each handles up to 10 endpoints at once). @default 20 */
   readonly maxDeliveryConcurrency?: number;
+  /** The deployment's name in auth webhooks (Nango's `environment`). @default 'prod' */
+  readonly environmentName?: string;
 }
 
 /** 15 s per POST, the batch's POSTs run concurrently; room for DynamoDB, KMS and SQS calls. */
 const DELIVERY_TIMEOUT = Duration.seconds(60);
 
 /**
- * Webhooks: the state table's stream → run-results function (filtered to runs
- * that just finished) → one SQS message per delivery → webhook-delivery function → the
- * customer's URL. Retries are chained SQS delays (see functions/adapters/sqs/delivery-queue.ts
- * for why not one-time schedules); a delivery out of attempts is copied to the DLQ and
- * replayable through the API. Run results also go to an EventBridge bus.
+ * Webhooks: the state table's stream → run-results function (filtered to runs that just
+ * finished and connections just marked with an auth error) → one SQS message per delivery →
+ * webhook-delivery function → the customer's URL. Retries are chained SQS delays (see
+ * functions/adapters/sqs/delivery-queue.ts for why not one-time schedules); a delivery out of
+ * attempts is copied to the DLQ and replayable through the API. Run results and auth errors
+ * also go to an EventBridge bus.
  *
  * Stream settings (a poison record must not block a shard for 24 h): bisect a failing
  * batch, at most 10 retries, records older than 6 hours are given up on, and whatever is given
@@ -64,7 +67,7 @@ export class Webhooks extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results: sync.success and sync.error' });
+    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results and auth errors: sync.success, sync.error, auth.refresh_error' });
 
     const queueEnv = {
       STATE_TABLE: data.state.tableName,
@@ -73,14 +76,16 @@ export class Webhooks extends Construct {
     };
 
     this.runResults = new SynclineFunction(this, 'RunResults', {
-      description: 'Syncline run results: creates webhook deliveries and publishes events',
+      description: 'Syncline run results and auth errors: creates webhook deliveries and publishes events',
       entry: 'functions/handlers/stream/run-results.lambda.ts',
       serviceName: 'syncline-run-results',
       timeout: Duration.seconds(60),
       memorySize: 512,
-      environment: { ...queueEnv, EVENT_BUS_NAME: this.bus.eventBusName },
+      environment: { ...queueEnv, EVENT_BUS_NAME: this.bus.eventBusName, SYNCLINE_ENVIRONMENT: props.environmentName ?? 'prod' },
     });
-    // Reads subscriptions, writes deliveries; no key grant beyond DynamoDB's: it never opens a secret.
+    // Reads subscriptions, writes deliveries; no key grant beyond DynamoDB's: it never opens a
+    // secret (a connection's sealed credentials in its stream image are never decoded, and
+    // could not be opened without the key).
     data.grantStateReadWrite(this.runResults);
     this.deliveryQueue.grantSendMessages(this.runResults);
     this.bus.grantPutEventsTo(this.runResults);
@@ -88,7 +93,7 @@ export class Webhooks extends Construct {
       new DynamoEventSource(data.state, {
         // TRIM_HORIZON: results written while the function was being (re)deployed are not lost.
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        filters: RUN_RESULT_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
+        filters: WEBHOOK_STREAM_FILTER_PATTERNS.map((pattern) => lambda.FilterCriteria.filter(pattern)),
         batchSize: 25,
         maxBatchingWindow: Duration.seconds(0),
         bisectBatchOnError: true,
@@ -138,7 +143,7 @@ export class Webhooks extends Construct {
     );
     this.streamFailureAlarm = failing(
       'StreamFailuresAlarm',
-      'Run results could not be turned into webhooks and were given up on (see the StreamFailures queue)',
+      'Run results or auth errors could not be turned into webhooks and were given up on (see the StreamFailures queue)',
       this.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
     );
     // Five minutes behind the stream means webhooks are late; the design promises seconds.

@@ -1,7 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RUN_RESULT_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
+import { AUTH_ERROR_FILTER_PATTERNS, RUN_RESULT_FILTER_PATTERNS, WEBHOOK_STREAM_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
 import { SynclineStack } from '../../infra/syncline-stack.js';
 
 interface Resource {
@@ -31,7 +31,7 @@ function statementsOf(fn: { role?: HasDefaultChild | undefined }) {
 const actions = (fn: { role?: HasDefaultChild | undefined }) => statementsOf(fn).flatMap((s) => [s.Action].flat());
 
 describe('webhooks', () => {
-  it('the stream source only sees finished runs, with bisect, retry limit, record age and an on-failure queue', () => {
+  it('the stream source only sees finished runs and newly marked connections, with bisect, retry limit, record age and an on-failure queue', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(stack.webhooks.runResults) },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.state), 'StreamArn'] },
@@ -42,13 +42,33 @@ describe('webhooks', () => {
       MaximumRecordAgeInSeconds: 6 * 3600,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: arnOf(stack.webhooks.streamFailures) } },
-      FilterCriteria: { Filters: RUN_RESULT_FILTER_PATTERNS.map((p) => ({ Pattern: JSON.stringify(p) })) },
+      FilterCriteria: { Filters: WEBHOOK_STREAM_FILTER_PATTERNS.map((p) => ({ Pattern: JSON.stringify(p) })) },
     });
   });
 
-  it('the filter patterns are finished runs only', () => {
+  it('the filter patterns are finished runs and connections whose auth error was just set (exists on a leaf)', () => {
     expect(RUN_RESULT_FILTER_PATTERNS).toHaveLength(2);
     expect(JSON.stringify(RUN_RESULT_FILTER_PATTERNS)).toContain('"kind":{"S":["RUN"]}');
+    expect(AUTH_ERROR_FILTER_PATTERNS).toEqual([
+      {
+        eventName: ['MODIFY'],
+        dynamodb: {
+          NewImage: { kind: { S: ['CONNECTION'] }, authError: { M: { at: { S: [{ exists: true }] } } } },
+          OldImage: { authError: { M: { at: { S: [{ exists: false }] } } } },
+        },
+      },
+    ]);
+    expect(WEBHOOK_STREAM_FILTER_PATTERNS).toEqual([...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS]);
+    // A Lambda event source takes at most 5 filters, each at most 4 KB.
+    expect(WEBHOOK_STREAM_FILTER_PATTERNS.length).toBeLessThanOrEqual(5);
+    for (const pattern of WEBHOOK_STREAM_FILTER_PATTERNS) expect(JSON.stringify(pattern).length).toBeLessThan(4096);
+  });
+
+  it('the run-results function names its environment for auth webhooks', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('auth errors'),
+      Environment: { Variables: Match.objectLike({ SYNCLINE_ENVIRONMENT: 'prod' }) },
+    });
   });
 
   it('the delivery queue feeds the delivery function with partial batch responses; its DLQ keeps 14 days', () => {

@@ -50,7 +50,14 @@ describe('webhooks API', () => {
   it('creates a subscription (secret shown once), lists, gets, rotates and deletes it', async () => {
     const created = await call('POST', '/webhooks/subscriptions', { url: 'https://hooks.example.com/syncline' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: 'https://hooks.example.com/syncline', events: ['sync.success', 'sync.error'], always: false, enabled: true, secret: expect.stringMatching(/^whsec_/) });
+    // Without events and always: Nango's new-environment settings.
+    expect(created.body).toMatchObject({
+      url: 'https://hooks.example.com/syncline',
+      events: ['sync.success', 'sync.error', 'auth.refresh_error'],
+      always: true,
+      enabled: true,
+      secret: expect.stringMatching(/^whsec_/),
+    });
     const { id, secret } = created.body;
 
     const listed = await call('GET', '/webhooks/subscriptions');
@@ -73,6 +80,25 @@ describe('webhooks API', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 'invalid_webhook_url', errors: [{ path: 'body.url' }] });
+  });
+
+  it('keeps what a subscription says, and what a stored one was created with', async () => {
+    const explicit = await call('POST', '/webhooks/subscriptions', { url: 'https://hooks.example.com/quiet', events: ['sync.error'], always: false });
+    expect(explicit.body).toMatchObject({ events: ['sync.error'], always: false });
+    // A subscription stored before the defaults changed.
+    const old = {
+      id: 'whsub_00000000000000ee',
+      url: 'https://hooks.example.com/old',
+      events: ['sync.success', 'sync.error'] as const,
+      always: false,
+      enabled: true,
+      disabledReason: null,
+      createdAt: 0,
+    };
+    await store.createSubscription({ ...old, events: [...old.events] }, 'whsec_AAAA');
+
+    expect((await call('GET', `/webhooks/subscriptions/${old.id}`)).body).toMatchObject({ events: ['sync.success', 'sync.error'], always: false });
+    expect((await call('GET', `/webhooks/subscriptions/${explicit.body.id}`)).body).toMatchObject({ events: ['sync.error'], always: false });
   });
 
   it('rejects unknown fields and events', async () => {

@@ -11,7 +11,9 @@
  *
  * The signing secret is stored only as `secretEnc`, envelope-encrypted with the SecretCipher
  * (KMS in AWS) and bound to the subscription id; it never sits in an item in plain text.
- * Neither kind is `RUN`, so the webhook stream filter never sees these writes.
+ * Neither kind is `RUN` nor `CONNECTION`, so the webhook stream filter never sees these writes.
+ * A subscription's `events` and `always` are read as stored: changing the defaults for new
+ * subscriptions changes no existing one.
  */
 import { getItemConsistent, withInfrastructureErrors, queryPages } from './dynamo-calls.js';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -252,5 +254,6 @@ function toSubscription(item: Record<string, unknown>): WebhookSubscription {
 
 function toDelivery(item: Record<string, unknown>): WebhookDelivery {
   const { pk: _pk, sk: _sk, kind: _kind, ttl: _ttl, ...delivery } = item;
-  return { ...(delivery as unknown as WebhookDelivery), model: (delivery['model'] as string | undefined) ?? null };
+  const nullable = (name: string) => (delivery[name] as string | null | undefined) ?? null;
+  return { ...(delivery as unknown as WebhookDelivery), syncName: nullable('syncName'), runId: nullable('runId'), model: nullable('model') };
 }

@@ -1,6 +1,7 @@
 /**
- * Run results on an EventBridge bus (the `EventPublisher` port): source `syncline`, detail-type
- * `sync.success` / `sync.error`, detail = the webhook payload, so a rule such as
+ * Run results and auth errors on an EventBridge bus (the `EventPublisher` port): source
+ * `syncline`, detail-type `sync.success` / `sync.error` / `auth.refresh_error`, detail = the
+ * webhook payload, so a rule such as
  * `{"source": ["syncline"], "detail-type": ["sync.success"], "detail": {"model": ["Contact"]}}`
  * can route results without a webhook. PutEvents takes 10 entries per call; entries it
  * reports as failed (throttling) are retried a few times, then the call throws so the stream
@@ -8,7 +9,7 @@
  */
 import { PutEventsCommand, type PutEventsCommandOutput, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { asInfrastructureError } from '../../engine/errors.js';
-import type { EventPublisher, SyncResultEvent } from '../../engine/webhooks/ports.js';
+import type { EventPublisher, PublishedEvent } from '../../engine/webhooks/ports.js';
 
 export const EVENT_SOURCE = 'syncline';
 const BATCH = 10;
@@ -22,7 +23,7 @@ export interface EventBridgePublisherOptions {
 export class EventBridgePublisher implements EventPublisher {
   constructor(private readonly options: EventBridgePublisherOptions) {}
 
-  async publish(events: SyncResultEvent[]): Promise<void> {
+  async publish(events: PublishedEvent[]): Promise<void> {
     for (let i = 0; i < events.length; i += BATCH) {
       let entries: PutEventsRequestEntry[] = events.slice(i, i + BATCH).map((event) => ({
         EventBusName: this.options.busName,

@@ -7,8 +7,12 @@ const Event = z.enum(WEBHOOK_EVENTS);
 export const CreateSubscriptionBody = z
   .object({
     url: z.string().min(1).max(2048).meta({ description: 'https URL receiving the POSTs; must not resolve to a private, loopback, link-local or metadata address' }),
-    events: z.array(Event).min(1).optional().meta({ description: 'Which results to send; default both' }),
-    always: z.boolean().optional().meta({ description: 'Also send a success webhook for a model the run did not change; default false' }),
+    events: z
+      .array(Event)
+      .min(1)
+      .optional()
+      .meta({ description: 'What to send: sync.success, sync.error (run results), auth.refresh_error (a connection whose token refresh failed); default all three' }),
+    always: z.boolean().optional().meta({ description: "Also send a success webhook for a model the run did not change (Nango's on_sync_completion_always); default true" }),
   })
   .strict();
 
@@ -38,8 +42,8 @@ export const DeliverySchema = z.object({
   status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']),
   provider_config_key: z.string(),
   connection_id: z.string(),
-  sync_name: z.string(),
-  run_id: z.string(),
+  sync_name: z.string().nullable().meta({ description: 'Null for an auth webhook' }),
+  run_id: z.string().nullable().meta({ description: 'The run reported on; for an auth webhook the run that met the failure, or null' }),
   model: z.string().nullable(),
   created_at: z.string(),
   attempts: z.array(

@@ -31,14 +31,16 @@ export function webhooksRoutes(deps: ApiDeps): ApiRoute[] {
         method: 'post',
         path: '/webhooks/subscriptions',
         tag: TAG,
-        summary: 'Subscribe a URL to run results',
+        summary: 'Subscribe a URL to run results and auth errors',
         description:
-          'Each finished run POSTs a Nango-compatible sync webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). The secret is in this answer only.',
+          'Each finished run POSTs a Nango-compatible sync webhook, and each connection whose token refresh failed a Nango-compatible auth webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). Without `events` and `always`, a subscription gets what Nango turns on for a new environment: every event, and success webhooks even for runs that changed nothing. The secret is in this answer only.',
         body: CreateSubscriptionBody,
         responses: { 201: { description: 'Created', schema: SubscriptionWithSecret } },
       },
       async ({ body, c }) => {
-        const created = await refuseBadUrl(() => webhooks.createSubscription({ url: body.url, events: body.events ?? ['sync.success', 'sync.error'], always: body.always ?? false }));
+        const created = await refuseBadUrl(() =>
+          webhooks.createSubscription({ url: body.url, ...(body.events ? { events: body.events } : {}), ...(body.always !== undefined ? { always: body.always } : {}) }),
+        );
         return json(c, 201, { ...toSubscription(created), secret: created.secret });
       },
     ),

@@ -57,6 +57,18 @@ export type ChangeCounts = z.infer<typeof ChangeCountsSchema>;
 export const RunErrorSchema = z.object({ type: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
+/** A sync's checkpoint as stored: a flat object of strings, numbers and booleans (Nango's `Checkpoint`). */
+export const CheckpointSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/**
+ * Nango's `CheckpointRange` for one run: `from` is the checkpoint the run started from (null on a
+ * first run, after a reset, or once a full sync finished its pass), `to` the last one the script
+ * saved (null after `clearCheckpoint()`). Receivers tell a full sync (`from` null) from an
+ * incremental one by it.
+ */
+export const CheckpointRangeSchema = z.object({ from: CheckpointSchema.nullable(), to: CheckpointSchema.nullable() });
+export type CheckpointRange = z.infer<typeof CheckpointRangeSchema>;
+
 /** What `lastRun` on a connection-sync and each listed execution carry. */
 export const RunSummarySchema = z.object({
   runId: z.string(),
@@ -81,11 +93,21 @@ export const RunSchema = RunSummarySchema.extend({
   invocations: z.number().int().min(0).default(0),
   /** Hand-overs in a row that moved nothing forward; a second one in a row ends the run. */
   stalledHandOvers: z.number().int().min(0).default(0),
+  /**
+   * The connection-sync's checkpoint when the run was created, kept for every later invocation
+   * (continuations, redeliveries) so the run's range starts where the run did, not where the
+   * last invocation did. Absent on runs created before it was recorded.
+   */
+  checkpointAtStart: CheckpointSchema.nullable().optional(),
+  /** Set when the run ends, if its script read, saved or cleared its checkpoint: the range the webhooks report. */
+  checkpoints: CheckpointRangeSchema.optional(),
 });
 export type RunRecord = z.infer<typeof RunSchema>;
 
 /** A run as its first invocation opens it: RUNNING, nothing counted yet. */
-export function newRun(fields: Pick<RunRecord, 'providerConfigKey' | 'connectionId' | 'syncName' | 'runId' | 'trigger' | 'type' | 'startedAt'> & Pick<Partial<RunRecord>, 'variant'>): RunRecord {
+export function newRun(
+  fields: Pick<RunRecord, 'providerConfigKey' | 'connectionId' | 'syncName' | 'runId' | 'trigger' | 'type' | 'startedAt'> & Pick<Partial<RunRecord>, 'variant' | 'checkpointAtStart'>,
+): RunRecord {
   return { ...fields, status: 'RUNNING', finishedAt: null, results: {}, error: null, invocations: 1, stalledHandOvers: 0 };
 }
 

@@ -13,6 +13,8 @@ import type { ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
 import type { Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
+import { BASE_VARIANT, variantOf } from '../state-ports.js';
+import { connectionSyncKey } from '../sync-variants.js';
 import type { EnvironmentVariable } from '../sdk/nango-sync-types.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { checkMetadata } from './check-metadata.js';
@@ -66,7 +68,7 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   // invocation would hand over before doing any work, forever.
   const remaining = request.deadline ? request.deadline - deps.clock.now() : Number.POSITIVE_INFINITY;
   const config = { ...configured, deadlineMarginMs: Math.min(configured.deadlineMarginMs, Math.max(0, remaining * 0.2)) };
-  const key: ConnectionSyncKey = { providerConfigKey: request.providerConfigKey, connectionId: request.connectionId, syncName: request.syncName };
+  const key = connectionSyncKey(request.providerConfigKey, request.connectionId, request.syncName, request.variant);
   const integration = deps.registry.get(key.providerConfigKey);
   const sync = integration?.syncs.get(key.syncName);
   if (!integration || !sync) return { kind: 'SKIPPED', reason: `unknown sync ${key.providerConfigKey}/${key.syncName}` };
@@ -77,7 +79,10 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
     // Until new credentials are saved, a run would only hit the provider with what it refused.
     return { kind: 'SKIPPED', reason: `connection ${key.connectionId} must be authorized again (${found.authError.message})` };
   }
-  const current = await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart });
+  // The base variant's state is created on first use; another variant exists only once created
+  // through the API, and a message for a deleted one must not bring it back.
+  const current = key.variant === undefined ? await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart }) : await deps.state.connectionSyncs.get(key);
+  if (!current) return { kind: 'SKIPPED', reason: `sync ${key.syncName} has no variant ${key.variant} for connection ${key.connectionId} (deleted)` };
   if (!current.enabled) return { kind: 'SKIPPED', reason: `sync ${key.syncName} is paused for connection ${key.connectionId}` };
 
   if (request.runId) {
@@ -160,7 +165,7 @@ interface Execution {
   stopHeartbeat: () => void;
 }
 
-async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integration, connection, run, state, session, stopHeartbeat }: Execution): Promise<RunOutcome> {
+async function execute(deps: RunnerDeps, config: RunnerConfig, { key, sync, integration, connection, run, state, session, stopHeartbeat }: Execution): Promise<RunOutcome> {
   let status: RunStatus = 'SUCCESS';
   let error: RunError | null = null;
   try {
@@ -168,9 +173,11 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
     if (sync.syncType === 'full') for (const model of Object.keys(sync.models)) await session.trackDeletesStart(model);
     const { http, getCredentials } = connectionClient(deps, session, integration, connection);
     const lastSyncDate = run.type === 'INITIAL' || state.lastSyncDate === null ? undefined : new Date(state.lastSyncDate);
-    await sync.exec(createNangoSync({ session, http, integration, getCredentials, ...scriptServices(deps, session), syncName: sync.name, runId: run.runId, lastSyncDate }));
+    await sync.exec(createNangoSync({ session, http, integration, getCredentials, ...scriptServices(deps, session), syncName: sync.name, variant: variantOf(key), runId: run.runId, lastSyncDate }));
     if (session.stoppedBy) throw session.stoppedBy;
-    session.lease.assertHeld(); // a lease lost during the script's last call is not a success
+    // A lease lost during the script's last call is not a success; and a run cancelled since its
+    // last lease check (a pause, a reset that then empties the cache) must not write its buffer.
+    await session.lease.confirm();
     session.finishing = true;
     await session.writer.drain();
     if (sync.trackDeletes) for (const model of session.tracker.trackedModels()) await session.trackDeletesEnd(model);
@@ -207,7 +214,8 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { sync, integrati
   await session.releaseLocksAtRunEnd();
   await session.log.close();
   const results = await countResults(deps, session, sync, run);
-  const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now() };
+  const checkpoints = session.checkpointRange();
+  const finished: RunRecord = { ...run, status, error, results, finishedAt: deps.clock.now(), ...(checkpoints ? { checkpoints } : {}) };
   const success = status === 'SUCCESS';
   stopHeartbeat();
   await deps.state.runs.finish(
@@ -261,6 +269,8 @@ async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Prom
 
 /** A run id derived from a scheduled time, so a repeated fan-out of one tick names the same run. */
 export function scheduledRunId(key: ConnectionSyncKey, scheduledAt: string): string {
-  const digest = createHash('sha256').update(`${key.providerConfigKey}\n${key.connectionId}\n${key.syncName}\n${scheduledAt}`).digest('hex').slice(0, 12);
+  // A variant's runs get ids of their own: a full refresh's seen ids are kept under its run id.
+  const variant = key.variant === undefined || key.variant === BASE_VARIANT ? '' : `\n${key.variant}`;
+  const digest = createHash('sha256').update(`${key.providerConfigKey}\n${key.connectionId}\n${key.syncName}\n${scheduledAt}${variant}`).digest('hex').slice(0, 12);
   return `${scheduledAt.replace(/[^0-9]/g, '').slice(0, 14)}-${digest}`;
 }

@@ -65,7 +65,8 @@ export async function openRun(deps: RunnerDeps, key: ConnectionSyncKey, state: C
     if (existing.status !== 'RUNNING') return existing;
     return (await deps.state.runs.resume(key, runId)) ?? existing;
   }
-  return deps.state.runs.create(newRun({ ...key, runId, trigger, type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL', startedAt: now }));
+  // The checkpoint it starts from is kept on the run: its webhooks' `checkpoints.from`, the same for every invocation.
+  return deps.state.runs.create(newRun({ ...key, runId, trigger, type: state.lastSyncDate === null ? 'INITIAL' : 'INCREMENTAL', startedAt: now, checkpointAtStart: state.checkpoint }));
 }
 
 export function describeScriptError(thrown: unknown): RunError {

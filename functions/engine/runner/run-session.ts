@@ -9,8 +9,10 @@ import type { Connection } from '../connection.js';
 import { DeadlineReachedError, DeletionRefusedError, SdkUsageError } from '../errors.js';
 import { canonicalJson } from '../records/content-hash.js';
 import { isPlainObject } from '../records/deep-merge.js';
+import type { CheckpointRange } from '../model/run.js';
 import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, MergingStrategy, PartitionWriter, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
 import type { SyncDefinition } from '../sync-definition.js';
+import { recordPartition } from '../sync-variants.js';
 import { decideDeletion } from './deletion-decision.js';
 import { DeletionTracker } from './deletion-tracker.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -54,6 +56,8 @@ export class RunSession {
   /** Set once the script has stopped: the deadline no longer stops the writes that wrap up. */
   finishing = false;
   private metadataChanged = false;
+  /** Set once the script read, saved or cleared its checkpoint in this invocation (see `checkpointRange`). */
+  private checkpointUsed = false;
   /** Set when the deadline stopped the script, even if the script swallowed the error. */
   stoppedBy: DeadlineReachedError | null = null;
 
@@ -86,8 +90,9 @@ export class RunSession {
     return this.args.lease;
   }
 
+  /** The model's records of this connection, in the run's sync variant. */
   partition(model: string): RecordPartition {
-    return { providerConfigKey: this.args.key.providerConfigKey, connectionId: this.args.key.connectionId, model };
+    return recordPartition(this.args.key, model);
   }
 
   /** Opened once per model, on first use; with a snapshot it is read before the run's first write. */
@@ -185,11 +190,35 @@ export class RunSession {
       if (!parsed.success) throw new SdkUsageError(`checkpoint does not match the sync's checkpoint schema: ${parsed.error.issues[0]?.message}`);
     }
     await this.persistProgress(checkpoint as Checkpoint);
+    this.checkpointUsed = true;
   }
 
   async clearCheckpoint(): Promise<void> {
     await this.guard();
     await this.persistProgress(null);
+    this.checkpointUsed = true;
+  }
+
+  /** `nango.getCheckpoint()`: a copy, so a script that changes it changes nothing stored. */
+  readCheckpoint(): Checkpoint | null {
+    this.checkpointUsed = true;
+    return this.checkpoint === null ? null : { ...this.checkpoint };
+  }
+
+  /**
+   * Nango's checkpoint range of the run (what its webhooks report), or null when the script did
+   * not use its checkpoint. `from` is the checkpoint the run started from — recorded on the run
+   * when it was created, so every invocation of a continued or redelivered run agrees on it —
+   * and `to` the current one: the last saved, null once cleared. A checkpoint that moved was
+   * used, even if only by an earlier invocation (one that crashed, say); a run that only read it
+   * in an earlier invocation and not in its last one is the case this cannot see.
+   */
+  checkpointRange(): CheckpointRange | null {
+    const atStart = this.args.run.checkpointAtStart;
+    // Runs created before the start was recorded: the best known is where this invocation began.
+    const from = atStart === undefined ? this.args.checkpoint : atStart;
+    if (!this.checkpointUsed && canonicalJson(this.checkpoint) === canonicalJson(from)) return null;
+    return { from: from === null ? null : { ...from }, to: this.checkpoint === null ? null : { ...this.checkpoint } };
   }
 
   /**

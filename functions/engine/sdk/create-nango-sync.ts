@@ -31,6 +31,8 @@ export interface NangoSyncArgs {
   /** Variables configured for scripts (`SYNCLINE_SCRIPT_ENV_*`). */
   environmentVariables: EnvironmentVariable[];
   syncName: string;
+  /** The sync variant the run is for (`base` unless the variant was created through the API). */
+  variant: string;
   runId: string;
   lastSyncDate: Date | undefined;
 }
@@ -53,7 +55,7 @@ export function createNangoSync(args: NangoSyncArgs): NangoSync {
     connectionId: connection.connectionId,
     provider: integration.providerName,
     lastSyncDate: args.lastSyncDate,
-    variant: 'base',
+    variant: args.variant,
     syncName: args.syncName,
     runId: args.runId,
     ActionError,
@@ -70,7 +72,7 @@ export function createNangoSync(args: NangoSyncArgs): NangoSync {
     // Full syncs track every model from the run's start, so this is the end of that tracking.
     deleteRecordsFromPreviousExecutions: (model) => session.trackDeletesEnd(model),
 
-    getCheckpoint: guarded(async () => (session.checkpoint === null ? null : ({ ...session.checkpoint } as any))),
+    getCheckpoint: guarded(async () => session.readCheckpoint() as any),
     saveCheckpoint: (checkpoint) => session.saveCheckpoint(checkpoint),
     clearCheckpoint: () => session.clearCheckpoint(),
 

@@ -14,8 +14,8 @@
 import { isNotifiedRunStatus } from '../model/run.js';
 import type { Clock, Logger, RunRecord } from '../ports.js';
 import { deliveryId } from './delivery-id.js';
-import { buildErrorPayload, buildSuccessPayload, hasChanges, serializePayload, type NangoSyncWebhookBody } from './payload.js';
-import type { DeliveryQueue, EventPublisher, SyncResultEvent, WebhookDelivery, WebhookEvent, WebhookStore, WebhookSubscription } from './ports.js';
+import { buildErrorPayload, buildSuccessPayload, hasChanges, serializePayload } from './payload.js';
+import type { DeliveryQueue, EventPublisher, PublishedEvent, WebhookBody, WebhookDelivery, WebhookEvent, WebhookStore, WebhookSubscription } from './ports.js';
 
 export interface CreateDeliveriesDeps {
   store: WebhookStore;
@@ -41,9 +41,9 @@ export async function handleRunResult(deps: CreateDeliveriesDeps, run: RunRecord
   const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
   if (!isNotifiedRunStatus(run.status)) return outcome;
   const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled);
-  const planned = plan(run, subscriptions);
-  for (const item of planned) {
-    const created = await ensureDelivery(deps, run, item);
+  const notBefore = (run.finishedAt ?? deps.clock.now()) + (deps.settleMs ?? 0);
+  for (const item of plan(run, subscriptions)) {
+    const created = await ensureDelivery(deps, item, notBefore);
     (created ? outcome.created : outcome.existing).push(item.id);
   }
   const events = publishedEvents(run);
@@ -52,41 +52,51 @@ export async function handleRunResult(deps: CreateDeliveriesDeps, run: RunRecord
   return outcome;
 }
 
-interface PlannedDelivery {
+/** One webhook to create: who gets it, what it reports, and the body. */
+export interface PlannedDelivery {
   id: string;
   subscription: WebhookSubscription;
   event: WebhookEvent;
+  providerConfigKey: string;
+  connectionId: string;
+  syncName: string | null;
+  runId: string | null;
   model: string | null;
-  payload: NangoSyncWebhookBody;
+  payload: WebhookBody;
 }
 
 function plan(run: RunRecord, subscriptions: WebhookSubscription[]): PlannedDelivery[] {
   const planned: PlannedDelivery[] = [];
+  const about = { providerConfigKey: run.providerConfigKey, connectionId: run.connectionId, syncName: run.syncName, runId: run.runId };
   for (const subscription of subscriptions) {
     if (run.status === 'ERROR') {
       if (!subscription.events.includes('sync.error')) continue;
-      planned.push({ id: deliveryId(subscription.id, run, null), subscription, event: 'sync.error', model: null, payload: buildErrorPayload(run) });
+      planned.push({ id: deliveryId(subscription.id, run, null), subscription, event: 'sync.error', ...about, model: null, payload: buildErrorPayload(run) });
       continue;
     }
     if (!subscription.events.includes('sync.success')) continue;
     for (const model of Object.keys(run.results)) {
       if (!subscription.always && !hasChanges(run.results[model])) continue;
-      planned.push({ id: deliveryId(subscription.id, run, model), subscription, event: 'sync.success', model, payload: buildSuccessPayload(run, model) });
+      planned.push({ id: deliveryId(subscription.id, run, model), subscription, event: 'sync.success', ...about, model, payload: buildSuccessPayload(run, model) });
     }
   }
   return planned;
 }
 
-async function ensureDelivery(deps: CreateDeliveriesDeps, run: RunRecord, item: PlannedDelivery): Promise<boolean> {
+/**
+ * Creates the delivery unless it exists, and queues its first attempt (not before `notBefore`)
+ * unless that was done already; true when this call created it. Shared by every kind of webhook.
+ */
+export async function ensureDelivery(deps: Pick<CreateDeliveriesDeps, 'store' | 'queue' | 'clock' | 'logger'>, item: PlannedDelivery, notBefore: number): Promise<boolean> {
   const now = deps.clock.now();
   const delivery: WebhookDelivery = {
     id: item.id,
     subscriptionId: item.subscription.id,
     event: item.event,
-    providerConfigKey: run.providerConfigKey,
-    connectionId: run.connectionId,
-    syncName: run.syncName,
-    runId: run.runId,
+    providerConfigKey: item.providerConfigKey,
+    connectionId: item.connectionId,
+    syncName: item.syncName,
+    runId: item.runId,
     model: item.model,
     body: serializePayload(item.payload),
     status: 'PENDING',
@@ -100,19 +110,16 @@ async function ensureDelivery(deps: CreateDeliveriesDeps, run: RunRecord, item: 
   const created = await deps.store.createDelivery(delivery);
   const current = created ? delivery : await deps.store.getDelivery(item.id);
   if (current && !current.queued && current.status === 'PENDING' && current.attempts.length === 0) {
-    const dueAt = Math.max(now, (run.finishedAt ?? now) + (deps.settleMs ?? 0));
+    const dueAt = Math.max(now, notBefore);
     await deps.queue.send({ deliveryId: item.id, attempt: 1, dueAt }, Math.ceil((dueAt - now) / 1000));
     await deps.store.markQueued(item.id);
-    deps.logger.log('info', `webhook ${item.id} queued for ${item.subscription.url} (${item.event}${item.model ? ` ${item.model}` : ''})`, fieldsOf(run));
+    const fields = { providerConfigKey: item.providerConfigKey, connectionId: item.connectionId, ...(item.syncName ? { syncName: item.syncName } : {}), ...(item.runId ? { runId: item.runId } : {}) };
+    deps.logger.log('info', `webhook ${item.id} queued for ${item.subscription.url} (${item.event}${item.model ? ` ${item.model}` : ''})`, fields);
   }
   return created;
 }
 
-function publishedEvents(run: RunRecord): SyncResultEvent[] {
+function publishedEvents(run: RunRecord): PublishedEvent[] {
   if (run.status === 'ERROR') return [{ detailType: 'sync.error', detail: buildErrorPayload(run) }];
   return Object.keys(run.results).map((model) => ({ detailType: 'sync.success' as const, detail: buildSuccessPayload(run, model) }));
-}
-
-function fieldsOf(run: RunRecord) {
-  return { runId: run.runId, providerConfigKey: run.providerConfigKey, connectionId: run.connectionId, syncName: run.syncName };
 }

@@ -1,17 +1,20 @@
 /**
  * Ids of subscriptions and deliveries.
  *
- * A delivery id is a pure function of (subscription, run, model), so a stream record delivered
- * twice derives the same id and the conditional put creates nothing the second time. Layout:
+ * A delivery id is a pure function of what it reports — (subscription, run, model) for a run
+ * result, (subscription, connection, time of the auth error) for an auth error — so a stream
+ * record delivered twice derives the same id and the conditional put creates nothing the
+ * second time. Layout:
  *
- *   whd_<subscription hex, 16><run finish time, 9 base-36 chars><hash of subscription+run+model, 16 hex>
+ *   whd_<subscription hex, 16><event time, 9 base-36 chars><hash of what it reports, 16 hex>
  *
  * Fixed widths let the store find a delivery's subscription from its id alone (the replay API
- * is given only the delivery id), and the time part makes the ids of one subscription sort by
- * run end, so the store lists them newest first with one Query.
+ * is given only the delivery id), and the time part (a run's end, an auth error's time) makes
+ * the ids of one subscription sort by event, so the store lists them newest first with one Query.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RunRecord } from '../ports.js';
+import { BASE_VARIANT } from '../state-ports.js';
 
 const SUB_PREFIX = 'whsub_';
 const DELIVERY_PREFIX = 'whd_';
@@ -26,12 +29,21 @@ export function isSubscriptionId(id: string): boolean {
 }
 
 export function deliveryId(subscriptionId: string, run: RunRecord, model: string | null): string {
+  const parts: unknown[] = [subscriptionId, run.providerConfigKey, run.syncName, run.connectionId, run.runId, model];
+  // Two variants' runs may share a run id (ids derived from a scheduled time); base keeps the ids it always had.
+  if (run.variant !== undefined && run.variant !== BASE_VARIANT) parts.push(run.variant);
+  return composeDeliveryId(subscriptionId, run.finishedAt ?? run.startedAt, parts);
+}
+
+/** The delivery of one auth error (one marking of a connection, told apart by its time) to one subscription. */
+export function authDeliveryId(subscriptionId: string, error: { providerConfigKey: string; connectionId: string; at: number }): string {
+  return composeDeliveryId(subscriptionId, error.at, [subscriptionId, 'auth', error.providerConfigKey, error.connectionId, error.at]);
+}
+
+function composeDeliveryId(subscriptionId: string, at: number, parts: unknown[]): string {
   if (!isSubscriptionId(subscriptionId)) throw new Error(`not a subscription id: ${subscriptionId}`);
-  const time = (run.finishedAt ?? run.startedAt).toString(36).padStart(9, '0');
-  const hash = createHash('sha256')
-    .update(JSON.stringify([subscriptionId, run.providerConfigKey, run.syncName, run.connectionId, run.runId, model]))
-    .digest('hex')
-    .slice(0, 16);
+  const time = Math.max(0, Math.trunc(at)).toString(36).padStart(9, '0');
+  const hash = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
   return `${DELIVERY_PREFIX}${subscriptionId.slice(SUB_PREFIX.length)}${time}${hash}`;
 }
 

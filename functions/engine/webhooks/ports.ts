@@ -2,10 +2,26 @@
  * Webhook types and the ports the webhook engine talks through. The DynamoDB, SQS, EventBridge
  * and HTTP adapters implement them; the engine never imports an AWS SDK or opens a socket.
  */
+import type { AuthWebhookError, NangoAuthWebhookBody } from './auth-payload.js';
 import type { NangoSyncWebhookBody } from './payload.js';
 
-export const WEBHOOK_EVENTS = ['sync.success', 'sync.error'] as const;
+/**
+ * What a subscription can ask for: a run that succeeded or failed, and a connection whose token
+ * refresh failed (it must be authorized again).
+ */
+export const WEBHOOK_EVENTS = ['sync.success', 'sync.error', 'auth.refresh_error'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/**
+ * A subscription created without saying otherwise gets what Nango turns on for a new
+ * environment (`on_sync_completion_always`, `on_sync_error`, `on_auth_refresh_error`): every
+ * event, and a success webhook even for a model the run did not change. Stored subscriptions
+ * keep what they were created with.
+ */
+export const DEFAULT_SUBSCRIPTION: Readonly<{ events: readonly WebhookEvent[]; always: boolean }> = { events: WEBHOOK_EVENTS, always: true };
+
+/** Every body Syncline POSTs. */
+export type WebhookBody = NangoSyncWebhookBody | NangoAuthWebhookBody;
 
 export interface WebhookSubscription {
   id: string;
@@ -31,16 +47,21 @@ export interface DeliveryAttempt {
   nextRetryAt: number | null;
 }
 
-/** One webhook (one subscription × one run × one model, or one error per run) and its attempts. */
+/**
+ * One webhook (one subscription × one run × one model, one error per run, or one auth error per
+ * marking of a connection) and its attempts.
+ */
 export interface WebhookDelivery {
-  /** Deterministic from (subscription, run, model); sent as `webhook-id` on every attempt. */
+  /** Deterministic from what it reports (see `delivery-id.ts`); sent as `webhook-id` on every attempt. */
   id: string;
   subscriptionId: string;
   event: WebhookEvent;
   providerConfigKey: string;
   connectionId: string;
-  syncName: string;
-  runId: string;
+  /** The sync; null for an auth webhook. */
+  syncName: string | null;
+  /** The run reported on (for an auth webhook: the run that met the failure, when one did). */
+  runId: string | null;
   /** The model, or null for an error delivery. */
   model: string | null;
   /** The exact bytes POSTed (compact JSON); signed as they are. */
@@ -102,14 +123,12 @@ export interface DeliveryQueue {
   sendToDeadLetter(message: DeliveryMessage & { reason: string }): Promise<void>;
 }
 
-export interface SyncResultEvent {
-  detailType: WebhookEvent;
-  detail: NangoSyncWebhookBody;
-}
+/** One published event: detail-type is the webhook event, detail the webhook body. */
+export type PublishedEvent = { detailType: 'sync.success' | 'sync.error'; detail: NangoSyncWebhookBody } | { detailType: 'auth.refresh_error'; detail: AuthWebhookError };
 
-/** Run results for AWS-native consumers (EventBridge in AWS, the log locally). */
+/** Run results and auth errors for AWS-native consumers (EventBridge in AWS, the log locally). */
 export interface EventPublisher {
-  publish(events: SyncResultEvent[]): Promise<void>;
+  publish(events: PublishedEvent[]): Promise<void>;
 }
 
 /** The response of one POST, or a network failure (`statusCode` null). */

@@ -5,7 +5,7 @@
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { newSubscriptionId } from './delivery-id.js';
-import type { DeliveryQueue, HostResolver, WebhookDelivery, WebhookEvent, WebhookStore, WebhookSubscription } from './ports.js';
+import { DEFAULT_SUBSCRIPTION, type DeliveryQueue, type HostResolver, type WebhookDelivery, type WebhookEvent, type WebhookStore, type WebhookSubscription } from './ports.js';
 import { generateWebhookSecret } from './signing.js';
 import { checkWebhookUrl } from './url-guard.js';
 
@@ -26,14 +26,15 @@ export interface WebhookServiceDeps {
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
-  async createSubscription(input: { url: string; events: WebhookEvent[]; always: boolean }): Promise<WebhookSubscription & { secret: string }> {
+  /** `events` and `always` default to `DEFAULT_SUBSCRIPTION` (Nango's new-environment settings). */
+  async createSubscription(input: { url: string; events?: readonly WebhookEvent[]; always?: boolean }): Promise<WebhookSubscription & { secret: string }> {
     const guard = await checkWebhookUrl(input.url, { allowPrivate: this.deps.allowPrivate, allowHttp: this.deps.allowHttp, resolve: this.deps.resolve });
     if (!guard.ok) throw new WebhookUrlError(`the webhook URL is refused: ${guard.reason}`);
     const subscription: WebhookSubscription = {
       id: newSubscriptionId(),
       url: guard.url.toString(),
-      events: [...new Set(input.events)],
-      always: input.always,
+      events: [...new Set(input.events ?? DEFAULT_SUBSCRIPTION.events)],
+      always: input.always ?? DEFAULT_SUBSCRIPTION.always,
       enabled: true,
       disabledReason: null,
       createdAt: this.deps.clock.now(),

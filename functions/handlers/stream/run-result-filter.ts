@@ -1,13 +1,19 @@
 /**
- * Which state-table stream records are run results: the Lambda event filter (CDK) and the local
- * stream poller use these same patterns, so only finished runs wake the function in both places.
- * Both status lists come from the run lifecycle (`model/run.ts`).
+ * Which state-table stream records wake the webhook function: the Lambda event filter (CDK) and
+ * the local stream poller use these same patterns, so only what sends a webhook is read in both
+ * places. Patterns in a filter are OR-ed; within one, fields are AND-ed (EventBridge pattern
+ * syntax, https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
  *
- * "Just finished" means the run item now has a status the customer is told about (SUCCESS,
- * ERROR) and had no final status before: an INSERT of a finished run, or a MODIFY from a
- * non-final status. Patterns in a filter are OR-ed; within one, fields are AND-ed (EventBridge
- * pattern syntax, https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
- * A rewrite of an already-final run (e.g. a repeated finish) matches neither and sends nothing.
+ * Run results (both status lists come from the run lifecycle, `model/run.ts`): the run item now
+ * has a status the customer is told about (SUCCESS, ERROR) and had no final status before — an
+ * INSERT of a finished run, or a MODIFY from a non-final status. A rewrite of an already-final
+ * run matches neither and sends nothing.
+ *
+ * Auth errors: a connection item whose `authError` was just set — present in the new image,
+ * absent from the old one. `exists` only applies to a leaf (a map is not one), so the patterns
+ * name the auth error's `at` string. Later writes to a marked connection (a refresh lock, new
+ * metadata) keep the auth error on both sides and match nothing; saving new credentials removes
+ * it, so the next failure is "just set" again.
  */
 import { FINAL_RUN_STATUSES, NOTIFIED_RUN_STATUSES } from '../../engine/model/run.js';
 
@@ -20,17 +26,40 @@ export const RUN_RESULT_FILTER_PATTERNS: Pattern[] = [
   { eventName: ['MODIFY'], dynamodb: { NewImage: finishedRun, OldImage: { status: { S: [{ 'anything-but': [...FINAL_RUN_STATUSES] }] } } } },
 ];
 
-/** True when the record matches any pattern — the subset of the syntax the patterns use. */
+/** The item kind of a connection (`adapters/dynamodb/state/connection-repo.ts`). */
+const CONNECTION_KIND = 'CONNECTION';
+const authErrorAt = (exists: boolean) => ({ authError: { M: { at: { S: [{ exists }] } } } });
+
+export const AUTH_ERROR_FILTER_PATTERNS: Pattern[] = [{ eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: [CONNECTION_KIND] }, ...authErrorAt(true) }, OldImage: authErrorAt(false) } }];
+
+/** Everything the webhook function is given: run results, then newly marked connections. */
+export const WEBHOOK_STREAM_FILTER_PATTERNS: Pattern[] = [...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS];
+
 export function matchesRunResultFilter(record: unknown): boolean {
   return RUN_RESULT_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
 }
 
+export function matchesAuthErrorFilter(record: unknown): boolean {
+  return AUTH_ERROR_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
+}
+
+/** True when the record matches any pattern the event source filters with. */
+export function matchesWebhookStreamFilter(record: unknown): boolean {
+  return WEBHOOK_STREAM_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
+}
+
+/** The subset of the pattern syntax the patterns use: values, `anything-but`, `exists` (on leaves). */
 function matches(pattern: Pattern, value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  const object = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
   return Object.entries(pattern).every(([key, rule]) => {
-    const field = (value as Record<string, unknown>)[key];
+    const field = object?.[key];
     if (!Array.isArray(rule)) return matches(rule as Pattern, field);
     return rule.some((allowed) => {
+      if (typeof allowed === 'object' && allowed !== null && 'exists' in allowed) {
+        // A leaf exists when it holds a primitive; a missing parent means a missing leaf.
+        const present = field !== undefined && (typeof field !== 'object' || field === null);
+        return present === (allowed as { exists: boolean }).exists;
+      }
       if (typeof allowed === 'object' && allowed !== null && 'anything-but' in allowed) {
         return field !== undefined && !(allowed as { 'anything-but': unknown[] })['anything-but'].includes(field);
       }

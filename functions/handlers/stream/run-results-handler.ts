@@ -1,48 +1,71 @@
 /**
  * The run-results Lambda's logic, shared by AWS and the local stream poller: a batch of state
- * table stream records → webhook deliveries and events for each run that just finished.
+ * table stream records → webhook deliveries and events, for each run that just finished and
+ * each connection that was just marked with an auth error (see `run-result-filter.ts`).
  *
  * Records are handled in order. On the first failure the handler stops and reports that
  * record's sequence number in `batchItemFailures`: Lambda retries the batch from there (earlier
  * records are not redone; later ones were not done yet), and with bisect-on-error, a retry
  * limit, a maximum record age and an on-failure destination a poison record cannot block the
  * shard for 24 hours. Redoing a record is harmless (deterministic delivery ids).
+ *
+ * A connection item holds its sealed credentials: only the attributes an auth webhook needs are
+ * taken from its image (`pickAttributes`), and nothing from the image is logged.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
+import { stateKeys } from '../../adapters/dynamodb/state/keys.js';
+import { pickAttributes, unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
 import { RunSchema, type RunRecord } from '../../engine/model/run.js';
-import { handleRunResult, type CreateDeliveriesDeps } from '../../engine/webhooks/create-deliveries.js';
-import { matchesRunResultFilter } from './run-result-filter.js';
+import { handleConnectionAuthError, type AuthDeliveriesDeps, type MarkedConnection } from '../../engine/webhooks/create-auth-deliveries.js';
+import { handleRunResult, type RunResultOutcome } from '../../engine/webhooks/create-deliveries.js';
+import { matchesAuthErrorFilter, matchesRunResultFilter } from './run-result-filter.js';
 
 /** The run item as the run repository writes it: the shared run schema, tagged with its kind. */
 export const RunImageSchema = RunSchema.extend({ kind: z.literal('RUN') });
 
-export function makeRunResultsHandler(deps: CreateDeliveriesDeps) {
+/** The attributes of a connection item an auth webhook reads; everything else (credentials) is never unmarshalled. */
+const CONNECTION_ATTRIBUTES = ['pk', 'sk', 'kind', 'credentialsType', 'tags', 'authError'] as const;
+const CONNECTION_PK_PREFIX = stateKeys.connection('', '').pk;
+
+export const MarkedConnectionImageSchema = z.object({
+  kind: z.literal('CONNECTION'),
+  pk: z.string().startsWith(CONNECTION_PK_PREFIX),
+  sk: z.string().min(1),
+  credentialsType: z.enum(['OAUTH2', 'OAUTH2_CC', 'API_KEY', 'BASIC', 'NONE']).optional().catch(undefined),
+  // Tags that do not read as string pairs are left out rather than holding the webhook back.
+  tags: z.record(z.string(), z.string()).optional().catch(undefined),
+  authError: z.object({
+    type: z.literal('auth'),
+    message: z.string(),
+    at: z.string().refine((at) => !Number.isNaN(Date.parse(at)), 'not a date'),
+    runId: z.string().optional(),
+  }),
+});
+
+type Parsed<T> = { success: true; data: T } | { success: false; error: string };
+type Work = { label: string; fields: Record<string, string>; run: () => Promise<RunResultOutcome> };
+
+export function makeRunResultsHandler(deps: AuthDeliveriesDeps) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     for (const record of event.Records) {
       // The event source filters already; this keeps the handler right without it (tests, replays).
-      if (!matchesRunResultFilter(record)) continue;
-      const run = parseRun(record);
-      if (!run.success) {
-        // A malformed run item will not get better: skip it loudly rather than block the shard.
-        deps.logger.log('error', `unreadable run item in stream record ${record.eventID}: ${run.error}`);
+      const work = describeWork(deps, record);
+      if (!work) continue;
+      if (!work.success) {
+        // A malformed item will not get better: skip it loudly rather than block the shard.
+        deps.logger.log('error', `unreadable item in stream record ${record.eventID}: ${work.error}`);
         continue;
       }
       try {
-        const outcome = await handleRunResult(deps, run.data);
+        const outcome = await work.data.run();
         deps.logger.log(
           outcome.created.length + outcome.existing.length > 0 ? 'info' : 'debug',
-          `run ${run.data.runId} ${run.data.status}: ${outcome.created.length} webhook(s) created, ${outcome.existing.length} already existed, ${outcome.published} event(s) published`,
-          {
-            runId: run.data.runId,
-            providerConfigKey: run.data.providerConfigKey,
-            connectionId: run.data.connectionId,
-            syncName: run.data.syncName,
-          },
+          `${work.data.label}: ${outcome.created.length} webhook(s) created, ${outcome.existing.length} already existed, ${outcome.published} event(s) published`,
+          work.data.fields,
         );
       } catch (error) {
-        deps.logger.log('error', `run result ${run.data.runId} failed, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+        deps.logger.log('error', `${work.data.label} failed, will be retried: ${error instanceof Error ? error.message : String(error)}`, work.data.fields);
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
       }
     }
@@ -50,12 +73,53 @@ export function makeRunResultsHandler(deps: CreateDeliveriesDeps) {
   };
 }
 
-function parseRun(record: DynamoDBRecord): { success: true; data: RunRecord } | { success: false; error: string } {
+/** What a stream record asks for, null when it is not for the webhook function. */
+function describeWork(deps: AuthDeliveriesDeps, record: DynamoDBRecord): Parsed<Work> | null {
+  if (matchesRunResultFilter(record)) {
+    const run = parseRun(record);
+    if (!run.success) return run;
+    const { runId, status, providerConfigKey, connectionId, syncName } = run.data;
+    return { success: true, data: { label: `run ${runId} ${status}`, fields: { runId, providerConfigKey, connectionId, syncName }, run: () => handleRunResult(deps, run.data) } };
+  }
+  if (matchesAuthErrorFilter(record)) {
+    const connection = parseMarkedConnection(record);
+    if (!connection.success) return connection;
+    const { providerConfigKey, connectionId } = connection.data;
+    return {
+      success: true,
+      data: { label: `auth error on connection ${connectionId}`, fields: { providerConfigKey, connectionId }, run: () => handleConnectionAuthError(deps, connection.data) },
+    };
+  }
+  return null;
+}
+
+function parseRun(record: DynamoDBRecord): Parsed<RunRecord> {
   try {
     const parsed = RunImageSchema.safeParse(unmarshallImage((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>));
     if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
     const { kind: _kind, ...run } = parsed.data;
     return { success: true, data: run };
+  } catch (error) {
+    return { success: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function parseMarkedConnection(record: DynamoDBRecord): Parsed<MarkedConnection> {
+  try {
+    const image = pickAttributes((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>, CONNECTION_ATTRIBUTES);
+    const parsed = MarkedConnectionImageSchema.safeParse(unmarshallImage(image));
+    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
+    const { pk, sk, credentialsType, tags, authError } = parsed.data;
+    return {
+      success: true,
+      data: {
+        providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
+        connectionId: sk,
+        credentialsType: credentialsType ?? null,
+        tags,
+        authError: { type: authError.type, message: authError.message, at: authError.at, ...(authError.runId !== undefined ? { runId: authError.runId } : {}) },
+      },
+    };
   } catch (error) {
     return { success: false, error: error instanceof Error ? error.message : String(error) };
   }

@@ -26,13 +26,27 @@ describe('payload', () => {
   it('has Nango sync webhook fields in order, modifiedAfter = run start', () => {
     const payload = buildSuccessPayload(run, 'Contact');
 
-    expect(Object.keys(payload)).toEqual(['from', 'type', 'connectionId', 'providerConfigKey', 'syncName', 'model', 'syncType', 'success', 'responseResults', 'modifiedAfter', 'queryTimeStamp']);
+    expect(Object.keys(payload)).toEqual([
+      'from',
+      'type',
+      'connectionId',
+      'providerConfigKey',
+      'syncName',
+      'syncVariant',
+      'model',
+      'syncType',
+      'success',
+      'responseResults',
+      'modifiedAfter',
+      'queryTimeStamp',
+    ]);
     expect(payload).toEqual({
       from: 'syncline',
       type: 'sync',
       connectionId: 'acme',
       providerConfigKey: 'hubspot',
       syncName: 'contacts',
+      syncVariant: 'base',
       model: 'Contact',
       syncType: 'INCREMENTAL',
       success: true,
@@ -42,8 +56,8 @@ describe('payload', () => {
     });
   });
 
-  it('an INITIAL run has a null queryTimeStamp, as Nango', () => {
-    expect(buildSuccessPayload({ ...run, type: 'INITIAL' }, 'Contact')).toMatchObject({ syncType: 'INITIAL', queryTimeStamp: null, modifiedAfter: '2026-01-01T00:00:00.000Z' });
+  it('queryTimeStamp is the run start on an INITIAL run too, as Nango sends it today', () => {
+    expect(buildSuccessPayload({ ...run, type: 'INITIAL' }, 'Contact')).toMatchObject({ syncType: 'INITIAL', queryTimeStamp: '2026-01-01T00:00:00.000Z', modifiedAfter: '2026-01-01T00:00:00.000Z' });
   });
 
   it('an error payload carries error, startedAt and failedAt', () => {
@@ -55,6 +69,7 @@ describe('payload', () => {
       connectionId: 'acme',
       providerConfigKey: 'hubspot',
       syncName: 'contacts',
+      syncVariant: 'base',
       model: 'Contact,Note',
       syncType: 'INCREMENTAL',
       success: false,

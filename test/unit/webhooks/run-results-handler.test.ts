@@ -2,7 +2,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../functions/engine/ports.js';
-import type { DeliveryMessage, SyncResultEvent, WebhookDelivery, WebhookStore, WebhookSubscription } from '../../../functions/engine/webhooks/ports.js';
+import type { DeliveryMessage, PublishedEvent, WebhookDelivery, WebhookStore, WebhookSubscription } from '../../../functions/engine/webhooks/ports.js';
 import { matchesRunResultFilter } from '../../../functions/handlers/stream/run-result-filter.js';
 import { makeRunResultsHandler } from '../../../functions/handlers/stream/run-results-handler.js';
 
@@ -54,7 +54,7 @@ class MemoryStore implements Partial<WebhookStore> {
 function setup(subscriptions: WebhookSubscription[]) {
   const store = new MemoryStore(subscriptions);
   const sent: DeliveryMessage[] = [];
-  const published: SyncResultEvent[] = [];
+  const published: PublishedEvent[] = [];
   const handler = makeRunResultsHandler({
     store: store as unknown as WebhookStore,
     queue: { send: async (m) => void sent.push(m), sendToDeadLetter: async () => undefined },
@@ -104,7 +104,12 @@ describe('run-results handler', () => {
       'whsub_0000000000000002:Note',
     ]);
     expect(sent).toHaveLength(3);
-    expect(published.map((e) => `${e.detailType}:${e.detail.model}`)).toEqual(['sync.success:Contact', 'sync.success:Note', 'sync.success:Contact', 'sync.success:Note']);
+    expect(published.map((e) => `${e.detailType}:${e.detail.type === 'sync' ? e.detail.model : ''}`)).toEqual([
+      'sync.success:Contact',
+      'sync.success:Note',
+      'sync.success:Contact',
+      'sync.success:Note',
+    ]);
   });
 
   it('sends one error delivery to subscriptions that want sync.error', async () => {

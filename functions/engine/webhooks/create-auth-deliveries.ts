@@ -1,0 +1,77 @@
+/**
+ * A connection newly marked with an auth error (its token refresh failed; DESIGN §8) → Nango's
+ * auth webhook (`operation: 'refresh', success: false`) to every enabled subscription that
+ * wants `auth.refresh_error`, and one published event.
+ *
+ * Same pipeline as run results (`ensureDelivery`: conditional create, queue, mark queued; then
+ * signing, retries and the DLQ in `attemptDelivery`). The delivery id is derived from the
+ * connection and the auth error's time, so a repeated stream record creates nothing new while a
+ * later failure (after the connection was authorized again) is a new webhook.
+ *
+ * The caller hands over only what the webhook says — never the connection's credentials.
+ */
+import type { ConnectionAuthError } from '../connection.js';
+import type { IntegrationRegistry } from '../integration.js';
+import type { ProviderAuthMode } from '../providers/provider.js';
+import { buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
+import { ensureDelivery, type CreateDeliveriesDeps, type PlannedDelivery, type RunResultOutcome } from './create-deliveries.js';
+import { authDeliveryId } from './delivery-id.js';
+
+/** The environment name auth webhooks carry when the deployment names none. */
+export const DEFAULT_ENVIRONMENT = 'prod';
+
+export interface AuthDeliveriesDeps extends CreateDeliveriesDeps {
+  /** Where the provider name and auth mode come from; without it they fall back (see `auth-payload.ts`). */
+  integrations?: Pick<IntegrationRegistry, 'get'>;
+  /** The deployment's name, Nango's `environment`; default `prod`. */
+  environment?: string;
+}
+
+/** A connection whose auth error was just set, as the stream record shows it (secrets left out). */
+export interface MarkedConnection {
+  providerConfigKey: string;
+  connectionId: string;
+  /** The kind of credentials it holds (`OAUTH2`, …), when known. */
+  credentialsType: ProviderAuthMode | null;
+  tags: Record<string, string> | undefined;
+  authError: ConnectionAuthError;
+}
+
+export async function handleConnectionAuthError(deps: AuthDeliveriesDeps, connection: MarkedConnection): Promise<RunResultOutcome> {
+  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
+  const at = Date.parse(connection.authError.at);
+  if (Number.isNaN(at)) throw new Error(`connection ${connection.connectionId}: the auth error's time "${connection.authError.at}" is not a date`);
+  const payload = buildRefreshErrorPayload(describe(deps, connection), connection.authError);
+  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes('auth.refresh_error'));
+  for (const subscription of subscriptions) {
+    const item: PlannedDelivery = {
+      id: authDeliveryId(subscription.id, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at }),
+      subscription,
+      event: 'auth.refresh_error',
+      providerConfigKey: connection.providerConfigKey,
+      connectionId: connection.connectionId,
+      syncName: null,
+      runId: connection.authError.runId ?? null,
+      model: null,
+      payload,
+    };
+    // No settling: there are no records to wait for.
+    const created = await ensureDelivery(deps, item, deps.clock.now());
+    (created ? outcome.created : outcome.existing).push(item.id);
+  }
+  await deps.events.publish([{ detailType: 'auth.refresh_error', detail: payload }]);
+  outcome.published = 1;
+  return outcome;
+}
+
+function describe(deps: AuthDeliveriesDeps, connection: MarkedConnection): AuthSubject {
+  const integration = deps.integrations?.get(connection.providerConfigKey);
+  return {
+    providerConfigKey: connection.providerConfigKey,
+    connectionId: connection.connectionId,
+    authMode: integration?.provider.auth.mode ?? connection.credentialsType ?? 'OAUTH2',
+    provider: integration?.providerName ?? 'unknown',
+    environment: deps.environment ?? DEFAULT_ENVIRONMENT,
+    tags: connection.tags,
+  };
+}
