@@ -28,6 +28,8 @@ export interface ApiDeps {
   maxBodyBytes?: number;
   /** `servers[0].url` of the OpenAPI document. @default none (relative to where it is served) */
   publicUrl?: string;
+  /** A token URL rendered from a connection's config may be http://127.0.0.1 when refreshed through the API (the local runtime). @default false */
+  allowLoopbackTokenUrl?: boolean;
   /** Webhook subscriptions and deliveries; without it the /webhooks routes are not mounted. */
   webhooks?: WebhookService;
 }

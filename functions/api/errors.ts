@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CredentialsRefreshError } from '../engine/credentials.js';
 import { ConflictError, InvalidCursorError, NotFoundError } from '../engine/errors.js';
 import { FrequencyError } from '../engine/frequency.js';
+import { InvalidConnectionConfigError } from '../engine/providers/connection-config.js';
 import type { Logger } from '../engine/ports.js';
 import { SyncConfigError } from '../engine/sync-definition.js';
 
@@ -63,6 +64,17 @@ export function toErrorResponse(error: unknown, logger: Logger, requestId: strin
   if (error instanceof ConflictError) return { status: 409, body: errorBody('conflict', error.message) };
   if (error instanceof FrequencyError) return { status: 400, body: errorBody('invalid_frequency', error.message) };
   if (error instanceof SyncConfigError) return { status: 400, body: errorBody('invalid_request', error.message) };
+  // Only POST /connections takes a connection_config.
+  if (error instanceof InvalidConnectionConfigError) {
+    return {
+      status: 400,
+      body: errorBody(
+        'invalid_request',
+        error.message,
+        error.problems.map((p) => ({ path: `body.connection_config.${p.field}`, message: p.message })),
+      ),
+    };
+  }
   // Nango's 424 for a connection whose token could not be refreshed; the message names the
   // connection, the token endpoint's status and OAuth error code, never a token.
   if (error instanceof CredentialsRefreshError) return { status: 424, body: errorBody('invalid_credentials', error.message) };

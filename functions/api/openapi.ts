@@ -63,7 +63,9 @@ const SECURITY_DESCRIPTION = [
   'A Syncline secret key. Each key has scopes, and each operation names the one it needs in `x-required-scope`:',
   '`full` may do everything, including reading connection credentials and client secrets and managing API keys (what a Nango secret key does);',
   `restricted keys hold some of ${API_KEY_SCOPES.slice(1).join(', ')} — an area's \`write\` implies its \`read\`; GET operations of an area need \`read\`, the others \`write\` —`,
-  "and never see a secret (a connection read with one has `credentials: {type}` only). A call outside the key's scopes answers 403 `forbidden`.",
+  "and never see a stored secret: a connection read with one has `credentials: {type}` only, and rotating a webhook subscription's signing secret needs `full`.",
+  "The one secret a restricted key receives is that of a webhook subscription it creates (`webhooks:write`), which signs only that subscription's deliveries.",
+  "A call outside the key's scopes answers 403 `forbidden`.",
 ].join(' ');
 
 export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRegistry, options: { publicUrl?: string; version?: string } = {}): OpenApiDocument {

@@ -46,8 +46,9 @@ export function canReadSecrets(key: ApiKeyInfo | undefined): boolean {
 }
 
 function keyAllows(key: ApiKeyInfo | undefined, scope: ApiKeyScope): boolean {
-  // No key only on public routes, which need none; a key object without scopes (a test double
-  // standing in for a stored key) is read like a key stored before scopes existed: full.
+  // No key only on public routes, which need none. A key object without scopes may do nothing:
+  // failing closed. The store already reads items written before scopes existed as `full`
+  // (`api-key-store.ts`), so a missing value here is a bug, not a legacy key.
   if (!key) return false;
-  return scopesAllow(key.scopes ?? [FULL_SCOPE], scope);
+  return scopesAllow(key.scopes ?? [], scope);
 }

@@ -1,8 +1,12 @@
 /**
  * What an API key may do. `full` is Nango's secret-key behaviour: everything, connection
  * credentials and client secrets included, and managing API keys. A restricted key holds
- * `<area>:read` / `<area>:write` scopes and never sees a secret; `<area>:write` implies
- * `<area>:read`. Keys stored before scopes existed are `full` (they could do everything then).
+ * `<area>:read` / `<area>:write` scopes and never sees a stored secret (connection credentials,
+ * client secrets, an existing webhook subscription's signing secret: rotating one needs `full`);
+ * the one secret it receives is that of a webhook subscription it creates with `webhooks:write`,
+ * which signs only that subscription's deliveries. `<area>:write` implies `<area>:read`. Keys
+ * stored before scopes existed are `full` (they could do everything then); a key without scopes
+ * may do nothing.
  */
 import { z } from 'zod';
 

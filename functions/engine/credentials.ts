@@ -13,14 +13,17 @@
  *     tokens are saved before they are used.
  *   - Fields the provider says to keep from the token response (`instance_url`, `api_domain`)
  *     go into the connection's config.
+ *   - The client secret goes only to a token URL written in code, or to a per-account one whose
+ *     config values pass their declared patterns (host-safe values where none is declared) and
+ *     which renders to https (`renderSecretUrl`).
  *   - Error messages name the connection, the HTTP status and the OAuth error code, never a
  *     token, a client secret or the response body.
  */
 import { z } from 'zod';
 import type { Connection, Credentials } from './connection.js';
 import type { Integration, OAuthClient } from './integration.js';
+import { renderSecretUrl } from './providers/connection-config.js';
 import type { Provider } from './providers/provider.js';
-import { renderTemplate } from './providers/template.js';
 import type { Clock, ConnectionRepo, IntegrationConfigRepo } from './ports.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
@@ -42,7 +45,8 @@ export interface CredentialsProviderDeps {
   connections: Pick<ConnectionRepo, 'getWithCredentials' | 'find' | 'saveRefreshedCredentials'> & Partial<Pick<ConnectionRepo, 'lockRefresh' | 'unlockRefresh'>>;
   /** The connection as the caller read it; its credentials are used while they are fresh. */
   connection: Connection;
-  provider: Pick<Provider, 'auth'>;
+  /** `connectionConfig`: the declared fields whose patterns a per-account token URL's values must match (none declared: host-safe values only). */
+  provider: Pick<Provider, 'auth'> & Partial<Pick<Provider, 'connectionConfig'>>;
   /** The integration's OAuth app; needed to refresh. */
   client?: OAuthClient;
   /** Or where to read it when a refresh needs it (its secret is opened only then). */
@@ -51,6 +55,8 @@ export interface CredentialsProviderDeps {
   fetch?: typeof fetch;
   /** Per-request timeout of the token call; default 30 s. */
   timeoutMs?: number;
+  /** A token URL rendered from the connection's config may be http://127.0.0.1 (local development, where private fetches are allowed); otherwise https only. */
+  allowLoopbackHttp?: boolean;
   sleep?: (ms: number) => Promise<void>;
   /**
    * Refreshes in progress, by connection. Pass one map to every provider of a process to
@@ -61,7 +67,8 @@ export interface CredentialsProviderDeps {
 
 /**
  * Why a refresh failed: `revoked` — the provider refused the grant (`invalid_grant`) or there is
- * nothing to refresh with, so only a new authorization helps; `other` — anything that may pass
+ * nothing to refresh with, or the connection's config cannot be trusted with the client secret,
+ * so only new credentials (an import with a valid config) help; `other` — anything that may pass
  * (a timeout, a 5xx, a 429, a wrong client secret, which is the integration's problem).
  */
 export type RefreshFailure = 'revoked' | 'other';
@@ -183,6 +190,7 @@ export interface CurrentCredentialsDeps {
   integrations: Pick<IntegrationConfigRepo, 'getWithSecrets'>;
   clock: Clock;
   fetch?: typeof fetch;
+  allowLoopbackHttp?: boolean;
 }
 
 /**
@@ -210,6 +218,7 @@ export async function currentCredentials(
     // The OAuth app configured through the integrations API wins over one declared in code.
     getClient: async () => (await deps.integrations.getWithSecrets(providerConfigKey))?.credentials ?? integration.oauthClient,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.allowLoopbackHttp ? { allowLoopbackHttp: true } : {}),
   });
   // Forcing means "newer than the token read here": if another process replaced it meanwhile, that one is fresh.
   const request = options.force && connection.credentials.type === 'OAUTH2' ? { rejectedAccessToken: connection.credentials.accessToken } : {};
@@ -253,9 +262,15 @@ async function requestTokens(
   const auth = deps.provider.auth;
   if (auth.mode !== 'OAUTH2' && auth.mode !== 'OAUTH2_CC') throw new CredentialsRefreshError(`${label} does not use OAuth2; there is no token to refresh`, 'other');
   const tokenUrlTemplate = (auth.mode === 'OAUTH2' ? auth.refreshUrl : undefined) ?? auth.tokenUrl;
-  // Per-account token endpoints (a shop's subdomain, a region) come from the connection's config.
-  const tokenUrl = tokenUrlTemplate && renderTemplate(tokenUrlTemplate, { connectionConfig: connection.connectionConfig, credentials: { raw: credentials.raw ?? {} } }, "the provider's token URL");
-  if (!tokenUrl) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the provider has no token URL`, 'other');
+  if (!tokenUrlTemplate) throw new CredentialsRefreshError(`the access token of ${label} needs a refresh and the provider has no token URL`, 'other');
+  // Per-account token endpoints (a shop's subdomain, a region) come from the connection's config,
+  // checked (`renderSecretUrl`) before the client secret is even read.
+  const values = { connectionConfig: connection.connectionConfig, credentials: { raw: credentials.raw ?? {} } };
+  const rendered = renderSecretUrl(tokenUrlTemplate, values, deps.provider.connectionConfig ?? {}, { allowLoopbackHttp: deps.allowLoopbackHttp ?? false });
+  if (!rendered.ok) {
+    throw new CredentialsRefreshError(`the access token of ${label} was not refreshed: ${rendered.reason}; import the connection again with a valid connection_config`, 'revoked');
+  }
+  const tokenUrl = rendered.url;
   const form = new URLSearchParams(auth.tokenParams);
   if (auth.mode === 'OAUTH2_CC') {
     form.set('grant_type', 'client_credentials');

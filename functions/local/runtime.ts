@@ -172,7 +172,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const apiKeys = new DynamoApiKeyStore({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state });
       const key = options.secretKey ? { secret: options.secretKey, generated: false } : await loadGeneratedKey(dataDir);
       await apiKeys.importKey(key.generated ? 'local (generated)' : 'local (SYNCLINE_SECRET_KEY)', key.secret);
-      const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: options.visibilityLagMs ?? 2_000, logger, webhooks: webhooks.service });
+      const app = createApiApp({
+        syncline,
+        apiKeys,
+        clock: syncline.clock,
+        visibilityLagMs: options.visibilityLagMs ?? 2_000,
+        logger,
+        webhooks: webhooks.service,
+        allowLoopbackTokenUrl: syncline.executorDeps.allowPrivateFetch,
+      });
       const server = await startApiServer({ app, port: options.apiPort });
       stack.push(() => server.stop());
       api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };

@@ -18,6 +18,8 @@ const CLIENT_SECRET = 'cs-connections-secret-5150';
 const IMPORTED_TOKEN = 'at-imported-7d1c';
 const IMPORTED_REFRESH = 'rt-imported-9e2f';
 const REVOKED_REFRESH = 'rt-revoked-0000';
+const ZENDESK = 'zendesk-support';
+const ZENDESK_SECRET = 'cs-zendesk-secret-6161';
 
 let kit: ApiKit;
 let provider: TestServer;
@@ -63,7 +65,9 @@ beforeAll(async () => {
     oauthClient: { clientId: 'cid-1', clientSecret: CLIENT_SECRET },
     syncs: {},
   });
-  kit = await startApiKit({ integrations: [oauth], initialContacts: 5 });
+  // A catalog provider whose token URL is per account: `https://${connectionConfig.subdomain}.zendesk.com/oauth/tokens`.
+  const zendesk = defineIntegration({ providerConfigKey: ZENDESK, provider: 'zendesk', oauthClient: { clientId: 'zd-1', clientSecret: ZENDESK_SECRET }, syncs: {} });
+  kit = await startApiKit({ integrations: [oauth, zendesk], initialContacts: 5 });
   // Newest first: each import a second after the previous one.
   for (const [id, tags] of [
     ['alpha', { end_user_id: 'u-1', organization_id: 'org-1', plan: 'pro' }],
@@ -387,6 +391,110 @@ describe('bodies take every field Nango sends', () => {
   });
 });
 
+describe('connection_config', () => {
+  const importZendesk = (connectionId: string, connectionConfig: unknown, key = writer) =>
+    kit.call('POST', '/connections', {
+      body: { provider_config_key: ZENDESK, connection_id: connectionId, credentials: { type: 'OAUTH2', access_token: 'at-zd', refresh_token: 'rt-zd' }, connection_config: connectionConfig },
+      key,
+    });
+
+  it('is refused (400) when a declared field breaks its pattern, whatever the key, and nothing is stored', async () => {
+    for (const [config, message] of [
+      [{ subdomain: 'evil.example/steal?' }, 'must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$'],
+      [{ subdomain: '127.0.0.1:8443#' }, 'must match ^[a-zA-Z0-9][a-zA-Z0-9-]*$'],
+      [{ subdomain: 42 }, 'must be a string'],
+    ] as const) {
+      for (const key of [writer, API_KEY]) {
+        const refused = await importZendesk('zd-hostile', config, key);
+        expect(refused, JSON.stringify(config)).toMatchObject({
+          status: 400,
+          body: { error: { code: 'invalid_request', errors: [{ path: 'body.connection_config.subdomain', message }] } },
+        });
+      }
+    }
+    expect((await kit.call('GET', '/connections/zd-hostile', { query: { provider_config_key: ZENDESK } })).status).toBe(404);
+
+    // A matching value, and fields the provider does not declare, are stored as given.
+    expect((await importZendesk('zd-acme', { subdomain: 'acme', note: 'free text / any?' })).status).toBe(201);
+    const stored = await kit.call('GET', '/connections/zd-acme', { query: { provider_config_key: ZENDESK }, key: reader });
+    expect(stored.body.connection_config).toEqual({ subdomain: 'acme', note: 'free text / any?' });
+  });
+
+  it('stored before the check, stops a refresh before the client secret leaves: 424, and the connection is marked', async () => {
+    const now = new Date(kit.clock.now()).toISOString();
+    await kit.state.connections.put({
+      providerConfigKey: ZENDESK,
+      connectionId: 'zd-legacy',
+      credentials: { type: 'OAUTH2', accessToken: 'at-zd-legacy', refreshToken: 'rt-zd-legacy', expiresAt: new Date(kit.clock.now() - 1_000).toISOString() },
+      metadata: {},
+      connectionConfig: { subdomain: `${new URL(provider.baseUrl).host}/oauth/token?` },
+      createdAt: now,
+      updatedAt: now,
+    });
+    const before = tokenCalls();
+
+    const answer = await kit.call('GET', '/connections/zd-legacy', { query: { provider_config_key: ZENDESK } });
+
+    expect(answer).toMatchObject({ status: 424, body: { error: { code: 'invalid_credentials', message: expect.stringContaining('subdomain must match') } } });
+    for (const secret of [ZENDESK_SECRET, 'rt-zd-legacy', 'at-zd-legacy', '127.0.0.1']) expect(answer.text).not.toContain(secret);
+    expect(tokenCalls()).toBe(before);
+    const listed = (await kit.call('GET', '/connections', { query: { integrationId: ZENDESK, connectionId: 'zd-legacy' } })).body.connections;
+    expect(listed).toEqual([expect.objectContaining({ connection_id: 'zd-legacy', errors: [{ type: 'auth', log_id: '' }] })]);
+  });
+});
+
+describe('listing connections', () => {
+  /** Every DynamoDB read of a connection item (commands on the connection partitions), with what came back. */
+  function recordConnectionReads() {
+    const reads: { command: string; input: Record<string, unknown>; output: unknown }[] = [];
+    kit.doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as Record<string, unknown>;
+        const pk = (input['Key'] as { pk?: string } | undefined)?.pk ?? (input['ExpressionAttributeValues'] as { ':pk'?: unknown } | undefined)?.[':pk'];
+        if (typeof pk === 'string' && pk.startsWith('CONN#')) reads.push({ command: context.commandName ?? '', input, output: result.output });
+        return result;
+      },
+      { step: 'initialize', name: 'recordConnectionReads' },
+    );
+    return { reads, stop: () => kit.doc.middlewareStack.remove('recordConnectionReads') };
+  }
+
+  it('reads no credentials, and reads a named connection directly instead of its whole integration', async () => {
+    const { reads, stop } = recordConnectionReads();
+    try {
+      const all = await kit.call('GET', '/connections', { query: { integrationId: [PCK, OAUTH] } });
+      expect(all.status).toBe(200);
+      const queries = reads.filter((r) => r.command === 'QueryCommand');
+      expect(queries.length).toBeGreaterThanOrEqual(2);
+      for (const read of queries) {
+        expect(read.input['ProjectionExpression']).toEqual(expect.any(String));
+        expect(JSON.stringify(read.output)).not.toMatch(/credentialsEnc|accessToken|apiKey/);
+      }
+      // Still complete: tags, auth errors and the credentials type come through the projection.
+      const byId = new Map(all.body.connections.map((c: any) => [c.connection_id, c]));
+      expect(byId.get('alpha')).toMatchObject({ tags: { end_user_id: 'u-1', organization_id: 'org-1', plan: 'pro' }, errors: [] });
+      expect(byId.get('revoked')).toMatchObject({ errors: [{ type: 'auth', log_id: '' }] });
+
+      reads.length = 0;
+      const one = await kit.call('GET', '/connections', { query: { integrationId: OAUTH, connectionId: 'revoked' } });
+      expect(one.body.connections).toEqual([expect.objectContaining({ connection_id: 'revoked', errors: [{ type: 'auth', log_id: '' }] })]);
+      expect(reads.map((r) => r.command)).toEqual(['GetItemCommand']);
+      expect(JSON.stringify(reads[0]!.output)).not.toMatch(/credentialsEnc|accessToken/);
+
+      reads.length = 0;
+      expect(ids(await kit.call('GET', '/connections', { query: { connectionId: 'alpha' } }))).toEqual(['alpha']);
+      expect(reads.every((r) => r.command === 'GetItemCommand')).toBe(true);
+      expect(reads).toHaveLength(kit.registry.all().length);
+
+      const got = await kit.call('GET', '/connections/alpha', { query: { provider_config_key: PCK }, key: reader });
+      expect(got.body).toMatchObject({ credentials: { type: 'API_KEY' }, connection_config: { baseUrl: kit.sandbox.url }, tags: { plan: 'pro' } });
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe('logs', () => {
   it('record every credentials read with the key id and connection id, and never a secret', async () => {
     const reads = kit.logs.filter((l) => l.message.includes('credentials of connection'));
@@ -396,7 +504,7 @@ describe('logs', () => {
     expect(reads.some((l) => l.fields?.['connectionId'] === 'tokens' && l.fields?.['forceRefresh'] === true)).toBe(true);
 
     const logged = JSON.stringify(kit.logs);
-    for (const secret of [API_KEY, SANDBOX_KEY, CLIENT_SECRET, IMPORTED_TOKEN, IMPORTED_REFRESH, REVOKED_REFRESH, 'at-old-revoked', reader, writer, ...issuedSecrets]) {
+    for (const secret of [API_KEY, SANDBOX_KEY, CLIENT_SECRET, ZENDESK_SECRET, IMPORTED_TOKEN, IMPORTED_REFRESH, REVOKED_REFRESH, 'at-old-revoked', reader, writer, ...issuedSecrets]) {
       expect(logged.includes(secret), `${secret.slice(0, 8)}… logged`).toBe(false);
     }
     expect(kit.logs.filter((l) => l.level === 'error')).toEqual([]);

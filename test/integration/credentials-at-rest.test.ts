@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretDecryptError } from '../../functions/adapters/crypto/envelope.js';
 import { LocalKeyFileCipher } from '../../functions/adapters/crypto/local-cipher.js';
 import type { SecretCipher, StateRepos } from '../../functions/engine/ports.js';
+import { makeDynamoClients } from '../../functions/adapters/dynamodb/client.js';
 import { makeDynamoStateRepos, stateKeys } from '../../functions/adapters/dynamodb/state/index.js';
 import type { TableNames } from '../../functions/adapters/dynamodb/table-schema.js';
 import type { Connection } from '../../functions/engine/connection.js';
@@ -113,5 +114,36 @@ describe('connection credentials at rest', () => {
     const item = await rawItem('legacy');
     expect(item['credentials']).toBeUndefined();
     expect(item['credentialsEnc']?.B).toBeDefined();
+  });
+
+  it('lists and finds connections without reading their credentials, sealed or plain, yet with every other field', async () => {
+    const { doc } = makeDynamoClients({ endpoint: dynamo.endpoint });
+    const outputs: string[] = [];
+    doc.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        outputs.push(JSON.stringify(result.output, (_, value: unknown) => (value instanceof Uint8Array ? '<bytes>' : value)));
+        return result;
+      },
+      { step: 'initialize', name: 'recordOutputs' },
+    );
+    const observed = makeDynamoStateRepos({ doc, tableName: tables.state, cipher: { encrypt: async () => new Uint8Array(), decrypt: async () => new Uint8Array() } });
+    const plain = makeDynamoStateRepos({ doc: dynamo.doc, tableName: tables.state });
+    const project = 'projected';
+    const authError = { type: 'auth' as const, message: 'refresh refused', at: '2025-02-01T00:00:00.000Z' };
+    await plain.connections.put({ ...connection('plain-one'), providerConfigKey: project, tags: { team: 'sales' } });
+    await store.connections.put({ ...connection('sealed-one'), providerConfigKey: project });
+    await store.connections.recordAuthError(project, 'sealed-one', authError, '2025-01-01T00:00:00.000Z');
+
+    const listed = [];
+    for await (const page of observed.connections.list(project)) listed.push(...page);
+    const found = await observed.connections.find(project, 'plain-one');
+
+    for (const output of outputs) for (const leaked of [ACCESS_TOKEN, REFRESH_TOKEN, 'credentialsEnc', '<bytes>']) expect(output).not.toContain(leaked);
+    const { credentials: _secret, ...info } = connection('plain-one');
+    expect(found).toEqual({ ...info, providerConfigKey: project, tags: { team: 'sales' }, credentialsType: 'OAUTH2' });
+    expect(listed.map((c) => c.connectionId).sort()).toEqual(['plain-one', 'sealed-one']);
+    expect(listed.find((c) => c.connectionId === 'sealed-one')).toEqual({ ...info, providerConfigKey: project, connectionId: 'sealed-one', credentialsType: 'OAUTH2', authError });
+    doc.destroy();
   });
 });

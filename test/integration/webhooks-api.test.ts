@@ -6,13 +6,21 @@ import { DynamoWebhookStore } from '../../functions/adapters/dynamodb/webhook-st
 import { createApiApp, type ApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
-import { systemClock, type ApiKeyStore, type RunRecord } from '../../functions/engine/ports.js';
+import { systemClock, type ApiKeyInfo, type ApiKeyStore, type RunRecord } from '../../functions/engine/ports.js';
 import { deliveryId } from '../../functions/engine/webhooks/delivery-id.js';
 import type { DeliveryMessage, HostResolver } from '../../functions/engine/webhooks/ports.js';
 import { WebhookService } from '../../functions/engine/webhooks/webhook-service.js';
 import { useDynamo } from '../support/dynamo.js';
 
 const KEY = 'sk_test_webhooks_api_key_0123456789';
+const WRITER_KEY = 'sk_test_webhooks_writer_key_0123456';
+const SCOPELESS_KEY = 'sk_test_webhooks_scopeless_key_0123';
+/** A full key, a restricted webhooks:write key, and a key object without scopes (which must get nothing). */
+const KEYS: Record<string, ApiKeyInfo> = {
+  [KEY]: { id: 'k1', name: 'test', createdAt: '', prefix: 'sk_test', scopes: ['full'] },
+  [WRITER_KEY]: { id: 'k2', name: 'writer', createdAt: '', prefix: 'sk_test', scopes: ['webhooks:write'] },
+  [SCOPELESS_KEY]: { id: 'k3', name: 'scopeless', createdAt: '', prefix: 'sk_test' } as ApiKeyInfo,
+};
 const { doc, freshTables } = useDynamo();
 const sent: DeliveryMessage[] = [];
 let app: ApiApp;
@@ -32,15 +40,15 @@ beforeAll(async () => {
     allowHttp: false,
     queue: { send: async (message) => void sent.push(message), sendToDeadLetter: async () => undefined },
   });
-  const apiKeys = { verify: async (secret: string) => (secret === KEY ? { id: 'k1', name: 'test', createdAt: '', prefix: 'sk_test' } : null) } as unknown as ApiKeyStore;
+  const apiKeys = { verify: async (secret: string): Promise<ApiKeyInfo | null> => KEYS[secret] ?? null } as unknown as ApiKeyStore;
   const syncline = { registry: new IntegrationRegistry([]) } as unknown as ApiSyncline;
   app = createApiApp({ syncline, apiKeys, clock: systemClock, visibilityLagMs: 1_000, logger: { log: () => undefined }, webhooks });
 });
 
-const call = async (method: string, path: string, body?: unknown) => {
+const call = async (method: string, path: string, body?: unknown, key = KEY) => {
   const response = await app.request(path, {
     method,
-    headers: { Authorization: `Bearer ${KEY}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: response.status, body: (await response.json()) as any };
@@ -80,6 +88,35 @@ describe('webhooks API', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({ code: 'invalid_webhook_url', errors: [{ path: 'body.url' }] });
+  });
+
+  it("gives a webhooks:write key its new subscription's secret, but rotating (any subscription's secret) needs full", async () => {
+    const own = await call('POST', '/webhooks/subscriptions', { url: 'https://hooks.example.com/writer' }, WRITER_KEY);
+    expect(own).toMatchObject({ status: 201, body: { secret: expect.stringMatching(/^whsec_/) } });
+    const other = await call('POST', '/webhooks/subscriptions', { url: 'https://hooks.example.com/other' });
+    const before = await store.getSecret(other.body.id);
+
+    for (const id of [other.body.id, own.body.id]) {
+      const rotated = await call('POST', `/webhooks/subscriptions/${id}/rotate-secret`, undefined, WRITER_KEY);
+      expect(rotated).toMatchObject({ status: 403, body: { error: { code: 'forbidden', message: 'this API key lacks the full scope' } } });
+      expect(JSON.stringify(rotated.body)).not.toContain('whsec_');
+    }
+    expect(await store.getSecret(other.body.id)).toBe(before);
+    expect(await store.getSecret(own.body.id)).toBe(own.body.secret);
+    // What webhooks:write still may do.
+    expect((await call('GET', `/webhooks/subscriptions/${other.body.id}`, undefined, WRITER_KEY)).status).toBe(200);
+    expect((await call('DELETE', `/webhooks/subscriptions/${own.body.id}`, undefined, WRITER_KEY)).status).toBe(200);
+  });
+
+  it('gives a key without scopes nothing (fails closed)', async () => {
+    for (const [method, path] of [
+      ['GET', '/webhooks/subscriptions'],
+      ['POST', '/webhooks/subscriptions'],
+      ['POST', '/webhooks/subscriptions/whsub_x/rotate-secret'],
+    ] as const) {
+      const answer = await call(method, path, method === 'POST' ? { url: 'https://hooks.example.com/x' } : undefined, SCOPELESS_KEY);
+      expect(answer, `${method} ${path}`).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    }
   });
 
   it('keeps what a subscription says, and what a stored one was created with', async () => {

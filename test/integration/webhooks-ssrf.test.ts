@@ -12,7 +12,7 @@ import { DynamoWebhookStore } from '../../functions/adapters/dynamodb/webhook-st
 import { createApiApp, type ApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
 import { IntegrationRegistry } from '../../functions/engine/integration.js';
-import { systemClock, type ApiKeyStore, type RunRecord } from '../../functions/engine/ports.js';
+import { systemClock, type ApiKeyInfo, type ApiKeyStore, type RunRecord } from '../../functions/engine/ports.js';
 import { attemptDelivery } from '../../functions/engine/webhooks/attempt-delivery.js';
 import { deliveryId, newSubscriptionId } from '../../functions/engine/webhooks/delivery-id.js';
 import type { DeliveryMessage, HostResolver, WebhookRequest } from '../../functions/engine/webhooks/ports.js';
@@ -35,7 +35,9 @@ beforeAll(async () => {
   store = new DynamoWebhookStore({ doc, tableName: tables.state, cipher: new LocalKeyFileCipher(randomBytes(32)) });
   // As the local runtime wires it: private addresses and plain http allowed.
   const webhooks = new WebhookService({ store, queue, resolve, clock: systemClock, allowPrivate: true, allowHttp: true });
-  const apiKeys = { verify: async (secret: string) => (secret === KEY ? { id: 'k1', name: 'test', createdAt: '', prefix: 'sk_test' } : null) } as unknown as ApiKeyStore;
+  const apiKeys = {
+    verify: async (secret: string): Promise<ApiKeyInfo | null> => (secret === KEY ? { id: 'k1', name: 'test', createdAt: '', prefix: 'sk_test', scopes: ['full'] } : null),
+  } as unknown as ApiKeyStore;
   const syncline = { registry: new IntegrationRegistry([]) } as unknown as ApiSyncline;
   app = createApiApp({ syncline, apiKeys, clock: systemClock, visibilityLagMs: 1_000, logger: { log: () => undefined }, webhooks });
 });

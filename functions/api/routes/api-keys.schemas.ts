@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { API_KEY_SCOPES, ApiKeyScopesSchema, FULL_SCOPE } from '../../engine/api-key-scopes.js';
 
-const SCOPES_DESCRIPTION = `What the key may do: "full" (everything, credentials included), or restricted scopes among ${API_KEY_SCOPES.slice(1).join(', ')} ("x:write" implies "x:read"; restricted keys never see a secret)`;
+const SCOPES_DESCRIPTION = `What the key may do: "full" (everything, credentials included), or restricted scopes among ${API_KEY_SCOPES.slice(1).join(', ')} ("x:write" implies "x:read"; restricted keys never see a stored secret — connection credentials, client secrets, an existing webhook subscription's signing secret — and get only the signing secret of a webhook subscription they create with webhooks:write)`;
 
 export const ApiKeySchema = z.object({
   id: z.string(),

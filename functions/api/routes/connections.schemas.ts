@@ -52,7 +52,10 @@ export const ImportConnectionBody = z
     connection_id: ConnectionId.optional().meta({ description: 'Generated when omitted' }),
     credentials: CredentialsInput,
     metadata: Metadata.optional(),
-    connection_config: Metadata.optional().meta({ description: "Non-secret configuration, e.g. a subdomain the provider's base URL uses" }),
+    connection_config: Metadata.optional().meta({
+      description:
+        "Non-secret configuration, e.g. a subdomain the provider's base URL uses. A field the provider declares (its connection_config in GET /providers/{provider}) must be a string matching the field's pattern when given: 400 invalid_request naming body.connection_config.<field> otherwise",
+    }),
     tags: ConnectionTagsSchema.optional().meta({ description: 'Connection tags; a replaced connection keeps its tags when none are given' }),
     end_user: EndUserInput.optional(),
     webhook_url_override: WebhookUrlOverride,

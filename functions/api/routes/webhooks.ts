@@ -2,6 +2,7 @@
  * Webhook subscriptions, their deliveries, and replay. Mounted only when the deployment wires
  * webhooks (`deps.webhooks`); without them the paths do not exist (404), rather than 501.
  */
+import { FULL_SCOPE } from '../../engine/api-key-scopes.js';
 import type { WebhookDelivery, WebhookSubscription } from '../../engine/webhooks/ports.js';
 import { WebhookUrlError, type WebhookService } from '../../engine/webhooks/webhook-service.js';
 import type { ApiDeps } from '../deps.js';
@@ -33,7 +34,7 @@ export function webhooksRoutes(deps: ApiDeps): ApiRoute[] {
         tag: TAG,
         summary: 'Subscribe a URL to run results and auth errors',
         description:
-          'Each finished run POSTs a Nango-compatible sync webhook, and each connection whose token refresh failed a Nango-compatible auth webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). Without `events` and `always`, a subscription gets what Nango turns on for a new environment: every event, and success webhooks even for runs that changed nothing. The secret is in this answer only.',
+          'Each finished run POSTs a Nango-compatible sync webhook, and each connection whose token refresh failed a Nango-compatible auth webhook, signed with the returned secret (X-Nango-Hmac-Sha256, X-Nango-Signature, Standard Webhooks). Without `events` and `always`, a subscription gets what Nango turns on for a new environment: every event, and success webhooks even for runs that changed nothing. The secret is in this answer only; it is the one secret a restricted (webhooks:write) key receives, and it signs only the deliveries of the subscription just created.',
         body: CreateSubscriptionBody,
         responses: { 201: { description: 'Created', schema: SubscriptionWithSecret } },
       },
@@ -90,7 +91,11 @@ export function webhooksRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/webhooks/subscriptions/{id}/rotate-secret',
         tag: TAG,
         summary: 'Rotate the signing secret',
-        description: 'The new secret signs every attempt from now on, including retries of earlier deliveries. It is in this answer only.',
+        description:
+          "The new secret signs every attempt from now on, including retries of earlier deliveries. It is in this answer only. Needs a full key: the subscription may be another caller's, and restricted keys never see an existing subscription's secret.",
+        // Unlike creating one (whose secret signs only the caller's own new subscription), rotating
+        // hands out the secret of any subscription: a secret read, so full only.
+        scope: FULL_SCOPE,
         params: SubscriptionPath,
         responses: { 200: { description: 'The subscription with its new secret', schema: SubscriptionWithSecret } },
       },

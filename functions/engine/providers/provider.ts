@@ -15,12 +15,24 @@ import { z } from 'zod';
 const Template = z.string().min(1);
 const Url = Template.regex(/^(https?:\/\/|\$\{)/, 'must be an absolute http(s) URL or start with a template');
 
+function isRegExpSource(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A field a connect form asks for, stored in the connection's `connection_config`. */
 export const ConnectionConfigFieldSchema = z.strictObject({
   title: z.string().min(1),
   description: z.string().optional(),
-  /** A regular expression (source) the value must match in full, e.g. `^[a-z0-9-]+$`. */
-  pattern: z.string().optional(),
+  /**
+   * A regular expression (source) the value must match in full, e.g. `^[a-z0-9-]+$`: enforced
+   * when a connection is imported and before a token URL is rendered (`connection-config.ts`).
+   */
+  pattern: z.string().refine(isRegExpSource, 'must be a valid regular expression').optional(),
   example: z.string().optional(),
   optional: z.boolean().default(false),
 });

@@ -31,6 +31,7 @@ export function connectionClient(deps: RunnerDeps, session: RunSession, integrat
     // The OAuth app configured through the integrations API wins over one declared in code.
     getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
     ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
+    allowLoopbackHttp: deps.allowPrivateFetch ?? false,
   });
   // Another connection's failed refresh is the script's error, not an auth error of the run's own connection.
   const getCredentials: typeof ownCredentials = other

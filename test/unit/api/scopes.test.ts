@@ -10,6 +10,7 @@ import { assertScope, canReadSecrets, requiredScope } from '../../../functions/a
 import { API_KEY_SCOPES, ApiKeyScopesSchema, type ApiKeyScope, scopesAllow } from '../../../functions/engine/api-key-scopes.js';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
 import type { ApiKeyInfo } from '../../../functions/engine/ports.js';
+import type { WebhookService } from '../../../functions/engine/webhooks/webhook-service.js';
 
 const key = (scopes: ApiKeyScope[]): ApiKeyInfo => ({ id: 'key_1', name: 'k', createdAt: '', prefix: 'sk_', scopes });
 
@@ -44,7 +45,8 @@ describe('requiredScope', () => {
   });
 
   it('gives every route of the API a scope, and documents it in the OpenAPI document', () => {
-    const deps = { syncline: { registry: new IntegrationRegistry([]) } } as unknown as ApiDeps;
+    // With webhooks wired, so their routes are mounted and their scopes asserted too.
+    const deps = { syncline: { registry: new IntegrationRegistry([]) }, webhooks: {} as WebhookService } as unknown as ApiDeps;
     const routes = apiRoutes(deps, () => {
       throw new Error('not needed');
     });
@@ -58,10 +60,22 @@ describe('requiredScope', () => {
     expect(scopes.get('POST /api-keys')).toBe('full');
     expect(scopes.get('GET /integrations')).toBe('integrations:read');
     expect(scopes.get('GET /health')).toBe('public');
-    expect([...scopes.values()].filter((s) => s === 'full')).toHaveLength(routes.filter((r) => r.spec.tag === 'API keys').length);
+    expect(scopes.get('GET /webhooks/subscriptions')).toBe('webhooks:read');
+    expect(scopes.get('GET /webhooks/subscriptions/{id}/deliveries')).toBe('webhooks:read');
+    expect(scopes.get('DELETE /webhooks/subscriptions/{id}')).toBe('webhooks:write');
+    expect(scopes.get('POST /webhooks/deliveries/{deliveryId}/replay')).toBe('webhooks:write');
+    // Creating hands the caller only its own new subscription's secret; rotating hands out any subscription's.
+    expect(scopes.get('POST /webhooks/subscriptions')).toBe('webhooks:write');
+    expect(scopes.get('POST /webhooks/subscriptions/{id}/rotate-secret')).toBe('full');
+    // Full only: managing keys and reading a stored secret.
+    const fullOnly = [...scopes].filter(([, s]) => s === 'full').map(([route]) => route);
+    expect(fullOnly.sort()).toEqual(
+      [...routes.filter((r) => r.spec.tag === 'API keys').map((r) => `${r.spec.method.toUpperCase()} ${r.spec.path}`), 'POST /webhooks/subscriptions/{id}/rotate-secret'].sort(),
+    );
 
     const doc = buildOpenApiDocument(routes, deps.syncline.registry);
     expect(doc.paths['/connections/{connectionId}']!['get']!['x-required-scope']).toBe('connections:read');
+    expect(doc.paths['/webhooks/subscriptions/{id}/rotate-secret']!['post']!['x-required-scope']).toBe('full');
     expect(doc.paths['/connection/{connectionId}']!['get']!.deprecated).toBe(true);
     expect(doc.paths['/connections/{connectionId}']!['get']!.deprecated).toBeUndefined();
     expect(doc.paths['/connections']!['get']!.parameters.find((p) => p.name === 'tags')).toMatchObject({ style: 'deepObject', explode: true });
@@ -74,6 +88,13 @@ describe('assertScope', () => {
     expect(() => assertScope(key(['records:read']), 'any')).not.toThrow();
     expect(() => assertScope(key(['records:read']), 'syncs:write')).toThrow(expect.objectContaining({ status: 403, code: 'forbidden', message: 'this API key lacks the syncs:write scope' }));
     expect(() => assertScope(undefined, 'records:read')).toThrow(expect.objectContaining({ status: 403 }));
+  });
+
+  it('fails closed for a key object without scopes: nothing but public routes', () => {
+    const scopeless = { id: 'key_1', name: 'k', createdAt: '', prefix: 'sk_' } as ApiKeyInfo;
+    for (const scope of API_KEY_SCOPES) expect(() => assertScope(scopeless, scope), scope).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => assertScope(scopeless, 'any')).not.toThrow();
+    expect(canReadSecrets(scopeless)).toBe(false);
   });
 
   it('lets only full keys read secrets', () => {

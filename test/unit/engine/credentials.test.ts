@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, Credentials, ProviderConfig } from '../../../functions/engine/connection.js';
+import { catalogProvider } from '../../../functions/engine/providers/catalog.js';
 import { parseProvider, type ProviderInput } from '../../../functions/engine/providers/provider.js';
 import { CredentialsRefreshError, makeCredentialsProvider } from '../../../functions/engine/credentials.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
@@ -292,13 +293,88 @@ describe('makeCredentialsProvider', () => {
     expect(tokenRequests()).toHaveLength(0);
   });
 
-  it('fills a per-account token URL from the connection config', async () => {
-    const connection = { ...oauthConnection({ expiresAt: iso(NOW) }), connectionConfig: { tokenHost: server.baseUrl } };
-    const templated = parseProvider({ baseUrl: `${server.baseUrl}/api`, auth: { mode: 'OAUTH2', tokenUrl: '${connectionConfig.tokenHost}/oauth/token' } });
-    const { getCredentials } = setup(connection, { provider: templated });
+  it('fills a per-account token URL from the connection config (http to 127.0.0.1 only where loopback is allowed)', async () => {
+    const tokenHost = new URL(server.baseUrl).host;
+    const connection = { ...oauthConnection({ expiresAt: iso(NOW) }), connectionConfig: { tokenHost } };
+    const templated = parseProvider({
+      baseUrl: `${server.baseUrl}/api`,
+      auth: { mode: 'OAUTH2', tokenUrl: 'http://${connectionConfig.tokenHost}/oauth/token' },
+      connectionConfig: { tokenHost: { title: 'Token host', pattern: '^127\\.0\\.0\\.1:[0-9]+$' } },
+    });
+    const state = new MemoryConnections(connection);
+    const getCredentials = makeCredentialsProvider({ connections: state, connection, provider: templated, client, clock, allowLoopbackHttp: true });
 
     expect(await getCredentials()).toMatchObject({ accessToken: 'at-new' });
     expect(tokenRequests()).toHaveLength(1);
+
+    const strict = makeCredentialsProvider({ connections: new MemoryConnections(connection), connection, provider: templated, client, clock });
+    await expect(strict()).rejects.toMatchObject({ name: 'CredentialsRefreshError', message: expect.stringContaining('must use https') });
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  describe('never sends the client secret to a host the connection config names', () => {
+    /** A fetch that records every call and answers like a token endpoint. */
+    const spyFetch = () => {
+      const calls: string[] = [];
+      const fetchSpy = (async (url: string | URL) => {
+        calls.push(String(url));
+        return new Response(JSON.stringify({ access_token: 'at-new', expires_in: 3600 }), { status: 200, headers: { 'content-type': 'application/json' } });
+      }) as typeof fetch;
+      return { calls, fetchSpy };
+    };
+    const refresh = async (provider: ProviderConfig, connectionConfig: Record<string, unknown>) => {
+      const { calls, fetchSpy } = spyFetch();
+      let clientRead = 0;
+      const connection = { ...oauthConnection({ expiresAt: iso(NOW) }), connectionConfig };
+      const getCredentials = makeCredentialsProvider({
+        connections: new MemoryConnections(connection),
+        connection,
+        provider,
+        getClient: async () => {
+          clientRead++;
+          return client;
+        },
+        clock,
+        fetch: fetchSpy,
+      });
+      const outcome = await getCredentials().catch((e: unknown) => e);
+      return { outcome, calls, clientRead };
+    };
+
+    it.each([
+      ['zendesk', { subdomain: 'evil.example/steal?' }, 'subdomain must match'],
+      ['shopify', { subdomain: 'evil.example#' }, 'subdomain must match'],
+      ['netsuite', { accountId: 'evil.example/x' }, 'accountId must match'],
+      ['zoho-crm', { accounts_domain: 'evil.example' }, 'accounts_domain must match'],
+      ['zendesk', { subdomain: 42 }, 'subdomain must be a string'],
+    ])('%s with %j (stored before import checked it) is refused before the secret is read', async (name, config, reason) => {
+      const { outcome, calls, clientRead } = await refresh(catalogProvider(name), config);
+
+      expect(outcome).toBeInstanceOf(CredentialsRefreshError);
+      expect(outcome).toMatchObject({ failure: 'revoked', message: expect.stringContaining(reason) });
+      expect((outcome as Error).message).not.toContain(CLIENT_SECRET);
+      expect((outcome as Error).message).not.toContain('evil.example');
+      expect(calls).toEqual([]);
+      expect(clientRead).toBe(0);
+    });
+
+    it('wants a host-safe value where the provider declares no pattern', async () => {
+      const open = parseProvider({ baseUrl: 'https://api.example.com', auth: { mode: 'OAUTH2', tokenUrl: 'https://${connectionConfig.region}.login.example.com/token' } });
+      for (const region of ['evil.example/x?', 'evil.example#', 'user@evil.example', 'evil.example:443', 'eu\\evil']) {
+        const { outcome, calls } = await refresh(open, { region });
+        expect(outcome, region).toMatchObject({ name: 'CredentialsRefreshError', message: expect.stringContaining('region must be a host name') });
+        expect(calls).toEqual([]);
+      }
+      const fine = await refresh(open, { region: 'eu' });
+      expect(fine.outcome).toMatchObject({ accessToken: 'at-new' });
+      expect(fine.calls).toEqual(['https://eu.login.example.com/token']);
+    });
+
+    it('refreshes a catalog connection whose config matches, at its own https token URL', async () => {
+      expect((await refresh(catalogProvider('zoho-crm'), { accounts_domain: 'accounts.zoho.eu' })).calls).toEqual(['https://accounts.zoho.eu/oauth/v2/token']);
+      expect((await refresh(catalogProvider('zoho-crm'), { accounts_domain: '' })).calls).toEqual(['https://accounts.zoho.com/oauth/v2/token']);
+      expect((await refresh(catalogProvider('zendesk'), { subdomain: 'acme' })).calls).toEqual(['https://acme.zendesk.com/oauth/tokens']);
+    });
   });
 
   it('tells a revoked grant (authorize again) from a failure that may pass', async () => {

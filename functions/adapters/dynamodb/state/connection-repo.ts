@@ -1,17 +1,32 @@
 /**
  * Connections on the state table. Credentials are sealed with the cipher (stored as the binary
  * `credentialsEnc`, bound to `{providerConfigKey, connectionId}`) and opened only by
- * `getWithCredentials`: listing or checking a connection decrypts nothing. The credentials'
+ * `getWithCredentials`: listing or checking a connection decrypts nothing — and does not even
+ * read them: `find` and `list` project the item without `credentialsEnc` (or a legacy plain
+ * `credentials` map beyond its `type`), so a listing moves the connections' fields, not every
+ * ciphertext. (DynamoDB still bills a read by the whole item's size; a projection saves the
+ * transfer and keeps sealed credentials out of code that has no use for them.) The credentials'
  * type is kept in the clear beside them so an answer can say what kind of connection it is.
  * Items written before a cipher was set are still read (plain) and encrypted at their next save.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError, NotFoundError } from '../../../engine/errors.js';
 import type { Connection, ConnectionAuthError, Credentials } from '../../../engine/connection.js';
 import type { ConnectionInfo, ConnectionRepo, SecretCipher } from '../../../engine/ports.js';
-import { getItemConsistent, withInfrastructureErrors } from '../dynamo-calls.js';
-import { queryPartition, stateKeys, type StateTable } from './keys.js';
+import { getItemConsistent, queryPages, withInfrastructureErrors } from '../dynamo-calls.js';
+import { stateKeys, type StateTable } from './keys.js';
+
+/**
+ * What `toConnectionInfo` reads, and nothing else: every attribute of the item but the sealed
+ * credentials, the refresh lock and the keys it does not need; of legacy plain credentials only
+ * their type. An attribute added to `ConnectionInfo` must be added here too.
+ */
+const INFO_ATTRIBUTES = ['sk', 'credentialsType', 'metadata', 'connectionConfig', 'tags', 'createdAt', 'updatedAt', 'authError'] as const;
+const INFO_PROJECTION = {
+  ProjectionExpression: [...INFO_ATTRIBUTES.map((_, i) => `#a${i}`), '#credentials.#type'].join(', '),
+  ExpressionAttributeNames: { ...Object.fromEntries(INFO_ATTRIBUTES.map((name, i) => [`#a${i}`, name])), '#credentials': 'credentials', '#type': 'type' },
+};
 
 export class DynamoConnectionRepo implements ConnectionRepo {
   constructor(
@@ -20,8 +35,10 @@ export class DynamoConnectionRepo implements ConnectionRepo {
   ) {}
 
   async find(providerConfigKey: string, connectionId: string): Promise<ConnectionInfo | null> {
-    const item = await getItemConsistent(this.table.doc, this.table.tableName, stateKeys.connection(providerConfigKey, connectionId), 'reading a connection');
-    return item ? toConnectionInfo(providerConfigKey, item) : null;
+    const response = await withInfrastructureErrors('reading a connection', () =>
+      this.table.doc.send(new GetCommand({ TableName: this.table.tableName, Key: stateKeys.connection(providerConfigKey, connectionId), ConsistentRead: true, ...INFO_PROJECTION })),
+    );
+    return response.Item ? toConnectionInfo(providerConfigKey, response.Item) : null;
   }
 
   async getWithCredentials(providerConfigKey: string, connectionId: string): Promise<Connection | null> {
@@ -77,8 +94,10 @@ export class DynamoConnectionRepo implements ConnectionRepo {
   }
 
   async *list(providerConfigKey: string): AsyncIterable<ConnectionInfo[]> {
-    for await (const items of queryPartition(this.table, stateKeys.connection(providerConfigKey, '').pk, 'listing connections')) {
-      yield items.map((item) => toConnectionInfo(providerConfigKey, item));
+    const { pk } = stateKeys.connection(providerConfigKey, '');
+    const query = { TableName: this.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true, ...INFO_PROJECTION };
+    for await (const page of queryPages(this.table.doc, query, 'listing connections')) {
+      if ((page.Items ?? []).length > 0) yield page.Items!.map((item) => toConnectionInfo(providerConfigKey, item));
     }
   }
 
