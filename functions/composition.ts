@@ -36,7 +36,7 @@ export interface SynclineConfig {
   sqs: SQSClient;
   tables: TableNames;
   runQueueUrl: string;
-  /** Needed by the controls (per-connection schedules); the executor and fan-out run without it. */
+  /** Needed by the controls and by connection deletion (per-connection schedules); the executor and fan-out run without it. */
   scheduler?: Scheduler;
   registry: IntegrationRegistry;
   logger: Logger;
@@ -46,7 +46,7 @@ export interface SynclineConfig {
   runner?: Partial<RunnerConfig>;
   /** Variables scripts read with `nango.getEnvironmentVariables()`; default: `SYNCLINE_SCRIPT_ENV_*` of this process. */
   scriptEnvironment?: EnvironmentVariable[];
-  /** Lets `nango.uncontrolledFetch` reach loopback and private addresses (the local runtime). */
+  /** Lets `nango.uncontrolledFetch` reach loopback and private addresses, and a per-account token URL be http://127.0.0.1 (the local runtime). */
   allowPrivateFetch?: boolean;
 }
 
@@ -80,7 +80,7 @@ export function makeSyncline(config: SynclineConfig) {
     allowPrivateFetch: config.allowPrivateFetch ?? false,
   };
   const fanOutDeps: FanOutDeps = { registry, state, queue, clock };
-  const connections = new ConnectionService({ registry, state, records, queue, newId });
+  const connections = new ConnectionService({ registry, state, records, queue, clock, newId, ...(scheduler ? { scheduler } : {}) });
   const controls = () => {
     if (!scheduler) throw new Error('sync controls need a scheduler');
     return new SyncControls({ registry, state, records, queue, scheduler, clock, newId });

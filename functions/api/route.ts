@@ -64,7 +64,10 @@ export interface RouteSpec<Q extends ObjectSchema | undefined, H extends ObjectS
    * anything else writes) is wrong for this route.
    */
   scope?: RouteScope;
-  /** Query parameters the route reads; any other parameter is ignored (see the header). */
+  /**
+   * Query parameters the route reads. Any other parameter is ignored before validation (see the
+   * header), so a query schema is a plain object: `.strict()` would never see an unknown key.
+   */
   query?: Q;
   /** Headers the route reads, with their canonical spelling (lookups ignore case). */
   headers?: H;

@@ -10,19 +10,10 @@ import type { IntegrationRegistry } from './integration.js';
 import type { ChangeCounts, Checkpoint, Clock, ConnectionSyncKey, ConnectionSyncState, RecordStore, RunQueue, RunStatus, RunType, Scheduler, StateRepos } from './ports.js';
 import { resolveConnectionSyncs } from './resolve-syncs.js';
 import { scheduleName, scheduleTarget } from './schedules.js';
-import { BASE_VARIANT, variantOf } from './state-ports.js';
+import { isBaseVariant, syncRefText, variantOf } from './state-ports.js';
 import type { SyncDefinition } from './sync-definition.js';
-import {
-  type CreateVariantOutcome,
-  connectionSyncId,
-  createSyncVariant,
-  type DeleteVariantOutcome,
-  deleteConnectionVariants,
-  deleteSyncVariant,
-  normalizeKey,
-  recordPartition,
-  type SyncRef,
-} from './sync-variants.js';
+import { connectionSyncId, normalizeKey, recordPartition, type SyncRef } from './sync-keys.js';
+import { type CreateVariantOutcome, createSyncVariant, type DeleteVariantOutcome, deleteSyncVariant } from './sync-variants.js';
 
 export interface ControlsDeps {
   registry: IntegrationRegistry;
@@ -113,10 +104,10 @@ export class SyncControls {
     const runIds: string[] = [];
     for (const key of keys) {
       const state = await this.ensure(key);
-      if (!state.enabled) throw new ConflictError(`sync "${describe(key)}" is paused for connection "${key.connectionId}": start it first`);
+      if (!state.enabled) throw new ConflictError(`sync "${syncRefText(key.syncName, key.variant)}" is paused for connection "${key.connectionId}": start it first`);
       // The acceptance is for one run; queued behind a running one, its message would be dropped as busy.
       if (options.acceptMassDeletion && this.isRunning(state)) {
-        throw new ConflictError(`sync "${describe(key)}" is running for connection "${key.connectionId}": accept its deletions once it has finished`);
+        throw new ConflictError(`sync "${syncRefText(key.syncName, key.variant)}" is running for connection "${key.connectionId}": accept its deletions once it has finished`);
       }
       if (options.reset || options.emptyCache) await this.cancelForReset(key, state);
       if (options.emptyCache) {
@@ -203,11 +194,6 @@ export class SyncControls {
     return deleteSyncVariant(this.deps, key);
   }
 
-  /** Removes every variant but `base` of a connection being deleted (runs stopped, schedules, state, records); returns how many. */
-  deleteConnectionVariants(providerConfigKey: string, connectionId: string): Promise<number> {
-    return deleteConnectionVariants(this.deps, providerConfigKey, connectionId);
-  }
-
   /**
    * Stops the running execution before a reset. Read again after each cancel: a run that ended
    * meanwhile needs none, and one that started in between is cancelled too.
@@ -218,7 +204,7 @@ export class SyncControls {
       await this.deps.state.runs.cancel(key, current.lease.runId, 'cancelled by a reset', this.deps.clock.now());
       current = await this.deps.state.connectionSyncs.get(key);
     }
-    if (current && this.isRunning(current)) throw new ConflictError(`sync "${describe(key)}" kept running for connection "${key.connectionId}": try the reset again`);
+    if (current && this.isRunning(current)) throw new ConflictError(`sync "${syncRefText(key.syncName, key.variant)}" kept running for connection "${key.connectionId}": try the reset again`);
   }
 
   private isRunning(state: ConnectionSyncState): boolean {
@@ -240,7 +226,7 @@ export class SyncControls {
   /** The base variant's state is created on first use; another variant only by `createVariant`. */
   private async ensure(key: ConnectionSyncKey): Promise<ConnectionSyncState> {
     const sync = this.sync(key);
-    if (key.variant === undefined || key.variant === BASE_VARIANT) return this.deps.state.connectionSyncs.ensure(normalizeKey(key), { enabled: sync.autoStart });
+    if (isBaseVariant(key.variant)) return this.deps.state.connectionSyncs.ensure(normalizeKey(key), { enabled: sync.autoStart });
     const state = await this.deps.state.connectionSyncs.get(key);
     if (!state) throw new NotFoundError(`sync "${key.syncName}" has no variant "${key.variant}" for connection "${key.connectionId}"`);
     return state;
@@ -250,7 +236,7 @@ export class SyncControls {
 /** A frequency override, with the reason behind the one-minute floor when it is below it. */
 function parseOverride(frequency: string, key: ConnectionSyncKey): number {
   try {
-    return parseFrequency(frequency, `sync "${describe(key)}"`);
+    return parseFrequency(frequency, `sync "${syncRefText(key.syncName, key.variant)}"`);
   } catch (error) {
     if (!(error instanceof FrequencyTooShortError)) throw error;
     throw new FrequencyTooShortError(
@@ -263,10 +249,6 @@ function parseOverride(frequency: string, key: ConnectionSyncKey): number {
 function frequencyText(sync: SyncDefinition, state: ConnectionSyncState | null): string {
   if (state?.frequencyOverrideMs) return state.frequencyOverride ?? formatFrequency(state.frequencyOverrideMs);
   return sync.frequency;
-}
-
-function describe(key: ConnectionSyncKey): string {
-  return key.variant === undefined || key.variant === BASE_VARIANT ? key.syncName : `${key.syncName}::${key.variant}`;
 }
 
 function runStatusName(status: RunStatus): SyncStatusName {

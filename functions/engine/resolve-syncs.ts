@@ -7,8 +7,8 @@
 import { NotFoundError } from './errors.js';
 import type { IntegrationRegistry } from './integration.js';
 import type { ConnectionSyncKey, StateRepos } from './ports.js';
-import { BASE_VARIANT, variantOf } from './state-ports.js';
-import { connectionSyncKey, isValidVariantName, normalizeKey, parseSyncRef, type SyncRef } from './sync-variants.js';
+import { isBaseVariant, isValidVariantName, variantOf } from './state-ports.js';
+import { connectionSyncKey, normalizeKey, parseSyncRef, type SyncRef } from './sync-keys.js';
 
 export interface ResolveDeps {
   registry: IntegrationRegistry;
@@ -37,14 +37,14 @@ export async function resolveConnectionSyncs(deps: ResolveDeps, providerConfigKe
     }
     for (const ref of refs) {
       const key = connectionSyncKey(providerConfigKey, connectionId, ref.name, ref.variant);
-      if (key.variant !== undefined && !(await connectionSyncs.get(key))) throw new NotFoundError(`sync "${ref.name}" has no variant "${key.variant}" for connection "${connectionId}"`);
+      if (!isBaseVariant(key.variant) && !(await connectionSyncs.get(key))) throw new NotFoundError(`sync "${ref.name}" has no variant "${key.variant}" for connection "${connectionId}"`);
       keys.push(key);
     }
     return keys;
   }
   const keys: ConnectionSyncKey[] = [];
   for (const syncName of refs === null ? integration.syncs.keys() : new Set(refs.map((ref) => ref.name))) {
-    const wanted = refs === null ? null : new Set(refs.filter((ref) => ref.name === syncName).map((ref) => ref.variant ?? BASE_VARIANT));
+    const wanted = refs === null ? null : new Set(refs.filter((ref) => ref.name === syncName).map((ref) => variantOf(ref)));
     for await (const page of connectionSyncs.list(providerConfigKey, syncName)) {
       for (const cs of page) if (wanted === null || wanted.has(variantOf(cs))) keys.push(normalizeKey(cs));
     }
@@ -56,7 +56,7 @@ export async function resolveConnectionSyncs(deps: ResolveDeps, providerConfigKe
 function uniqueRefs(syncs: readonly (string | SyncRef)[]): SyncRef[] {
   const refs = new Map<string, SyncRef>();
   for (const sync of syncs) {
-    const ref = typeof sync === 'string' ? parseSyncRef(sync) : sync.variant === undefined || sync.variant === BASE_VARIANT ? { name: sync.name } : sync;
+    const ref = typeof sync === 'string' ? parseSyncRef(sync) : isBaseVariant(sync.variant) ? { name: sync.name } : sync;
     refs.set(JSON.stringify([ref.name, ref.variant ?? null]), ref);
   }
   return [...refs.values()];

@@ -13,7 +13,7 @@ import { mapWithConcurrency } from './concurrency.js';
 import { toRateExpression } from './frequency.js';
 import type { IntegrationRegistry } from './integration.js';
 import type { ScheduleInfo, ScheduleSpec, Scheduler } from './ports.js';
-import { BASE_VARIANT } from './state-ports.js';
+import { isBaseVariant } from './state-ports.js';
 
 /** A per-connection frequency, as the state table holds it. */
 export interface FrequencyOverride {
@@ -71,7 +71,7 @@ const MINUTE_MS = 60_000;
  * so no plain form of a variant could be told from a base name with a dotted connection.
  */
 export function scheduleName(integration: string, sync: string, connection?: string, variant?: string): string {
-  const isVariant = variant !== undefined && variant !== BASE_VARIANT;
+  const isVariant = !isBaseVariant(variant);
   const parts = connection === undefined ? [integration, sync] : [integration, sync, connection];
   const plain = parts.join('.');
   // Dots only in the last part: then `a.b` and `a.b.c` can never come from two different triples.
@@ -211,7 +211,7 @@ async function removeUnwanted(scheduler: Scheduler, info: ScheduleInfo): Promise
 
 /** What a per-connection schedule hands the fan-out: the variant only when it is not `base`. */
 export function scheduleTarget(integration: string, sync: string, connection: string, variant?: string): ScheduleSpec['target'] {
-  return variant === undefined || variant === BASE_VARIANT ? { integration, sync, connection } : { integration, sync, connection, variant };
+  return isBaseVariant(variant) ? { integration, sync, connection } : { integration, sync, connection, variant };
 }
 
 function sameTarget(a: ScheduleSpec['target'], b: ScheduleSpec['target']): boolean {

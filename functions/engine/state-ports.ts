@@ -3,6 +3,7 @@
  * runs, run logs, seen ids and scripts' locks. A caller takes only the repositories it needs
  * (`Pick<StateRepos, …>`); the DynamoDB adapters live in `adapters/dynamodb/state/`.
  */
+import { z } from 'zod';
 import type { Connection, ConnectionAuthError, Credentials } from './connection.js';
 import type { RunRecord, RunSummary } from './model/run.js';
 import type { LogLevel } from './ports.js';
@@ -11,6 +12,33 @@ export type Checkpoint = Record<string, string | number | boolean>;
 
 /** The variant every connection-sync has; Nango's protected name for the default partition of a sync. */
 export const BASE_VARIANT = 'base';
+
+/** Nango's rule for a variant name (`variantSchema` in its server's validation helpers). */
+export const VARIANT_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const MAX_VARIANT_LENGTH = 255;
+
+/**
+ * A variant name wherever one comes in: the API (paths, bodies, queries, `name::variant`), run
+ * messages, fan-out events, the dry run. Adapters rely on it: a variant rides on key segments
+ * (`<model>::<variant>`, `<connection>#<variant>`), where it can hold none of their separators,
+ * and 255 ASCII characters keep every key within DynamoDB's limits.
+ */
+export const VariantNameSchema = z.string().min(1).max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN, `a variant is 1–${MAX_VARIANT_LENGTH} letters, digits, "_" or "-"`);
+
+/** Whether a variant name is well formed (the protected `base` is). */
+export function isValidVariantName(variant: string): boolean {
+  return VariantNameSchema.safeParse(variant).success;
+}
+
+/** Whether a key names the base variant: no variant at all, or `base` spelled out. */
+export function isBaseVariant(variant: string | undefined): variant is typeof BASE_VARIANT | undefined {
+  return variant === undefined || variant === BASE_VARIANT;
+}
+
+/** `name`, or Nango's `name::variant` for a variant other than `base` (status ids, messages, logs). */
+export function syncRefText(syncName: string, variant: string | undefined): string {
+  return isBaseVariant(variant) ? syncName : `${syncName}::${variant}`;
+}
 
 /** Identifies one sync (one variant of it) on one connection. */
 export interface ConnectionSyncKey {

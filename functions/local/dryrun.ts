@@ -16,7 +16,8 @@ import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { IntegrationRegistry } from '../engine/integration.js';
 import { systemClock } from '../engine/ports.js';
 import { runInvocation } from '../engine/runner/run-invocation.js';
-import { connectionSyncKey, isValidVariantName } from '../engine/sync-variants.js';
+import { isValidVariantName, MAX_VARIANT_LENGTH, syncRefText } from '../engine/state-ports.js';
+import { connectionSyncKey } from '../engine/sync-keys.js';
 import { integrations } from '../discovery/project-integrations.js';
 import { DryRunRecordStore, DryRunState } from './dry-run-stores.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
   const [providerConfigKey, syncName, connectionId] = positionals as [string, string, string];
   const variant = values.variant;
   if (variant !== undefined && !isValidVariantName(variant)) {
-    console.error(`variant "${variant}" must be letters, digits, "_" or "-"`);
+    console.error(`variant "${variant}" must be 1–${MAX_VARIANT_LENGTH} letters, digits, "_" or "-"`);
     return 2;
   }
   const show = Math.max(0, Number(values.show) || 0);
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
       return 1;
     }
     const { run } = outcome;
-    const label = variant === undefined || variant === 'base' ? syncName : `${syncName}::${variant}`;
+    const label = syncRefText(syncName, variant);
     console.log(`Dry run of ${providerConfigKey}/${label} for connection "${connectionId}": ${run.status} in ${(run.finishedAt ?? 0) - run.startedAt} ms (${run.type}); nothing was saved.`);
     for (const [model, changes] of records.changes) {
       const counts = run.results[model] ?? { added: 0, updated: 0, deleted: 0 };

@@ -708,7 +708,7 @@ const generators: Record<string, Generator> = {
       [
         'reject',
         () => {
-          draft.query.push(['variant', pick(rng, ['v2', 'x'.repeat(65), ''])]);
+          draft.query.push(['variant', pick(rng, ['v2', 'x'.repeat(256), ''])]);
         },
       ],
       [

@@ -7,10 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeOverrideReader } from '../../functions/adapters/dynamodb/override-reader.js';
 import { defineIntegration } from '../../functions/engine/integration.js';
+import { newRun } from '../../functions/engine/model/run.js';
 import type { RecordPartition } from '../../functions/engine/ports.js';
 import type { NangoSync } from '../../functions/engine/sdk/nango-sync-types.js';
+import { MAX_VARIANT_LENGTH } from '../../functions/engine/state-ports.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
-import { SANDBOX_KEY, startApiKit, type ApiKit } from '../support/api-kit.js';
+import { recordPartition } from '../../functions/engine/sync-keys.js';
+import { SANDBOX_KEY, startApiKit, VISIBILITY_LAG_MS, type ApiKit } from '../support/api-kit.js';
 import { ContactSchema } from '../support/contacts.js';
 import { useDynamo } from '../support/dynamo.js';
 
@@ -144,6 +147,56 @@ describe('a sync variant, end to end', () => {
     expect(await kit.state.connectionSyncs.listVariants(BOARDS, 'cards', CONN)).toEqual([]);
     expect(await kit.state.connectionSyncs.listVariants(BOARDS, 'manual', CONN)).toEqual([]);
     expect(kit.scheduler.schedules.size).toBe(0);
+  });
+});
+
+describe('a variant with the longest name allowed', () => {
+  it('is created, runs, and is read, pruned, reported and deleted by that name', async () => {
+    const long = 'v'.repeat(MAX_VARIANT_LENGTH);
+    const body = { provider_config_key: PCK, connection_id: CONN };
+    const headers = { 'Provider-Config-Key': PCK, 'Connection-Id': CONN };
+    expect(await kit.call('POST', variantPath('contacts', long), { body })).toMatchObject({ status: 200, body: { id: `${PCK}:contacts::${long}:${CONN}`, variant: long } });
+    await kit.drain();
+    kit.clock.advance(VISIBILITY_LAG_MS + 1);
+
+    const page = await kit.call('GET', '/records', { headers, query: { model: 'Contact', variant: long, limit: 1000 } });
+    expect(page.status).toBe(200);
+    expect(page.body.records.length).toBeGreaterThan(10);
+    const prune = await kit.call('PATCH', '/records/prune', { headers, body: { model: 'Contact', variant: long, until_cursor: page.body.records[9]._nango_metadata.cursor } });
+    expect(prune).toMatchObject({ status: 200, body: { count: 10, has_more: false } });
+    const status = await kit.call('GET', '/sync/status', { query: { provider_config_key: PCK, syncs: `contacts::${long}`, connection_id: CONN } });
+    expect(status).toMatchObject({ status: 200, body: { syncs: [{ variant: long, status: 'SUCCESS' }] } });
+    const executions = await kit.call('GET', '/sync/executions', { query: { ...body, sync_name: 'contacts', sync_variant: long } });
+    expect(executions.body.executions).toEqual([expect.objectContaining({ status: 'SUCCESS' })]);
+    expect(await kit.call('DELETE', variantPath('contacts', long), { body })).toMatchObject({ status: 200 });
+
+    // One character more is refused wherever a variant comes in.
+    const tooLong = `${long}v`;
+    expect(await kit.call('POST', variantPath('contacts', tooLong), { body })).toMatchObject({ status: 400, body: { error: { code: 'invalid_variant' } } });
+    expect((await kit.call('GET', '/records', { headers, query: { model: 'Contact', variant: tooLong } })).status).toBe(400);
+    expect((await kit.call('GET', '/sync/status', { query: { provider_config_key: PCK, syncs: `contacts::${tooLong}`, connection_id: CONN } })).status).toBe(400);
+  });
+
+  it("keeps every key within DynamoDB's limits with the longest integration, sync, model, connection id and variant", async () => {
+    // 255 three-byte characters: the most bytes a connection id can have.
+    const key = { providerConfigKey: 'i'.repeat(64), connectionId: '€'.repeat(255), syncName: 's'.repeat(64), variant: 'v'.repeat(MAX_VARIANT_LENGTH) };
+    expect(Buffer.byteLength(key.connectionId)).toBe(765); // its state's sort key, `<connection>#<variant>`, is 1,021 of 1,024 bytes
+    const syncs = kit.state.connectionSyncs;
+    expect(await syncs.create(key, { enabled: true })).toMatchObject({ connectionId: key.connectionId, variant: key.variant });
+    expect(await syncs.listVariants(key.providerConfigKey, key.syncName, key.connectionId)).toEqual([expect.objectContaining({ variant: key.variant })]);
+    const run = newRun({ ...key, runId: `run-${'0'.repeat(36)}`, trigger: 'MANUAL', type: 'INITIAL', startedAt: kit.clock.now() });
+    await kit.state.runs.create(run);
+    await kit.state.runLogs.append(key, run.runId, [{ at: kit.clock.now(), level: 'info', message: 'logged' }]);
+    expect(await kit.state.runLogs.list(key, run.runId)).toHaveLength(1);
+    const partition = recordPartition(key, 'M'.repeat(64));
+    const id = '€'.repeat(255);
+    await kit.records.saveBatch(partition, [{ id, payload: { id }, hash: 'h' }], { runId: run.runId, runStartedAt: run.startedAt });
+    const [record] = (await kit.records.list(partition, { limit: 10 })).records;
+    expect(record).toMatchObject({ id });
+    expect(await kit.records.prune(partition, { untilCursor: record!.cursor, limit: 10 })).toEqual({ count: 1, hasMore: false });
+    expect(await kit.records.deleteAll(partition)).toBe(1);
+    await syncs.delete(key);
+    expect(await syncs.get(key)).toBeNull();
   });
 });
 

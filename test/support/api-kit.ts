@@ -66,7 +66,7 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
     registry,
     records,
     state,
-    connections: new ConnectionService({ registry, state, records, queue, newId }),
+    connections: new ConnectionService({ registry, state, records, queue, scheduler, clock, newId }),
     controls: () => new SyncControls({ registry, state, records, queue, scheduler, clock, newId }),
   };
   const apiKeys = new DynamoApiKeyStore({ doc, tableName: tables.state, now: () => clock.now() });
@@ -113,7 +113,7 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
     await sandbox.stop();
   };
 
-  return { tables, clock, logs, registry, records, state, queue, scheduler, syncline, apiKeys, sandbox, server, drain, call, stop };
+  return { doc, tables, clock, logs, registry, records, state, queue, scheduler, syncline, apiKeys, sandbox, server, drain, call, stop };
 }
 
 export type ApiKit = Awaited<ReturnType<typeof startApiKit>>;

@@ -5,6 +5,8 @@
  * compresses to ~500 bytes fits one write unit instead of two.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { RecordAction, StoredRecord } from '../../engine/ports.js';
 
 /** DynamoDB's item size limit. */
@@ -35,6 +37,19 @@ export interface RecordItem {
   r: string;
   /** Pruned at (ms), only on pruned records: `d` then holds `{id}` alone and `h` the hash of the payload that was. */
   pa?: number;
+}
+
+/** The attributes a conditional write decides on (save, delete, prune): everything but the payload. */
+export type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r' | 'cu' | 'pa'>;
+export const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu, pa';
+/** Conditional writes of one record lost to concurrent writers before a write gives up. */
+export const MAX_CONFLICT_RETRIES = 20;
+
+/** The item a failed condition hands back (`ReturnValuesOnConditionCheckFailure`, raw and marshalled), as an `ExistingItem`. */
+export function unmarshallExisting(item: Record<string, AttributeValue>): ExistingItem | null {
+  const { sk, h, v, a, fs, r, cu, pa } = unmarshall(item) as Partial<ExistingItem>;
+  if (sk === undefined) return null;
+  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '', cu: cu ?? cursorFloor(0), ...(pa !== undefined ? { pa } : {}) };
 }
 
 const ACTION_CODE: Record<RecordAction, RecordItem['a']> = { ADDED: 'A', UPDATED: 'U', DELETED: 'D' };

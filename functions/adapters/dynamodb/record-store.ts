@@ -7,15 +7,14 @@
  * stream event. Each put is conditioned on the version read, so a concurrent writer's newer
  * version is never overwritten: the loser re-reads and re-decides.
  *
- * Prune empties payloads in place (cursor key untouched); a pruned record keeps its content hash,
- * so a save with the same content restores it without counting as a change.
+ * Prune (`record-prune.ts`) empties payloads in place (cursor key untouched); a pruned record keeps
+ * its content hash, so a save with the same content restores it without counting as a change.
  *
  * Over the usual 300 lines on purpose: save, snapshot, list and delete share the item codec, the
  * write-skew re-stamping and the capacity accounting, which belong to this one table.
  */
-import { ConditionalCheckFailedException, type AttributeValue, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { asInfrastructureError, InvalidCursorError } from '../../engine/errors.js';
 import type {
   ChangeCounts,
@@ -35,14 +34,28 @@ import type {
   StoredRecord,
   WriteContext,
 } from '../../engine/ports.js';
-import { BASE_VARIANT } from '../../engine/state-ports.js';
+import { isBaseVariant } from '../../engine/state-ports.js';
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
 import { keepsStoredVersion } from '../../engine/records/merging.js';
-import { prunedPayload } from '../../engine/records/nango-record.js';
-import { cursorFloor, cursorKey, decodeCursor, encodePayload, itemSize, MAX_ITEM_BYTES, timeOfCursorKey, toStoredRecord, type RecordItem } from './record-codec.js';
+import {
+  cursorFloor,
+  cursorKey,
+  decodeCursor,
+  encodePayload,
+  EXISTING_PROJECTION,
+  type ExistingItem,
+  itemSize,
+  MAX_CONFLICT_RETRIES,
+  MAX_ITEM_BYTES,
+  type RecordItem,
+  timeOfCursorKey,
+  toStoredRecord,
+  unmarshallExisting,
+} from './record-codec.js';
 import { PackedSnapshot } from './partition-snapshot.js';
+import { type PruneContext, pruneRecords } from './record-prune.js';
 import { RECORDS_KEYS } from './table-schema.js';
 import { batchWriteAll } from './batch-write.js';
 import { queryPages } from './dynamo-calls.js';
@@ -62,24 +75,30 @@ export interface DynamoRecordStoreOptions {
   onCapacity?: (operation: string, capacity: ConsumedCapacity[]) => void;
 }
 
-type ExistingItem = Pick<RecordItem, 'sk' | 'h' | 'v' | 'a' | 'fs' | 'r' | 'cu' | 'pa'>;
-const EXISTING_PROJECTION = 'sk, h, v, a, fs, r, cu, pa';
-const MAX_CONFLICT_RETRIES = 20;
-
 export function recordPartitionKey(p: RecordPartition): string {
   // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last. A
   // variant ([A-Za-z0-9_-]) rides on the model, so base-variant keys are those stored before variants.
-  const model = p.variant === undefined || p.variant === BASE_VARIANT ? p.model : `${p.model}::${p.variant}`;
+  const model = isBaseVariant(p.variant) ? p.model : `${p.model}::${p.variant}`;
   return `${p.providerConfigKey}|${model}|${p.connectionId}`;
 }
 
 export class DynamoRecordStore implements RecordStore {
   private readonly writeConcurrency: number;
   private readonly maxWriteSkewMs: number;
+  private readonly pruneContext: PruneContext;
 
   constructor(private readonly options: DynamoRecordStoreOptions) {
     this.writeConcurrency = options.writeConcurrency ?? 25;
     this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
+    this.pruneContext = {
+      doc: options.doc,
+      tableName: options.tableName,
+      clock: options.clock,
+      writeConcurrency: this.writeConcurrency,
+      returnCapacity: this.capacityMode(),
+      query: <T>(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, what: string) => this.pages<T>(input, what),
+      report: (operation, capacity) => this.report(operation, capacity),
+    };
   }
 
   saveBatch(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions = {}): Promise<SaveOutcome[]> {
@@ -398,64 +417,9 @@ export class DynamoRecordStore implements RecordStore {
     return counts;
   }
 
-  /**
-   * One Query on the cursor index from the oldest record up to the cursor, skipping pruned ones,
-   * for `limit` + 1 records (the one more says whether any remain); then a conditional UpdateItem
-   * each, `writeConcurrency` at a time. The cursor key is not touched, so pages and cursors a
-   * reader holds stay valid. A record whose version moved meanwhile is decided again on what the
-   * failed condition returned: pruned if it is still at or before the cursor and unpruned, left
-   * alone if a sync rewrote it (it then sorts after the cursor).
-   */
-  async prune(partition: RecordPartition, query: PruneQuery): Promise<PruneResult> {
-    const pk = recordPartitionKey(partition);
-    const upTo = decodeCursor(query.untilCursor);
-    if (upTo === null) throw new InvalidCursorError();
-    try {
-      const candidates: ExistingItem[] = [];
-      const input = {
-        IndexName: RECORDS_KEYS.cursorIndex,
-        KeyConditionExpression: 'pk = :pk AND cu <= :upTo',
-        FilterExpression: 'attribute_not_exists(pa)',
-        ProjectionExpression: EXISTING_PROJECTION,
-        ExpressionAttributeValues: { ':pk': pk, ':upTo': upTo },
-        Limit: query.limit + 1,
-      };
-      for await (const items of this.pages<ExistingItem>(input, 'finding records to prune')) {
-        candidates.push(...items);
-        if (candidates.length > query.limit) break;
-      }
-      const now = this.options.clock.now();
-      const pruned = await mapWithConcurrency(candidates.slice(0, query.limit), this.writeConcurrency, (item) => this.pruneOne(pk, item, upTo, now));
-      return { count: pruned.filter(Boolean).length, hasMore: candidates.length > query.limit };
-    } catch (error) {
-      throw asInfrastructureError(error, 'pruning records');
-    }
-  }
-
-  private async pruneOne(pk: string, item: ExistingItem, upTo: string, now: number): Promise<boolean> {
-    let current: ExistingItem | null = item;
-    for (let attempt = 0; current && current.pa === undefined && current.cu <= upTo; attempt++) {
-      try {
-        const response = await this.options.doc.send(
-          new UpdateCommand({
-            TableName: this.options.tableName,
-            Key: { pk, sk: current.sk },
-            UpdateExpression: 'SET d = :d, pa = :now, v = :next',
-            ConditionExpression: 'v = :v',
-            ExpressionAttributeValues: { ':d': encodePayload(prunedPayload(current.sk)), ':now': now, ':next': current.v + 1, ':v': current.v },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ReturnConsumedCapacity: this.capacityMode(),
-          }),
-        );
-        this.report('UpdateItem', response.ConsumedCapacity);
-        return true;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        // The index lagged or a writer got there first: decide again on the item as it is.
-        current = error.Item ? unmarshallExisting(error.Item) : null;
-      }
-    }
-    return false;
+  /** See `record-prune.ts`. */
+  prune(partition: RecordPartition, query: PruneQuery): Promise<PruneResult> {
+    return pruneRecords(this.pruneContext, recordPartitionKey(partition), query);
   }
 
   async deleteAll(partition: RecordPartition): Promise<number> {
@@ -520,13 +484,6 @@ export class DynamoRecordStore implements RecordStore {
     if (!this.options.onCapacity || !capacity) return;
     this.options.onCapacity(operation, Array.isArray(capacity) ? capacity : [capacity]);
   }
-}
-
-function unmarshallExisting(item: Record<string, AttributeValue>): ExistingItem | null {
-  // ReturnValuesOnConditionCheckFailure hands back the raw (marshalled) item.
-  const { sk, h, v, a, fs, r, cu, pa } = unmarshall(item) as Partial<ExistingItem>;
-  if (sk === undefined) return null;
-  return { sk, h: h ?? '', v: v ?? 0, a: a ?? 'U', fs: fs ?? 0, r: r ?? '', cu: cu ?? cursorFloor(0), ...(pa !== undefined ? { pa } : {}) };
 }
 
 function backoff(attempt: number): Promise<void> {

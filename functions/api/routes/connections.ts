@@ -94,6 +94,12 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
           .filter((i) => (!wanted || wanted.has(i.providerConfigKey)) && (query.provider_config_key === undefined || i.providerConfigKey === query.provider_config_key));
         const found: ConnectionInfo[] = [];
         for (const integration of integrations) {
+          // A named connection is one item per integration: read it, not the whole partition.
+          if (query.connectionId !== undefined) {
+            const one = await state.connections.find(integration.providerConfigKey, query.connectionId);
+            if (one && matchesListQuery(one, query)) found.push(one);
+            continue;
+          }
           for await (const page of state.connections.list(integration.providerConfigKey)) found.push(...page.filter((connection) => matchesListQuery(connection, query)));
         }
         const limit = query.limit ?? DEFAULT_LIST_LIMIT;
@@ -134,7 +140,8 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
           const connection = await connectionOf(query.provider_config_key, params.connectionId);
           return json(c, 200, toConnectionResponse(connection, integration.providerName, { type: connection.credentialsType ?? credentialsTypeOf(integration.provider.auth.mode) }));
         }
-        const connection = await currentCredentials({ connections: state.connections, integrations: state.integrations, clock: deps.clock }, integration, params.connectionId, { force });
+        const credentialsDeps = { connections: state.connections, integrations: state.integrations, clock: deps.clock, allowLoopbackHttp: deps.allowLoopbackTokenUrl ?? false };
+        const connection = await currentCredentials(credentialsDeps, integration, params.connectionId, { force });
         if (!connection) throw new NotFoundError(`unknown connection "${params.connectionId}" for integration "${query.provider_config_key}"`);
         deps.logger.log('info', `the credentials of connection "${params.connectionId}" (integration "${query.provider_config_key}") were read`, {
           requestId: c.get('requestId'),
@@ -185,17 +192,7 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Deleted', schema: SuccessResponse } },
       },
       async ({ params, query, c }) => {
-        const integration = integrationOf(query.provider_config_key);
-        await connectionOf(query.provider_config_key, params.connectionId);
-        // Per-connection schedules (frequency overrides) would otherwise keep firing for nothing.
-        for (const sync of integration.syncs.values()) {
-          const key = { providerConfigKey: query.provider_config_key, connectionId: params.connectionId, syncName: sync.name };
-          const syncState = await state.connectionSyncs.get(key);
-          if (syncState?.lease) await deps.syncline.controls().cancel(key);
-          if (syncState?.frequencyOverrideMs != null) await deps.syncline.controls().setFrequency(key, null);
-        }
-        // Sync variants: their runs stopped, schedules, state and records removed.
-        await deps.syncline.controls().deleteConnectionVariants(query.provider_config_key, params.connectionId);
+        // Its syncs' runs, per-connection schedules, state and records (every variant) go with it.
         await connections.delete(query.provider_config_key, params.connectionId);
         return json(c, 200, { success: true });
       },

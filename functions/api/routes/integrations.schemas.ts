@@ -65,22 +65,20 @@ export const UpdateIntegrationBody = z
   })
   .strict();
 export const IntegrationPath = z.object({ uniqueKey: UniqueKey }).strict();
-export const GetIntegrationQuery = z
-  .object({
-    include: z
-      .union([z.string(), z.array(z.string())])
-      .optional()
-      .transform((value) =>
-        [value ?? []]
-          .flat()
-          .flatMap((v) => v.split(','))
-          .map((v) => v.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.enum(['webhook', 'credentials'])))
-      .meta({ description: 'credentials: include the client secret' }),
-  })
-  .strict();
+export const GetIntegrationQuery = z.object({
+  include: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((value) =>
+      [value ?? []]
+        .flat()
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['webhook', 'credentials'])))
+    .meta({ description: 'credentials: include the client secret' }),
+});
 
 export const IntegrationsResponse = z.object({ data: z.array(IntegrationSchema) });
 export const IntegrationResponse = z.object({ data: IntegrationFullSchema });

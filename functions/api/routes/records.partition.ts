@@ -7,7 +7,7 @@
  */
 import { NotFoundError } from '../../engine/errors.js';
 import type { ConnectionSyncState, RecordPartition } from '../../engine/ports.js';
-import { BASE_VARIANT, variantOf } from '../../engine/state-ports.js';
+import { isBaseVariant, variantOf } from '../../engine/state-ports.js';
 import type { SyncDefinition } from '../../engine/sync-definition.js';
 import type { ApiSyncline } from '../deps.js';
 
@@ -37,8 +37,8 @@ export async function resolveRecordPartition(syncline: Pick<ApiSyncline, 'regist
   const key = { providerConfigKey, connectionId, syncName: sync.name };
   const base = await state.connectionSyncs.get(key);
   if (!base) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
-  const variant = target.variant ?? BASE_VARIANT;
-  if (variant === BASE_VARIANT) return { partition: { providerConfigKey, connectionId, model }, sync, syncState: base };
+  const variant = target.variant;
+  if (isBaseVariant(variant)) return { partition: { providerConfigKey, connectionId, model }, sync, syncState: base };
   const own = await state.connectionSyncs.get({ ...key, variant });
   // Compared, not trusted: a state store that keys by sync alone would answer with the base state.
   if (!own || variantOf(own) !== variant) {

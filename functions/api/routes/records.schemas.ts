@@ -1,5 +1,6 @@
 /** `GET /records` and `PATCH /records/prune`, field for field as in Nango's API reference. */
 import { z } from 'zod';
+import { VariantNameSchema } from '../../engine/state-ports.js';
 import { caseInsensitiveEnum, listParam } from '../route.js';
 import { IsoDateTime } from '../schemas.js';
 
@@ -14,29 +15,21 @@ export const RecordFilter = caseInsensitiveEnum(RECORD_FILTERS);
 /** The model a route reads, as `GET /records?model=` names it. */
 export const ModelName = z.string().min(1).max(64);
 
-/**
- * A sync variant (Nango: letters, digits, `_` and `-`). The pattern is also what keeps a
- * variant from reaching into another partition's key, where it rides on the model name.
- */
-export const VariantName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a variant is 1–64 letters, digits, "_" or "-"');
-
 /** A record cursor as handed out (`_nango_metadata.cursor`, `next_cursor`). */
 const RecordCursor = z.string().min(1).max(2048);
 
-export const RecordsQuery = z
-  .object({
-    model: ModelName.meta({ description: 'The data model to fetch, e.g. Contact' }),
-    cursor: RecordCursor.optional().meta({ description: 'next_cursor of the previous page, or _nango_metadata.cursor of the last record you kept' }),
-    limit: z.coerce.number().int().min(1).max(10_000).default(100),
-    filter: listParam(RecordFilter, { commaSeparated: true })
-      .optional()
-      .meta({ description: 'Only records whose last action is one of these, in any case (comma list or repeated): added, updated, deleted' }),
-    modified_after: IsoDateTime.optional().meta({ description: 'Only records modified at or after this time (ISO 8601)' }),
-    delta: IsoDateTime.optional().meta({ description: 'Deprecated alias of modified_after', deprecated: true }),
-    ids: listParam(z.string().min(1).max(255), { commaSeparated: false, max: 100 }).optional().meta({ description: 'Only these record ids (repeat the parameter, at most 100)' }),
-    variant: VariantName.optional().meta({ description: 'The sync variant whose records to read; "base" (the default) is the sync\'s own partition' }),
-  })
-  .strict();
+export const RecordsQuery = z.object({
+  model: ModelName.meta({ description: 'The data model to fetch, e.g. Contact' }),
+  cursor: RecordCursor.optional().meta({ description: 'next_cursor of the previous page, or _nango_metadata.cursor of the last record you kept' }),
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  filter: listParam(RecordFilter, { commaSeparated: true })
+    .optional()
+    .meta({ description: 'Only records whose last action is one of these, in any case (comma list or repeated): added, updated, deleted' }),
+  modified_after: IsoDateTime.optional().meta({ description: 'Only records modified at or after this time (ISO 8601)' }),
+  delta: IsoDateTime.optional().meta({ description: 'Deprecated alias of modified_after', deprecated: true }),
+  ids: listParam(z.string().min(1).max(255), { commaSeparated: false, max: 100 }).optional().meta({ description: 'Only these record ids (repeat the parameter, at most 100)' }),
+  variant: VariantNameSchema.optional().meta({ description: 'The sync variant whose records to read; "base" (the default) is the sync\'s own partition' }),
+});
 
 export const NangoMetadataSchema = z.object({
   first_seen_at: z.string(),
@@ -56,7 +49,7 @@ export const RecordsResponse = z.object({
 export const PruneRecordsBody = z
   .object({
     model: ModelName.meta({ description: 'The data model to prune records of' }),
-    variant: VariantName.optional().meta({ description: 'The sync variant whose records to prune; "base" (the default) is the sync\'s own partition' }),
+    variant: VariantNameSchema.optional().meta({ description: 'The sync variant whose records to prune; "base" (the default) is the sync\'s own partition' }),
     until_cursor: RecordCursor.meta({ description: 'Prune every record up to and including this one: its _nango_metadata.cursor, or a next_cursor' }),
     limit: z.number().int().min(1).max(10_000).default(1_000).meta({ description: 'At most this many records in this call (default 1000)' }),
   })

@@ -5,11 +5,9 @@
 import { z } from 'zod';
 import { caseInsensitiveEnum } from '../route.js';
 
-export const ScriptsConfigQuery = z
-  .object({
-    format: caseInsensitiveEnum(['nango', 'openai']).default('nango').meta({ description: 'nango (default): the scripts of every integration; openai: one OpenAI function definition per script' }),
-  })
-  .strict();
+export const ScriptsConfigQuery = z.object({
+  format: caseInsensitiveEnum(['nango', 'openai']).default('nango').meta({ description: 'nango (default): the scripts of every integration; openai: one OpenAI function definition per script' }),
+});
 
 const JsonSchemaObject = z.record(z.string(), z.unknown());
 

@@ -1,16 +1,17 @@
 /** Sync controls (`/sync/*`) as in Nango's API reference, plus Syncline's cancel and executions. */
 import { z } from 'zod';
-import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
+import { isValidVariantName, MAX_VARIANT_LENGTH, VariantNameSchema } from '../../engine/state-ports.js';
 import { listParam } from '../route.js';
 import { ConnectionId, ProviderConfigKey, SyncName } from '../schemas.js';
 
-/** A sync variant's name, as Nango validates it; `base` names the default variant. */
-export const VariantName = z.string().min(1).max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN, 'letters, digits, "_" and "-" only').meta({ description: 'Sync variant; "base" is the default one' });
-/** A sync name, or `name::variant` as Nango's clients write a variant. */
+/** A sync variant's name, as Nango validates it (the engine's one rule); `base` names the default variant. */
+export const VariantName = VariantNameSchema.meta({ description: 'Sync variant; "base" is the default one' });
+/** A sync name, or `name::variant` as Nango's clients write a variant, the variant held to the same rule. */
 const SyncRefText = z
   .string()
   .min(1)
-  .max(128 + 2 + MAX_VARIANT_LENGTH);
+  .max(128 + 2 + MAX_VARIANT_LENGTH)
+  .refine((text) => !text.includes('::') || isValidVariantName(text.slice(text.indexOf('::') + 2)), `the variant after "::" must be 1–${MAX_VARIANT_LENGTH} letters, digits, "_" or "-"`);
 
 /** Nango accepts sync names (`name::variant` for a variant) or `{name, variant}` objects; an empty list means every sync and variant. */
 export const SyncsField = z.array(z.union([SyncRefText, z.object({ name: SyncName, variant: VariantName.optional() }).strict()])).max(100);
@@ -48,13 +49,11 @@ export const TriggerBody = z
 
 export const StartPauseBody = z.object(ControlFields).strict();
 
-export const StatusQuery = z
-  .object({
-    provider_config_key: ProviderConfigKey,
-    syncs: listParam(SyncRefText, { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names (syncName::variantName for a variant), or * for every sync and variant' }),
-    connection_id: ConnectionId.optional(),
-  })
-  .strict();
+export const StatusQuery = z.object({
+  provider_config_key: ProviderConfigKey,
+  syncs: listParam(SyncRefText, { commaSeparated: true, max: 100 }).meta({ description: 'Comma-separated sync names (syncName::variantName for a variant), or * for every sync and variant' }),
+  connection_id: ConnectionId.optional(),
+});
 
 const Counts = z.object({ added: z.number().int(), updated: z.number().int(), deleted: z.number().int() });
 const StatusName = z.enum(['RUNNING', 'PAUSED', 'STOPPED', 'SUCCESS', 'ERROR']);
@@ -100,15 +99,13 @@ export const CancelResponse = z.object({
   execution_id: z.string().nullable().meta({ description: 'The execution that was stopped, or null when none was running' }),
 });
 
-export const ExecutionsQuery = z
-  .object({
-    provider_config_key: ProviderConfigKey,
-    connection_id: ConnectionId,
-    sync_name: SyncName,
-    sync_variant: VariantName.optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-  })
-  .strict();
+export const ExecutionsQuery = z.object({
+  provider_config_key: ProviderConfigKey,
+  connection_id: ConnectionId,
+  sync_name: SyncName,
+  sync_variant: VariantName.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
 
 export const ExecutionSchema = z.object({
   id: z.string(),

@@ -33,7 +33,7 @@ export const SubscriptionWithSecret = SubscriptionSchema.extend({
 export const ListSubscriptionsResponse = z.object({ subscriptions: z.array(SubscriptionSchema) });
 export const SubscriptionPath = z.object({ id: z.string().min(1).max(64) }).strict();
 export const DeliveryPath = z.object({ deliveryId: z.string().min(1).max(128) }).strict();
-export const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+export const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 export const DeliverySchema = z.object({
   id: z.string().meta({ description: 'Also the webhook-id header, the same on every attempt' }),

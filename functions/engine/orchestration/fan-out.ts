@@ -6,7 +6,7 @@
 import type { IntegrationRegistry } from '../integration.js';
 import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateRepos } from '../ports.js';
 import { scheduledRunId } from '../runner/run-invocation.js';
-import { connectionSyncKey } from '../sync-variants.js';
+import { connectionSyncKey } from '../sync-keys.js';
 
 export interface FanOutDeps {
   registry: IntegrationRegistry;

@@ -13,8 +13,8 @@ import type { ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
 import type { Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
-import { BASE_VARIANT, variantOf } from '../state-ports.js';
-import { connectionSyncKey } from '../sync-variants.js';
+import { isBaseVariant, variantOf } from '../state-ports.js';
+import { connectionSyncKey } from '../sync-keys.js';
 import type { EnvironmentVariable } from '../sdk/nango-sync-types.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { checkMetadata } from './check-metadata.js';
@@ -38,7 +38,10 @@ export interface RunnerDeps {
   timers?: Timers;
   /** Variables configured for scripts (`nango.getEnvironmentVariables()`); none by default. */
   environmentVariables?: EnvironmentVariable[];
-  /** Lets `nango.uncontrolledFetch` reach loopback and private addresses (local runtime, tests); metadata addresses stay refused. */
+  /**
+   * Lets `nango.uncontrolledFetch` reach loopback and private addresses, and a token URL rendered
+   * from a connection's config be http://127.0.0.1 (local runtime, tests); metadata addresses stay refused.
+   */
   allowPrivateFetch?: boolean;
 }
 
@@ -81,7 +84,7 @@ export async function runInvocation(deps: RunnerDeps, request: RunRequest): Prom
   }
   // The base variant's state is created on first use; another variant exists only once created
   // through the API, and a message for a deleted one must not bring it back.
-  const current = key.variant === undefined ? await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart }) : await deps.state.connectionSyncs.get(key);
+  const current = isBaseVariant(key.variant) ? await deps.state.connectionSyncs.ensure(key, { enabled: sync.autoStart }) : await deps.state.connectionSyncs.get(key);
   if (!current) return { kind: 'SKIPPED', reason: `sync ${key.syncName} has no variant ${key.variant} for connection ${key.connectionId} (deleted)` };
   if (!current.enabled) return { kind: 'SKIPPED', reason: `sync ${key.syncName} is paused for connection ${key.connectionId}` };
 
@@ -270,7 +273,7 @@ async function releaseLeaseAndRethrow(session: RunSession, error: unknown): Prom
 /** A run id derived from a scheduled time, so a repeated fan-out of one tick names the same run. */
 export function scheduledRunId(key: ConnectionSyncKey, scheduledAt: string): string {
   // A variant's runs get ids of their own: a full refresh's seen ids are kept under its run id.
-  const variant = key.variant === undefined || key.variant === BASE_VARIANT ? '' : `\n${key.variant}`;
+  const variant = isBaseVariant(key.variant) ? '' : `\n${key.variant}`;
   const digest = createHash('sha256').update(`${key.providerConfigKey}\n${key.connectionId}\n${key.syncName}\n${scheduledAt}${variant}`).digest('hex').slice(0, 12);
   return `${scheduledAt.replace(/[^0-9]/g, '').slice(0, 14)}-${digest}`;
 }

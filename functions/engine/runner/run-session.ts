@@ -12,7 +12,7 @@ import { isPlainObject } from '../records/deep-merge.js';
 import type { CheckpointRange } from '../model/run.js';
 import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, MergingStrategy, PartitionWriter, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
 import type { SyncDefinition } from '../sync-definition.js';
-import { recordPartition } from '../sync-variants.js';
+import { recordPartition } from '../sync-keys.js';
 import { decideDeletion } from './deletion-decision.js';
 import { DeletionTracker } from './deletion-tracker.js';
 import type { LeaseKeeper } from './lease-keeper.js';

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RunRecord } from '../ports.js';
-import { BASE_VARIANT } from '../state-ports.js';
+import { isBaseVariant } from '../state-ports.js';
 
 const SUB_PREFIX = 'whsub_';
 const DELIVERY_PREFIX = 'whd_';
@@ -30,8 +30,10 @@ export function isSubscriptionId(id: string): boolean {
 
 export function deliveryId(subscriptionId: string, run: RunRecord, model: string | null): string {
   const parts: unknown[] = [subscriptionId, run.providerConfigKey, run.syncName, run.connectionId, run.runId, model];
-  // Two variants' runs may share a run id (ids derived from a scheduled time); base keeps the ids it always had.
-  if (run.variant !== undefined && run.variant !== BASE_VARIANT) parts.push(run.variant);
+  // A run is keyed by its variant as well as its id (scheduled run ids already hash the variant in,
+  // so two variants never share one): the variant is part of what the delivery reports. The base
+  // variant adds nothing, so its runs keep the delivery ids they had before variants existed.
+  if (!isBaseVariant(run.variant)) parts.push(run.variant);
   return composeDeliveryId(subscriptionId, run.finishedAt ?? run.startedAt, parts);
 }
 

@@ -9,14 +9,14 @@ import { z } from 'zod';
 import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
 import { RUN_TRIGGERS } from '../../engine/model/run.js';
 import type { RunMessage } from '../../engine/ports.js';
-import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
+import { VariantNameSchema } from '../../engine/state-ports.js';
 
 export const RunMessageSchema = z.object({
   providerConfigKey: z.string().min(1),
   connectionId: z.string().min(1),
   syncName: z.string().min(1),
   /** Absent for the base variant. */
-  variant: z.string().max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN).optional(),
+  variant: VariantNameSchema.optional(),
   runId: z.string().min(1),
   trigger: z.enum(RUN_TRIGGERS),
   scheduledAt: z.string().optional(),

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { fanOut, type FanOutDeps, type FanOutResult } from '../../engine/orchestration/fan-out.js';
 import type { Logger } from '../../engine/ports.js';
-import { MAX_VARIANT_LENGTH, VARIANT_PATTERN } from '../../engine/sync-variants.js';
+import { syncRefText, VariantNameSchema } from '../../engine/state-ports.js';
 
 export const FanOutEventSchema = z.object({
   integration: z.string().min(1),
   sync: z.string().min(1),
   connection: z.string().min(1).optional(),
   /** A per-connection schedule of a sync variant other than `base`. */
-  variant: z.string().max(MAX_VARIANT_LENGTH).regex(VARIANT_PATTERN).optional(),
+  variant: VariantNameSchema.optional(),
   scheduledAt: z.string().datetime({ offset: true }),
 });
 
@@ -24,7 +24,7 @@ export function makeFanOutHandler(deps: FanOutDeps & { logger: Logger }) {
     const { integration, sync, connection, variant, scheduledAt } = parsed.data;
     deps.logger.log(
       'info',
-      `fan-out ${integration}/${sync}${variant ? `::${variant}` : ''}${connection ? `/${connection}` : ''} @ ${scheduledAt}: queued ${result.queued}, skipped ${JSON.stringify(result.skipped)}`,
+      `fan-out ${integration}/${syncRefText(sync, variant)}${connection ? `/${connection}` : ''} @ ${scheduledAt}: queued ${result.queued}, skipped ${JSON.stringify(result.skipped)}`,
     );
     return result;
   };

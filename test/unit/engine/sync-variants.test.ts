@@ -4,10 +4,12 @@
  * partition, the run tagged with it), scheduling, status and deletion.
  */
 import { describe, expect, it } from 'vitest';
+import { ConnectionService } from '../../../functions/engine/connection-service.js';
 import { SyncControls } from '../../../functions/engine/controls.js';
 import { fanOut } from '../../../functions/engine/orchestration/fan-out.js';
 import { scheduledRunId } from '../../../functions/engine/runner/run-invocation.js';
 import { createSync } from '../../../functions/engine/sync-definition.js';
+import { recordPartition } from '../../../functions/engine/sync-keys.js';
 import { ContactSchema } from '../../support/contacts.js';
 import { CONNECTION, makeMemoryEngine, PROVIDER, type MemoryEngine } from '../../support/memory-engine.js';
 import { MemoryScheduler } from '../../support/memory-scheduler.js';
@@ -253,13 +255,89 @@ describe('deleting a variant', () => {
     expect(await controls.deleteVariant({ ...EU, connectionId: 'ghost' })).toMatchObject({ ok: false, code: 'unknown_connection' });
   });
 
-  it('removes every variant of a connection being deleted', async () => {
+  it('starts a variant created again empty, without the records a run of the deleted one wrote after the delete', async () => {
     const { engine, controls } = setUp();
     await controls.createVariant(EU);
-    await controls.createVariant({ ...EU, syncName: 'contacts', variant: 'us' });
+    engine.queue.take();
+    expect(await controls.deleteVariant(EU)).toMatchObject({ ok: true });
+    // A batch the deleted variant's run had in flight (its lease check still ahead) lands after the delete.
+    const late = { id: 'late', payload: { id: 'late', name: 'n', email: 'n@x.io' }, hash: 'h-late' };
+    await engine.records.saveBatch(recordPartition(EU, 'Item'), [late], { runId: 'r-deleted', runStartedAt: engine.clock.now() });
+    expect(await liveIds(engine, 'Item', 'eu')).toEqual(['late']);
 
-    expect(await controls.deleteConnectionVariants(PROVIDER, CONNECTION)).toBe(2);
-    expect(await engine.state.connectionSyncs.listVariants(PROVIDER, 'scripted', CONNECTION)).toEqual([]);
-    expect(await engine.state.connectionSyncs.listVariants(PROVIDER, 'contacts', CONNECTION)).toEqual([]);
+    expect(await controls.createVariant(EU)).toMatchObject({ ok: true, runId: expect.any(String) });
+
+    expect(await liveIds(engine, 'Item', 'eu')).toEqual([]);
+    expect(await engine.state.connectionSyncs.get(EU)).toMatchObject({ enabled: true, recordCounts: {} });
+  });
+});
+
+describe('deleting a connection', () => {
+  function connectionService(engine: MemoryEngine, scheduler: MemoryScheduler) {
+    return new ConnectionService({ ...engine.deps, queue: engine.queue, scheduler });
+  }
+
+  it('removes every sync and variant of it — runs cancelled, schedules, state, records — whoever calls the service', async () => {
+    const { engine, controls, scheduler } = setUp();
+    engine.source.exec = async (nango) => void (await nango.batchSave([{ id: `${nango.variant}-1`, name: 'n', email: 'n@x.io' }], 'Item'));
+    await engine.state.connectionSyncs.ensure(engine.key('scripted'), { enabled: true });
+    await controls.createVariant(EU);
+    await controls.createVariant({ ...EU, syncName: 'contacts', variant: 'us' });
+    await engine.queue.send([{ ...engine.key('scripted'), runId: 'r-base', trigger: 'MANUAL' }]);
+    await drain(engine);
+    await controls.setFrequency(engine.key('scripted'), 'every 5 minutes');
+    await controls.setFrequency(EU, 'every 5 minutes');
+    const lease = (runId: string) => ({ runId, owner: 'o', expiresAt: engine.clock.now() + 60_000 });
+    await engine.state.connectionSyncs.acquireLease(engine.key('scripted'), lease('r-base-running'), engine.clock.now());
+    await engine.state.connectionSyncs.acquireLease(EU, lease('r-eu-running'), engine.clock.now());
+    expect(scheduler.schedules.size).toBe(2);
+
+    await connectionService(engine, scheduler).delete(PROVIDER, CONNECTION);
+
+    expect(await engine.state.connections.find(PROVIDER, CONNECTION)).toBeNull();
+    expect(await engine.state.runs.get(engine.key('scripted'), 'r-base-running')).toMatchObject({ status: 'CANCELLED', error: { message: 'the connection was deleted' } });
+    expect(await engine.state.runs.get(EU, 'r-eu-running')).toMatchObject({ status: 'CANCELLED', error: { message: 'the connection was deleted' } });
+    expect(scheduler.schedules.size).toBe(0);
+    for (const syncName of ['scripted', 'contacts']) {
+      expect(await engine.state.connectionSyncs.get(engine.key(syncName))).toBeNull();
+      expect(await engine.state.connectionSyncs.listVariants(PROVIDER, syncName, CONNECTION)).toEqual([]);
+    }
+    expect(await liveIds(engine, 'Item')).toEqual([]);
+    expect(await liveIds(engine, 'Item', 'eu')).toEqual([]);
+  });
+
+  it.each([
+    ['before the variant is stored', 'create'],
+    ['while its partitions are emptied', 'emptying'],
+  ])('leaves nothing of a variant whose connection is deleted %s', async (_, moment) => {
+    const { engine, controls, scheduler } = setUp();
+    const service = connectionService(engine, scheduler);
+    let deleted = false;
+    const deleteConnectionOnce = async () => {
+      if (deleted) return;
+      deleted = true;
+      await service.delete(PROVIDER, CONNECTION);
+    };
+    const syncs = engine.state.connectionSyncs;
+    const create = syncs.create.bind(syncs);
+    const deleteAll = engine.records.deleteAll.bind(engine.records);
+    if (moment === 'create') {
+      syncs.create = async (key, defaults) => {
+        await deleteConnectionOnce();
+        return create(key, defaults);
+      };
+    } else {
+      engine.records.deleteAll = async (partition) => {
+        await deleteConnectionOnce();
+        return deleteAll(partition);
+      };
+    }
+
+    const outcome = await controls.createVariant(EU);
+
+    expect(deleted).toBe(true);
+    expect(outcome).toMatchObject({ ok: false, code: 'unknown_connection' });
+    expect(await syncs.get(EU)).toBeNull();
+    expect(engine.queue.messages).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError, LeaseLostError, NotFoundError } from '../../../engine/errors.js';
 import { RunSummarySchema } from '../../../engine/model/run.js';
 import type { Checkpoint, ConnectionSyncChange, ConnectionSyncKey, ConnectionSyncRepo, ConnectionSyncState, Lease, LeaseOutcome } from '../../../engine/ports.js';
-import { BASE_VARIANT, variantOf } from '../../../engine/state-ports.js';
+import { isBaseVariant } from '../../../engine/state-ports.js';
 import { getItemConsistent, queryPages, withInfrastructureErrors } from '../dynamo-calls.js';
 import { queryPartition, stateKeys, type StateTable } from './keys.js';
 
@@ -203,7 +203,7 @@ function createFields(key: ConnectionSyncKey, defaults: { enabled: boolean }, no
   const initial = (name: string, value: string) => (mode === 'set' ? `${name} = ${value}` : `${name} = if_not_exists(${name}, ${value})`);
   const sets = ['kind = :kind', initial('enabled', ':enabled'), initial('recordCounts', ':empty'), initial('updatedAt', ':now')];
   const values: Record<string, unknown> = { ':kind': 'CONNECTION_SYNC', ':enabled': defaults.enabled, ':empty': {}, ':now': now };
-  if (variantOf(key) !== BASE_VARIANT) {
+  if (!isBaseVariant(key.variant)) {
     sets.push('connectionId = :connection', 'variant = :variant');
     Object.assign(values, { ':connection': key.connectionId, ':variant': key.variant });
   }
@@ -221,7 +221,7 @@ function toConnectionSync(key: ConnectionSyncKey, item: Record<string, unknown>)
   return {
     ...baseKey,
     // The base variant is named by no variant at all, whatever the caller's key said.
-    ...(variant !== undefined && variant !== BASE_VARIANT ? { variant } : {}),
+    ...(isBaseVariant(variant) ? {} : { variant }),
     enabled: item['enabled'] !== false,
     frequencyOverrideMs: (item['frequencyOverrideMs'] as number | undefined) ?? null,
     frequencyOverride: (item['frequencyOverride'] as string | undefined) ?? null,

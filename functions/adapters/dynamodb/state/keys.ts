@@ -13,17 +13,16 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionSyncKey, LockScope } from '../../../engine/ports.js';
-import { BASE_VARIANT } from '../../../engine/state-ports.js';
+import { isBaseVariant, syncRefText } from '../../../engine/state-ports.js';
 import { queryPages } from '../dynamo-calls.js';
 
-const isBase = (k: ConnectionSyncKey) => k.variant === undefined || k.variant === BASE_VARIANT;
 /** `<sync>` for the base variant, `<sync>::<variant>` for another. */
-const syncSegment = (k: ConnectionSyncKey) => (isBase(k) ? k.syncName : `${k.syncName}::${k.variant}`);
+const syncSegment = (k: ConnectionSyncKey) => syncRefText(k.syncName, k.variant);
 
 export const stateKeys = {
   connection: (providerConfigKey: string, connectionId: string) => ({ pk: `CONN#${providerConfigKey}`, sk: connectionId }),
   connectionSync: (k: ConnectionSyncKey) =>
-    isBase(k)
+    isBaseVariant(k.variant)
       ? { pk: stateKeys.baseSyncs(k.providerConfigKey, k.syncName), sk: k.connectionId }
       : { pk: stateKeys.variantSyncs(k.providerConfigKey, k.syncName), sk: stateKeys.variantSortKeyPrefix(k.connectionId) + k.variant },
   /** The partition of a sync's base connection-syncs (sort key: the connection id). */
