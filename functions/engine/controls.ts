@@ -6,26 +6,16 @@
  */
 import { ConflictError, NotFoundError } from './errors.js';
 import { FrequencyTooShortError, formatFrequency, parseFrequency, toRateExpression } from './frequency.js';
-import type { IntegrationRegistry } from './integration.js';
-import type { ChangeCounts, Checkpoint, Clock, ConnectionSyncKey, ConnectionSyncState, RecordStore, RunQueue, RunStatus, RunType, Scheduler, StateRepos } from './ports.js';
+import type { ChangeCounts, Checkpoint, ConnectionSyncKey, ConnectionSyncState, RunStatus, RunType } from './ports.js';
 import { resolveConnectionSyncs } from './resolve-syncs.js';
 import { scheduleName, scheduleTarget } from './schedules.js';
 import { isBaseVariant, syncRefText, variantOf } from './state-ports.js';
 import type { SyncDefinition } from './sync-definition.js';
 import { connectionSyncId, normalizeKey, recordPartition, type SyncRef } from './sync-keys.js';
-import { type CreateVariantOutcome, createSyncVariant, type DeleteVariantOutcome, deleteSyncVariant } from './sync-variants.js';
+import { type CreateVariantOutcome, createSyncVariant, type DeleteVariantOutcome, deleteSyncVariant, type VariantDeps } from './sync-variants.js';
 
-export interface ControlsDeps {
-  registry: IntegrationRegistry;
-  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs'>;
-  records: RecordStore;
-  queue: RunQueue;
-  scheduler: Scheduler;
-  clock: Clock;
-  newId: () => string;
-  /** Syncs of one name on one connection, base included (Nango's default: 100). */
-  maxVariantsPerSync?: number;
-}
+/** What the controls act through: the same as variants need (they create and delete them). */
+export type ControlsDeps = VariantDeps;
 
 export type SyncStatusName = 'RUNNING' | 'PAUSED' | 'STOPPED' | 'SUCCESS' | 'ERROR';
 
