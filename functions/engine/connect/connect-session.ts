@@ -1,0 +1,54 @@
+/**
+ * Connect sessions (Nango's): the app's backend creates a short-lived session with an API key;
+ * the end user's browser then proves it may create one connection by presenting the session
+ * token — to the hosted connect page, the OAuth flow, and the API-key / basic-auth endpoints.
+ * The token is random, stored only as its SHA-256 hash, and expires (30 minutes, as Nango).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+/** How long a session lives, as on Nango. */
+export const CONNECT_SESSION_TTL_MS = 30 * 60_000;
+
+/** Nango's prefix, kept so tools that recognise Nango session tokens recognise these. */
+export const CONNECT_SESSION_TOKEN_PREFIX = 'nango_connect_session_';
+
+/** Per-integration defaults a session sets for the connections made with it. */
+export interface IntegrationConfigDefaults {
+  /** Scopes asked for instead of the integration's. */
+  userScopes?: string[];
+  /** Extra query parameters of the provider's authorization URL. */
+  authorizationParams?: Record<string, string>;
+  /** Connection-config values fixed by the backend (the end user is not asked for them). */
+  connectionConfig?: Record<string, string>;
+}
+
+export interface ConnectSession {
+  id: string;
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  tokenHash: string;
+  /** Connection tags the created connection gets (Nango's `tags`, or mapped from `end_user`). */
+  tags: Record<string, string>;
+  /** Integrations the end user may pick; null allows every configured one. */
+  allowedIntegrations: string[] | null;
+  integrationsConfigDefaults: Record<string, IntegrationConfigDefaults>;
+  /** A reconnect session re-authorizes this one connection instead of creating a new one. */
+  reconnect: { providerConfigKey: string; connectionId: string } | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** Sessions, keyed by token hash; expired ones are gone (TTL) or refused on read. */
+export interface ConnectSessionRepo {
+  put(session: ConnectSession): Promise<void>;
+  /** The live session for a token hash at `now`, or null (unknown or expired). */
+  findByTokenHash(tokenHash: string, now: number): Promise<ConnectSession | null>;
+  delete(id: string): Promise<void>;
+}
+
+export function newConnectSessionToken(): string {
+  return `${CONNECT_SESSION_TOKEN_PREFIX}${randomBytes(32).toString('hex')}`;
+}
+
+export function hashConnectSessionToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
