@@ -75,7 +75,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
     const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header')];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) responses[status] = responseOf(response, models.recordRefs);
-    if (!spec.public) {
+    const auth = spec.auth ?? 'api_key';
+    if (auth !== 'public') {
       responses['400'] = { $ref: '#/components/responses/BadRequest' };
       responses['401'] = { $ref: '#/components/responses/Unauthorized' };
       responses['403'] ??= { $ref: '#/components/responses/Forbidden' };
@@ -90,7 +91,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
       summary: spec.summary,
       ...(spec.description ? { description: spec.description } : {}),
       ...(spec.deprecated ? { deprecated: true } : {}),
-      ...(spec.public ? { security: [] } : { 'x-required-scope': requiredScope(spec) }),
+      ...(auth === 'public' ? { security: [] } : auth === 'connect_session' ? { security: [{ connectSessionToken: [] }, { bearerAuth: [] }] } : { 'x-required-scope': requiredScope(spec) }),
       parameters,
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input') } } } } : {}),
       responses,
@@ -108,7 +109,15 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
     tags: [...new Set(routes.map((r) => r.spec.tag))].map((name) => ({ name })),
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: SECURITY_DESCRIPTION } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: SECURITY_DESCRIPTION },
+        connectSessionToken: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'connect_session_token',
+          description: 'A connect session token (`nango_connect_session_…`, from `POST /connect/sessions`), as the query parameter or as `Authorization: Bearer <token>`.',
+        },
+      },
       schemas: {
         Error: toJsonSchema(ErrorResponseSchema, 'output'),
         NangoRecordMetadata: toJsonSchema(NangoMetadataSchema, 'output'),

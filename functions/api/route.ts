@@ -18,9 +18,12 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
+import type { ConnectSession } from '../engine/connect/connect-session.js';
 import type { ApiKeyInfo } from '../engine/ports.js';
 import { ApiError, invalidRequest } from './errors.js';
 import type { RouteScope } from './scopes.js';
+
+export type RouteAuth = 'api_key' | 'connect_session' | 'public';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -29,6 +32,8 @@ export interface ApiEnv {
   Variables: {
     requestId: string;
     apiKey: ApiKeyInfo | undefined;
+    /** The live connect session of a `connect_session` route (see `connectSessionOf`). */
+    connectSession: ConnectSession | undefined;
     /** Query parameters the route does not declare, by name: ignored, and logged at debug by the access log. */
     ignoredQuery: string[] | undefined;
   };
@@ -55,8 +60,12 @@ export interface RouteSpec<Q extends ObjectSchema | undefined, H extends ObjectS
   tag: string;
   summary: string;
   description?: string;
-  /** Reachable without an API key (the health check only). */
-  public?: boolean;
+  /**
+   * Who may call the route: an API key (the default, with its scope checked), the end user's
+   * browser holding a connect session token (`connect_session`: the connect flow's routes; no
+   * scopes), or anyone (`public`: the health check, the connect page's static assets).
+   */
+  auth?: RouteAuth;
   /** An older Nango path kept for its clients; marked deprecated in the OpenAPI document. */
   deprecated?: boolean;
   /**
@@ -243,6 +252,14 @@ export function isDeepObjectParam(schema: z.ZodType): boolean {
 export function caseInsensitiveEnum<const T extends readonly [string, ...string[]]>(values: T) {
   const canonical = new Map(values.map((value) => [value.toLowerCase(), value]));
   return z.preprocess((value) => (typeof value === 'string' ? (canonical.get(value.toLowerCase()) ?? value) : value), z.enum(values));
+}
+
+/** The connect session a `connect_session` route was called with (the middleware has checked it). */
+export function connectSessionOf(c: ApiContext): ConnectSession {
+  const session = c.get('connectSession');
+  // Only reachable by a route declared without `auth: 'connect_session'`: a programming error.
+  if (!session) throw new Error('connectSessionOf called on a route that is not authenticated by a connect session');
+  return session;
 }
 
 /** A JSON response with its status; handlers return through this so the status is explicit. */

@@ -21,6 +21,9 @@ const TAG_SCOPES: Record<string, ApiKeyArea | 'any' | typeof FULL_SCOPE> = {
   Webhooks: 'webhooks',
   // The syncs and actions each integration declares (Nango's functions list).
   Scripts: 'integrations',
+  // Creating a connect session is creating a connection, by proxy. (The end user's own calls
+  // carry the session token instead and have no scope: `auth: 'connect_session'`.)
+  Connect: 'connections',
   Providers: 'any',
   Meta: 'any',
   // Managing keys is managing who may do what: only a full key may.

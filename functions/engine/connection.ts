@@ -41,6 +41,18 @@ export interface Connection {
    * until new credentials are saved (which clears it), instead of hammering the provider.
    */
   authError?: ConnectionAuthError;
+  /**
+   * The last connect-flow event (an end user created or re-authorized the connection), written
+   * in the same put as the credentials. The state table's stream turns a new `at` into Nango's
+   * `auth` webhook (`operation: creation | override`); nothing else reads it.
+   */
+  authEvent?: ConnectionAuthEvent;
+}
+
+export interface ConnectionAuthEvent {
+  operation: 'creation' | 'override';
+  /** ISO time; with the connection it makes the webhook's delivery id. */
+  at: string;
 }
 
 export interface ConnectionAuthError {

@@ -4,6 +4,7 @@
  * (`Pick<StateRepos, …>`); the DynamoDB adapters live in `adapters/dynamodb/state/`.
  */
 import { z } from 'zod';
+import type { ConnectSessionRepo } from './connect/connect-session.js';
 import type { Connection, ConnectionAuthError, Credentials } from './connection.js';
 import type { RunRecord, RunSummary } from './model/run.js';
 import type { LogLevel } from './ports.js';
@@ -264,6 +265,8 @@ export interface StateRepos {
   runLogs: RunLogRepo;
   seenIds: SeenIdRepo;
   integrations: IntegrationConfigRepo;
+  /** Connect sessions (the end-user connect flow), keyed by token hash. */
+  connectSessions: ConnectSessionRepo;
   /**
    * Scripts' named locks. Absent only where a run shares nothing with real ones (a dry run,
    * which takes no lease either): its locks are then kept for the run alone, in memory.

@@ -3,6 +3,7 @@
  * sync runs exactly as it would and reports what it would add, update and delete — without
  * saving a record, a checkpoint, metadata or a run.
  */
+import type { ConnectSessionRepo } from '../engine/connect/connect-session.js';
 import { contentHash } from '../engine/records/content-hash.js';
 import type {
   ChangeCounts,
@@ -138,6 +139,10 @@ export class DryRunRecordStore implements RecordStore {
   }
 }
 
+function notInDryRun(): never {
+  throw new Error('connect sessions are not available in a dry run (it runs scripts on existing connections only)');
+}
+
 /** Reads real state; leases, checkpoints, runs, logs, metadata and seen ids stay in memory. */
 export class DryRunState implements StateRepos {
   readonly logs: RunLogLine[] = [];
@@ -149,6 +154,12 @@ export class DryRunState implements StateRepos {
   readonly seenIds: SeenIdRepo;
   /** Read as they are: a dry run may need the OAuth client to refresh a token. */
   readonly integrations: IntegrationConfigRepo;
+  /** A dry run runs scripts on existing connections; it never serves the connect flow. */
+  readonly connectSessions: ConnectSessionRepo = {
+    put: notInDryRun,
+    findByTokenHash: notInDryRun,
+    deleteByTokenHash: notInDryRun,
+  };
 
   constructor(real: StateRepos) {
     const runs = new Map<string, RunRecord>();

@@ -1,4 +1,4 @@
-/** The local stand-in for the EventBridge bus: each event (run result, auth error) becomes one log line. */
+/** The local stand-in for the EventBridge bus: each event (run result, auth error, connect) becomes one log line. */
 import type { Logger } from '../engine/ports.js';
 import type { EventPublisher, PublishedEvent } from '../engine/webhooks/ports.js';
 import { EVENT_SOURCE } from '../adapters/eventbridge/event-publisher.js';
@@ -8,20 +8,20 @@ export class LoggingEventPublisher implements EventPublisher {
 
   async publish(events: PublishedEvent[]): Promise<void> {
     for (const event of events) {
-      if (event.detailType === 'auth.refresh_error') {
-        const { detail } = event;
-        this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${detail.error.type}`, { providerConfigKey: detail.providerConfigKey, connectionId: detail.connectionId });
+      const { detail } = event;
+      if (detail.type !== 'auth') {
+        const summary = detail.success
+          ? `${detail.model} +${detail.responseResults.added} ~${detail.responseResults.updated} -${detail.responseResults.deleted}`
+          : `${detail.error.type}: ${detail.error.description}`;
+        this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${summary}`, {
+          providerConfigKey: detail.providerConfigKey,
+          connectionId: detail.connectionId,
+          syncName: detail.syncName,
+        });
         continue;
       }
-      const { detail } = event;
-      const summary = detail.success
-        ? `${detail.model} +${detail.responseResults.added} ~${detail.responseResults.updated} -${detail.responseResults.deleted}`
-        : `${detail.error.type}: ${detail.error.description}`;
-      this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${summary}`, {
-        providerConfigKey: detail.providerConfigKey,
-        connectionId: detail.connectionId,
-        syncName: detail.syncName,
-      });
+      const summary = detail.success ? detail.operation : detail.error.type;
+      this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: ${summary}`, { providerConfigKey: detail.providerConfigKey, connectionId: detail.connectionId });
     }
   }
 }

@@ -67,7 +67,7 @@ export class Webhooks extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results and auth errors: sync.success, sync.error, auth.refresh_error' });
+    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results and auth events: sync.success, sync.error, auth.refresh_error, auth.creation, auth.override' });
 
     const queueEnv = {
       STATE_TABLE: data.state.tableName,

@@ -1,7 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ERROR_FILTER_PATTERNS, RUN_RESULT_FILTER_PATTERNS, WEBHOOK_STREAM_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
+import { AUTH_ERROR_FILTER_PATTERNS, AUTH_EVENT_FILTER_PATTERNS, RUN_RESULT_FILTER_PATTERNS, WEBHOOK_STREAM_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
 import { SynclineStack } from '../../infra/syncline-stack.js';
 
 interface Resource {
@@ -58,7 +58,9 @@ describe('webhooks', () => {
         },
       },
     ]);
-    expect(WEBHOOK_STREAM_FILTER_PATTERNS).toEqual([...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS]);
+    // Connect events: any write of a connection carrying an authEvent (the handler keeps those whose `at` changed).
+    expect(AUTH_EVENT_FILTER_PATTERNS).toEqual([{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['CONNECTION'] }, authEvent: { M: { at: { S: [{ exists: true }] } } } } } }]);
+    expect(WEBHOOK_STREAM_FILTER_PATTERNS).toEqual([...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS]);
     // A Lambda event source takes at most 5 filters, each at most 4 KB.
     expect(WEBHOOK_STREAM_FILTER_PATTERNS.length).toBeLessThanOrEqual(5);
     for (const pattern of WEBHOOK_STREAM_FILTER_PATTERNS) expect(JSON.stringify(pattern).length).toBeLessThan(4096);

@@ -10,6 +10,7 @@
 import { LeaseLostError, NotFoundError } from '../../functions/engine/errors.js';
 import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../../functions/engine/model/run.js';
 import type { Connection, ConnectionAuthError } from '../../functions/engine/connection.js';
+import type { ConnectSession, ConnectSessionRepo } from '../../functions/engine/connect/connect-session.js';
 import { LocalLockRepo } from '../../functions/engine/runner/local-locks.js';
 import type {
   Clock,
@@ -314,6 +315,20 @@ function withoutSecret(config: IntegrationConfig): IntegrationConfigInfo {
   return { ...rest, credentials: publicPart };
 }
 
+export class MemoryConnectSessions implements ConnectSessionRepo {
+  readonly items = new Map<string, ConnectSession>();
+  async put(session: ConnectSession): Promise<void> {
+    this.items.set(session.tokenHash, clone(session));
+  }
+  async findByTokenHash(tokenHash: string, now: number): Promise<ConnectSession | null> {
+    const session = this.items.get(tokenHash);
+    return session && session.expiresAt > now ? clone(session) : null;
+  }
+  async deleteByTokenHash(tokenHash: string): Promise<void> {
+    this.items.delete(tokenHash);
+  }
+}
+
 export type MemoryState = StateRepos & {
   connections: MemoryConnections;
   connectionSyncs: MemoryConnectionSyncs;
@@ -321,6 +336,7 @@ export type MemoryState = StateRepos & {
   runLogs: MemoryRunLogs;
   seenIds: MemorySeenIds;
   integrations: MemoryIntegrations;
+  connectSessions: MemoryConnectSessions;
   locks: LocalLockRepo;
 };
 
@@ -333,6 +349,7 @@ export function makeMemoryState(clock: Clock, hooks: MemoryHooks = {}): MemorySt
     runLogs: new MemoryRunLogs(),
     seenIds: new MemorySeenIds(),
     integrations: new MemoryIntegrations(),
+    connectSessions: new MemoryConnectSessions(),
     locks: new LocalLockRepo(),
   };
 }

@@ -7,11 +7,10 @@ const Event = z.enum(WEBHOOK_EVENTS);
 export const CreateSubscriptionBody = z
   .object({
     url: z.string().min(1).max(2048).meta({ description: 'https URL receiving the POSTs; must not resolve to a private, loopback, link-local or metadata address' }),
-    events: z
-      .array(Event)
-      .min(1)
-      .optional()
-      .meta({ description: 'What to send: sync.success, sync.error (run results), auth.refresh_error (a connection whose token refresh failed); default all three' }),
+    events: z.array(Event).min(1).optional().meta({
+      description:
+        'What to send: sync.success, sync.error (run results), auth.refresh_error (a connection whose token refresh failed), auth.creation and auth.override (an end user connected or re-authorized an account through the connect flow); default all',
+    }),
     always: z.boolean().optional().meta({ description: "Also send a success webhook for a model the run did not change (Nango's on_sync_completion_always); default true" }),
   })
   .strict();

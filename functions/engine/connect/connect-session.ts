@@ -5,6 +5,7 @@
  * The token is random, stored only as its SHA-256 hash, and expires (30 minutes, as Nango).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 
 /** How long a session lives, as on Nango. */
 export const CONNECT_SESSION_TTL_MS = 30 * 60_000;
@@ -33,6 +34,8 @@ export interface ConnectSession {
   integrationsConfigDefaults: Record<string, IntegrationConfigDefaults>;
   /** A reconnect session re-authorizes this one connection instead of creating a new one. */
   reconnect: { providerConfigKey: string; connectionId: string } | null;
+  /** Per integration, the documentation link the connect page shows instead of the provider's (Nango's `overrides.docs_connect`). */
+  docsOverrides?: Record<string, string>;
   createdAt: number;
   expiresAt: number;
 }
@@ -42,7 +45,34 @@ export interface ConnectSessionRepo {
   put(session: ConnectSession): Promise<void>;
   /** The live session for a token hash at `now`, or null (unknown or expired). */
   findByTokenHash(tokenHash: string, now: number): Promise<ConnectSession | null>;
-  delete(id: string): Promise<void>;
+  /** Ends the session now (`DELETE /connect/session`); an unknown hash is not an error. */
+  deleteByTokenHash(tokenHash: string): Promise<void>;
+}
+
+/** The stored shape (what the repository writes and reads back), one schema for both. */
+export const ConnectSessionSchema = z.object({
+  id: z.string().min(1),
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  tags: z.record(z.string(), z.string()),
+  allowedIntegrations: z.array(z.string()).nullable(),
+  integrationsConfigDefaults: z.record(
+    z.string(),
+    z.object({
+      userScopes: z.array(z.string()).optional(),
+      authorizationParams: z.record(z.string(), z.string()).optional(),
+      connectionConfig: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+  reconnect: z.object({ providerConfigKey: z.string(), connectionId: z.string() }).nullable(),
+  docsOverrides: z.record(z.string(), z.string()).optional(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+}) satisfies z.ZodType<ConnectSession>;
+
+/** Whether the session lets the end user connect this integration. */
+export function sessionAllowsIntegration(session: ConnectSession, providerConfigKey: string): boolean {
+  if (session.reconnect) return session.reconnect.providerConfigKey === providerConfigKey;
+  return session.allowedIntegrations === null || session.allowedIntegrations.includes(providerConfigKey);
 }
 
 export function newConnectSessionToken(): string {

@@ -2,7 +2,11 @@
  * The auth webhook body, field for field and in Nango's key order its `NangoAuthWebhookBody`
  * (@nangohq/types, `webhooks/api.ts`). Syncline sends it when a connection's token refresh
  * failed and the connection was marked as needing authorization again (DESIGN §8):
- * `operation: 'refresh', success: false`.
+ * `operation: 'refresh', success: false`; and when an end user connected an account through the
+ * connect flow (DESIGN §9): `operation: 'creation'` (a new connection) or `'override'` (a
+ * reconnect session), `success: true`. A failed connect attempt sends nothing: Nango's connect
+ * controllers answer the browser with the error and send no webhook for it (the connection does
+ * not exist, so there is nothing to tell the backend about).
  *
  * Field choices:
  * - `authMode` is the integration's auth mode (`OAUTH2`, `OAUTH2_CC`, …), or the kind of
@@ -15,7 +19,10 @@
  *   connection; it leaves them out only when there is no connection to read them from.
  * - `error` is `{type, description}`; the type is Nango's for a provider that refused the
  *   refresh, `refresh_token_external_error`, and the description what the token endpoint said.
- * - Nango's `endUser` (deprecated in favour of tags) is never sent.
+ * - Nango's `endUser` (deprecated in favour of tags) is sent only on creation and override, and
+ *   only when the tags name an end user (`end_user_id`, as a session's deprecated `end_user`
+ *   maps to): `{endUserId, endUserEmail, organizationId, tags: {}}` as Nango's `sendAuth` builds
+ *   it from a connect session's end user. The refresh-error body never carries it.
  */
 import type { ConnectionAuthError } from '../connection.js';
 import type { ProviderAuthMode } from '../providers/provider.js';
@@ -35,7 +42,16 @@ export interface AuthWebhookBase {
   tags?: Record<string, string>;
 }
 
+/** Nango's deprecated end-user block of an auth webhook. */
+export interface AuthWebhookEndUser {
+  endUserId: string;
+  endUserEmail?: string;
+  organizationId?: string;
+  tags: Record<string, string>;
+}
+
 export interface AuthWebhookSuccess extends AuthWebhookBase {
+  endUser?: AuthWebhookEndUser;
   success: true;
 }
 
@@ -73,5 +89,35 @@ export function buildRefreshErrorPayload(subject: AuthSubject, authError: Pick<C
     tags: { ...(subject.tags ?? {}) },
     success: false,
     error: { type: REFRESH_ERROR_TYPE, description: authError.message },
+  };
+}
+
+/** An end user connected (`creation`) or re-authorized (`override`) the connection. */
+export function buildAuthSuccessPayload(subject: AuthSubject, operation: 'creation' | 'override'): AuthWebhookSuccess {
+  const tags = { ...(subject.tags ?? {}) };
+  const endUser = endUserOf(tags);
+  return {
+    from: WEBHOOK_FROM,
+    type: 'auth',
+    connectionId: subject.connectionId,
+    authMode: subject.authMode,
+    providerConfigKey: subject.providerConfigKey,
+    provider: subject.provider,
+    environment: subject.environment,
+    operation,
+    tags,
+    ...(endUser ? { endUser } : {}),
+    success: true,
+  };
+}
+
+function endUserOf(tags: Record<string, string>): AuthWebhookEndUser | null {
+  const endUserId = tags['end_user_id'];
+  if (!endUserId) return null;
+  return {
+    endUserId,
+    ...(tags['end_user_email'] ? { endUserEmail: tags['end_user_email'] } : {}),
+    ...(tags['organization_id'] ? { organizationId: tags['organization_id'] } : {}),
+    tags: {},
   };
 }

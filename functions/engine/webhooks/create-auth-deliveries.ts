@@ -13,7 +13,8 @@
 import type { ConnectionAuthError } from '../connection.js';
 import type { IntegrationRegistry } from '../integration.js';
 import type { ProviderAuthMode } from '../providers/provider.js';
-import { buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
+import type { ConnectionAuthEvent } from '../connection.js';
+import { buildAuthSuccessPayload, buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
 import { ensureDelivery, type CreateDeliveriesDeps, type PlannedDelivery, type RunResultOutcome } from './create-deliveries.js';
 import { authDeliveryId } from './delivery-id.js';
 
@@ -64,7 +65,50 @@ export async function handleConnectionAuthError(deps: AuthDeliveriesDeps, connec
   return outcome;
 }
 
-function describe(deps: AuthDeliveriesDeps, connection: MarkedConnection): AuthSubject {
+/** A connection an end user just connected or re-authorized, as the stream record shows it (secrets left out). */
+export interface ConnectedConnection {
+  providerConfigKey: string;
+  connectionId: string;
+  credentialsType: ProviderAuthMode | null;
+  tags: Record<string, string> | undefined;
+  authEvent: ConnectionAuthEvent;
+}
+
+/**
+ * A connect-flow event (`completeConnect` wrote the connection with a new `authEvent`) → Nango's
+ * auth webhook (`operation: creation | override, success: true`) to every enabled subscription
+ * that wants `auth.<operation>`, and one published event. Ids come from the connection and the
+ * event's time, so a repeated stream record creates nothing new.
+ */
+export async function handleConnectionAuthEvent(deps: AuthDeliveriesDeps, connection: ConnectedConnection): Promise<RunResultOutcome> {
+  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
+  const { operation } = connection.authEvent;
+  const at = Date.parse(connection.authEvent.at);
+  if (Number.isNaN(at)) throw new Error(`connection ${connection.connectionId}: the auth event's time "${connection.authEvent.at}" is not a date`);
+  const event = `auth.${operation}` as const;
+  const payload = buildAuthSuccessPayload(describe(deps, connection), operation);
+  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes(event));
+  for (const subscription of subscriptions) {
+    const item: PlannedDelivery = {
+      id: authDeliveryId(subscription.id, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at, operation }),
+      subscription,
+      event,
+      providerConfigKey: connection.providerConfigKey,
+      connectionId: connection.connectionId,
+      syncName: null,
+      runId: null,
+      model: null,
+      payload,
+    };
+    const created = await ensureDelivery(deps, item, deps.clock.now());
+    (created ? outcome.created : outcome.existing).push(item.id);
+  }
+  await deps.events.publish([{ detailType: event, detail: payload }]);
+  outcome.published = 1;
+  return outcome;
+}
+
+function describe(deps: AuthDeliveriesDeps, connection: Pick<MarkedConnection, 'providerConfigKey' | 'connectionId' | 'credentialsType' | 'tags'>): AuthSubject {
   const integration = deps.integrations?.get(connection.providerConfigKey);
   return {
     providerConfigKey: connection.providerConfigKey,

@@ -37,9 +37,16 @@ export function deliveryId(subscriptionId: string, run: RunRecord, model: string
   return composeDeliveryId(subscriptionId, run.finishedAt ?? run.startedAt, parts);
 }
 
-/** The delivery of one auth error (one marking of a connection, told apart by its time) to one subscription. */
-export function authDeliveryId(subscriptionId: string, error: { providerConfigKey: string; connectionId: string; at: number }): string {
-  return composeDeliveryId(subscriptionId, error.at, [subscriptionId, 'auth', error.providerConfigKey, error.connectionId, error.at]);
+/**
+ * The delivery of one auth event to one subscription: an auth error (one marking of a
+ * connection, told apart by its time), or a connect (`creation` / `override`, told apart by the
+ * time the connect flow wrote). A refresh error's parts are the ones it always had, so its ids
+ * did not change when the connect events were added.
+ */
+export function authDeliveryId(subscriptionId: string, event: { providerConfigKey: string; connectionId: string; at: number; operation?: 'refresh' | 'creation' | 'override' }): string {
+  const parts: unknown[] = [subscriptionId, 'auth', event.providerConfigKey, event.connectionId, event.at];
+  if (event.operation !== undefined && event.operation !== 'refresh') parts.push(event.operation);
+  return composeDeliveryId(subscriptionId, event.at, parts);
 }
 
 function composeDeliveryId(subscriptionId: string, at: number, parts: unknown[]): string {

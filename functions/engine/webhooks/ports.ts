@@ -2,21 +2,25 @@
  * Webhook types and the ports the webhook engine talks through. The DynamoDB, SQS, EventBridge
  * and HTTP adapters implement them; the engine never imports an AWS SDK or opens a socket.
  */
-import type { AuthWebhookError, NangoAuthWebhookBody } from './auth-payload.js';
+import type { AuthWebhookError, AuthWebhookSuccess, NangoAuthWebhookBody } from './auth-payload.js';
 import type { NangoSyncWebhookBody } from './payload.js';
 
 /**
- * What a subscription can ask for: a run that succeeded or failed, and a connection whose token
- * refresh failed (it must be authorized again).
+ * What a subscription can ask for: a run that succeeded or failed; a connection whose token
+ * refresh failed (it must be authorized again: Nango's `auth` webhook with `operation: 'refresh'`,
+ * which Nango only ever sends for a failure); an end user who connected an account through the
+ * connect flow (`auth.creation`) or re-authorized one with a reconnect session (`auth.override`).
  */
-export const WEBHOOK_EVENTS = ['sync.success', 'sync.error', 'auth.refresh_error'] as const;
+export const WEBHOOK_EVENTS = ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /**
  * A subscription created without saying otherwise gets what Nango turns on for a new
- * environment (`on_sync_completion_always`, `on_sync_error`, `on_auth_refresh_error`): every
- * event, and a success webhook even for a model the run did not change. Stored subscriptions
- * keep what they were created with.
+ * environment (`environment.service.ts`: `on_sync_completion_always`, `on_sync_error`,
+ * `on_auth_refresh_error`, `on_auth_creation`; Nango sends overrides whenever a webhook URL is
+ * set, `webhooks/lib/utils.ts` `shouldSend`): every event, and a success webhook even for a model
+ * the run did not change. Stored subscriptions keep what they were created with, so one created
+ * before the auth events existed gets them only when its events are edited.
  */
 export const DEFAULT_SUBSCRIPTION: Readonly<{ events: readonly WebhookEvent[]; always: boolean }> = { events: WEBHOOK_EVENTS, always: true };
 
@@ -124,7 +128,10 @@ export interface DeliveryQueue {
 }
 
 /** One published event: detail-type is the webhook event, detail the webhook body. */
-export type PublishedEvent = { detailType: 'sync.success' | 'sync.error'; detail: NangoSyncWebhookBody } | { detailType: 'auth.refresh_error'; detail: AuthWebhookError };
+export type PublishedEvent =
+  | { detailType: 'sync.success' | 'sync.error'; detail: NangoSyncWebhookBody }
+  | { detailType: 'auth.refresh_error'; detail: AuthWebhookError }
+  | { detailType: 'auth.creation' | 'auth.override'; detail: AuthWebhookSuccess };
 
 /** Run results and auth errors for AWS-native consumers (EventBridge in AWS, the log locally). */
 export interface EventPublisher {

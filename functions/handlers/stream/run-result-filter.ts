@@ -14,6 +14,13 @@
  * name the auth error's `at` string. Later writes to a marked connection (a refresh lock, new
  * metadata) keep the auth error on both sides and match nothing; saving new credentials removes
  * it, so the next failure is "just set" again.
+ *
+ * Connect events: a connection item written by the connect flow carries `authEvent` (its `at`
+ * new with each connect). A filter cannot compare the old image with the new one, so the
+ * pattern takes every INSERT or MODIFY of a connection that has an `authEvent`, and the handler
+ * drops those whose `at` did not change (a later metadata, tags or token write to a connection
+ * made through the connect flow). That wakes the function for such writes too: a cost paid only
+ * by connect-made connections, and one pattern instead of a second table or a second write.
  */
 import { FINAL_RUN_STATUSES, NOTIFIED_RUN_STATUSES } from '../../engine/model/run.js';
 
@@ -32,8 +39,12 @@ const authErrorAt = (exists: boolean) => ({ authError: { M: { at: { S: [{ exists
 
 export const AUTH_ERROR_FILTER_PATTERNS: Pattern[] = [{ eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: [CONNECTION_KIND] }, ...authErrorAt(true) }, OldImage: authErrorAt(false) } }];
 
-/** Everything the webhook function is given: run results, then newly marked connections. */
-export const WEBHOOK_STREAM_FILTER_PATTERNS: Pattern[] = [...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS];
+export const AUTH_EVENT_FILTER_PATTERNS: Pattern[] = [
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: [CONNECTION_KIND] }, authEvent: { M: { at: { S: [{ exists: true }] } } } } } },
+];
+
+/** Everything the webhook function is given: run results, newly marked connections, connect events. */
+export const WEBHOOK_STREAM_FILTER_PATTERNS: Pattern[] = [...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS];
 
 export function matchesRunResultFilter(record: unknown): boolean {
   return RUN_RESULT_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
@@ -41,6 +52,18 @@ export function matchesRunResultFilter(record: unknown): boolean {
 
 export function matchesAuthErrorFilter(record: unknown): boolean {
   return AUTH_ERROR_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
+}
+
+/** A connection written with an `authEvent` whose `at` is new (the part the filter cannot check is checked here). */
+export function matchesAuthEventFilter(record: unknown): boolean {
+  if (!AUTH_EVENT_FILTER_PATTERNS.some((pattern) => matches(pattern, record))) return false;
+  const images = (record as { dynamodb?: { NewImage?: unknown; OldImage?: unknown } }).dynamodb;
+  return authEventAt(images?.NewImage) !== authEventAt(images?.OldImage);
+}
+
+function authEventAt(image: unknown): unknown {
+  const event = (image as { authEvent?: { M?: { at?: { S?: unknown } } } } | undefined)?.authEvent;
+  return event?.M?.at?.S;
 }
 
 /** True when the record matches any pattern the event source filters with. */

@@ -1,7 +1,8 @@
 /**
  * The run-results Lambda's logic, shared by AWS and the local stream poller: a batch of state
  * table stream records → webhook deliveries and events, for each run that just finished and
- * each connection that was just marked with an auth error (see `run-result-filter.ts`).
+ * each connection that was just marked with an auth error, and each connection an end user just
+ * connected or re-authorized through the connect flow (see `run-result-filter.ts`).
  *
  * Records are handled in order. On the first failure the handler stops and reports that
  * record's sequence number in `batchItemFailures`: Lambda retries the batch from there (earlier
@@ -17,15 +18,15 @@ import { z } from 'zod';
 import { stateKeys } from '../../adapters/dynamodb/state/keys.js';
 import { pickAttributes, unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
 import { RunSchema, type RunRecord } from '../../engine/model/run.js';
-import { handleConnectionAuthError, type AuthDeliveriesDeps, type MarkedConnection } from '../../engine/webhooks/create-auth-deliveries.js';
+import { type AuthDeliveriesDeps, type ConnectedConnection, handleConnectionAuthError, handleConnectionAuthEvent, type MarkedConnection } from '../../engine/webhooks/create-auth-deliveries.js';
 import { handleRunResult, type RunResultOutcome } from '../../engine/webhooks/create-deliveries.js';
-import { matchesAuthErrorFilter, matchesRunResultFilter } from './run-result-filter.js';
+import { matchesAuthErrorFilter, matchesAuthEventFilter, matchesRunResultFilter } from './run-result-filter.js';
 
 /** The run item as the run repository writes it: the shared run schema, tagged with its kind. */
 export const RunImageSchema = RunSchema.extend({ kind: z.literal('RUN') });
 
 /** The attributes of a connection item an auth webhook reads; everything else (credentials) is never unmarshalled. */
-const CONNECTION_ATTRIBUTES = ['pk', 'sk', 'kind', 'credentialsType', 'tags', 'authError'] as const;
+const CONNECTION_ATTRIBUTES = ['pk', 'sk', 'kind', 'credentialsType', 'tags', 'authError', 'authEvent'] as const;
 const CONNECTION_PK_PREFIX = stateKeys.connection('', '').pk;
 
 export const MarkedConnectionImageSchema = z.object({
@@ -40,6 +41,14 @@ export const MarkedConnectionImageSchema = z.object({
     message: z.string(),
     at: z.string().refine((at) => !Number.isNaN(Date.parse(at)), 'not a date'),
     runId: z.string().optional(),
+  }),
+});
+
+/** A connection item the connect flow wrote (`completeConnect`). */
+export const ConnectedConnectionImageSchema = MarkedConnectionImageSchema.omit({ authError: true }).extend({
+  authEvent: z.object({
+    operation: z.enum(['creation', 'override']),
+    at: z.string().refine((at) => !Number.isNaN(Date.parse(at)), 'not a date'),
   }),
 });
 
@@ -90,6 +99,19 @@ function describeWork(deps: AuthDeliveriesDeps, record: DynamoDBRecord): Parsed<
       data: { label: `auth error on connection ${connectionId}`, fields: { providerConfigKey, connectionId }, run: () => handleConnectionAuthError(deps, connection.data) },
     };
   }
+  if (matchesAuthEventFilter(record)) {
+    const connection = parseConnectedConnection(record);
+    if (!connection.success) return connection;
+    const { providerConfigKey, connectionId, authEvent } = connection.data;
+    return {
+      success: true,
+      data: {
+        label: `auth ${authEvent.operation} of connection ${connectionId}`,
+        fields: { providerConfigKey, connectionId },
+        run: () => handleConnectionAuthEvent(deps, connection.data),
+      },
+    };
+  }
   return null;
 }
 
@@ -118,6 +140,27 @@ export function parseMarkedConnection(record: DynamoDBRecord): Parsed<MarkedConn
         credentialsType: credentialsType ?? null,
         tags,
         authError: { type: authError.type, message: authError.message, at: authError.at, ...(authError.runId !== undefined ? { runId: authError.runId } : {}) },
+      },
+    };
+  } catch (error) {
+    return { success: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export function parseConnectedConnection(record: DynamoDBRecord): Parsed<ConnectedConnection> {
+  try {
+    const image = pickAttributes((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>, CONNECTION_ATTRIBUTES);
+    const parsed = ConnectedConnectionImageSchema.safeParse(unmarshallImage(image));
+    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
+    const { pk, sk, credentialsType, tags, authEvent } = parsed.data;
+    return {
+      success: true,
+      data: {
+        providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
+        connectionId: sk,
+        credentialsType: credentialsType ?? null,
+        tags,
+        authEvent: { operation: authEvent.operation, at: authEvent.at },
       },
     };
   } catch (error) {

@@ -50,7 +50,7 @@ describe('requiredScope', () => {
     const routes = apiRoutes(deps, () => {
       throw new Error('not needed');
     });
-    const scopes = new Map(routes.map((r) => [`${r.spec.method.toUpperCase()} ${r.spec.path}`, r.spec.public ? 'public' : requiredScope(r.spec)]));
+    const scopes = new Map(routes.map((r) => [`${r.spec.method.toUpperCase()} ${r.spec.path}`, (r.spec.auth ?? 'api_key') === 'api_key' ? requiredScope(r.spec) : (r.spec.auth as string)]));
     expect(scopes.get('GET /records')).toBe('records:read');
     expect(scopes.get('POST /sync/trigger')).toBe('syncs:write');
     expect(scopes.get('GET /connections/{connectionId}')).toBe('connections:read');
@@ -60,6 +60,18 @@ describe('requiredScope', () => {
     expect(scopes.get('POST /api-keys')).toBe('full');
     expect(scopes.get('GET /integrations')).toBe('integrations:read');
     expect(scopes.get('GET /health')).toBe('public');
+    // Connect sessions are made with a key that may create connections; the end user's steps carry the session token instead.
+    expect(scopes.get('POST /connect/sessions')).toBe('connections:write');
+    expect(scopes.get('POST /connect/sessions/reconnect')).toBe('connections:write');
+    for (const route of [
+      'GET /connect/session',
+      'DELETE /connect/session',
+      'POST /api-auth/api-key/{providerConfigKey}',
+      'POST /api-auth/basic/{providerConfigKey}',
+      'POST /oauth2/auth/{providerConfigKey}',
+    ]) {
+      expect(scopes.get(route), route).toBe('connect_session');
+    }
     expect(scopes.get('GET /webhooks/subscriptions')).toBe('webhooks:read');
     expect(scopes.get('GET /webhooks/subscriptions/{id}/deliveries')).toBe('webhooks:read');
     expect(scopes.get('DELETE /webhooks/subscriptions/{id}')).toBe('webhooks:write');

@@ -35,13 +35,13 @@ const emptyRun: RunRecord = {
 };
 
 describe('subscription defaults', () => {
-  it('without events or always: sync.success, sync.error and auth.refresh_error, always on', async () => {
+  it("without events or always: every event (Nango's new-environment defaults, auth.creation included), always on", async () => {
     const { service } = setup();
 
     const created = await service.createSubscription({ url: 'https://hooks.example/a' });
 
-    expect(created).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error'], always: true });
-    expect(DEFAULT_SUBSCRIPTION).toEqual({ events: ['sync.success', 'sync.error', 'auth.refresh_error'], always: true });
+    expect(created).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'], always: true });
+    expect(DEFAULT_SUBSCRIPTION).toEqual({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'], always: true });
   });
 
   it('what the subscription says wins', async () => {

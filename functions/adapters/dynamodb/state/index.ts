@@ -1,10 +1,13 @@
 /** The state table's repositories, one per aggregate, built together by the composition root. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { OAuthStateRepo } from '../../../engine/connect/oauth-state.js';
 import type { LockRepo, SecretCipher, StateRepos } from '../../../engine/ports.js';
+import { DynamoConnectSessionRepo } from './connect-session-repo.js';
 import { DynamoConnectionRepo } from './connection-repo.js';
 import { DynamoConnectionSyncRepo } from './connection-sync-repo.js';
 import { DynamoIntegrationConfigRepo } from './integration-config-repo.js';
 import { DynamoLockRepo } from './lock-repo.js';
+import { DynamoOAuthStateRepo } from './oauth-state-repo.js';
 import { DynamoRunLogRepo } from './run-log-repo.js';
 import { DynamoRunRepo } from './run-repo.js';
 import { DynamoSeenIdRepo } from './seen-id-repo.js';
@@ -17,7 +20,7 @@ export interface DynamoStateOptions {
   cipher?: SecretCipher;
 }
 
-export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo } {
+export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo; oauthStates: OAuthStateRepo } {
   const table = { doc: options.doc, tableName: options.tableName, now: options.now ?? Date.now };
   return {
     connections: new DynamoConnectionRepo(table, options.cipher),
@@ -26,7 +29,10 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & 
     runLogs: new DynamoRunLogRepo(table),
     seenIds: new DynamoSeenIdRepo(table),
     integrations: new DynamoIntegrationConfigRepo(table, options.cipher),
+    connectSessions: new DynamoConnectSessionRepo(table),
     locks: new DynamoLockRepo(table),
+    /** OAuth flows in progress (the API's `/oauth/*` routes only; not a `StateRepos` member). */
+    oauthStates: new DynamoOAuthStateRepo(table),
   };
 }
 

@@ -34,6 +34,8 @@ export const stateKeys = {
   run: (k: ConnectionSyncKey, runId: string) => ({ pk: `RUN#${k.providerConfigKey}#${syncSegment(k)}#${k.connectionId}`, sk: runId }),
   runLog: (k: ConnectionSyncKey, runId: string) => `LOG#${k.providerConfigKey}#${syncSegment(k)}#${k.connectionId}#${runId}`,
   seen: (passId: string, model: string) => `SEEN#${passId}#${model}`,
+  /** A connect session, by the SHA-256 (hex) of its token. */
+  connectSession: (tokenHash: string) => ({ pk: `CSESSION#${tokenHash}`, sk: 'SESSION' }),
   lock: (scope: LockScope, key: string) => ({ pk: `LOCK#${scope.providerConfigKey}#${scope.connectionId}`, sk: key }),
 };
 

@@ -1,0 +1,76 @@
+/**
+ * Connecting an `OAUTH2_CC` integration (Nango's `POST /oauth2/auth/{providerConfigKey}`): no
+ * end-user consent, a token is requested with the integration's OAuth client and stored like an
+ * OAuth2 token, then `completeConnect` creates or overrides the connection.
+ *
+ * The client is the integration's (configured through the integrations API, or declared in
+ * code), the same one token refreshes use — Nango lets the end user type a client id and secret
+ * of their own, which Syncline would then have no way to refresh with. A body naming another
+ * client id is therefore refused rather than silently ignored.
+ */
+import type { Credentials } from '../connection.js';
+import { callTokenEndpoint, keptConfig } from '../credentials.js';
+import { NotFoundError } from '../errors.js';
+import type { IntegrationConfigRepo } from '../ports.js';
+import { renderSecretUrl } from '../providers/connection-config.js';
+import { assertConnectAllowed, type CompleteConnectDeps, type CompletedConnect, completeConnect, ConnectRefusedError, sessionConnectionConfig } from './complete-connect.js';
+import type { ConnectSession } from './connect-session.js';
+
+export interface ClientCredentialsDeps extends CompleteConnectDeps {
+  integrations: Pick<IntegrationConfigRepo, 'getWithSecrets'>;
+  fetch?: typeof fetch;
+  /** A token URL may be http://127.0.0.1 (the local runtime and tests); otherwise https only. */
+  allowLoopbackHttp?: boolean;
+  timeoutMs?: number;
+}
+
+export async function connectWithClientCredentials(
+  deps: ClientCredentialsDeps,
+  session: ConnectSession,
+  input: { providerConfigKey: string; connectionConfig: Record<string, unknown>; clientId?: string | undefined },
+): Promise<CompletedConnect> {
+  const { providerConfigKey } = input;
+  const integration = deps.registry.get(providerConfigKey);
+  if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
+  const connectionConfig = sessionConnectionConfig(session, providerConfigKey, input.connectionConfig);
+  assertConnectAllowed(deps, session, providerConfigKey, connectionConfig);
+  const auth = integration.provider.auth;
+  if (auth.mode !== 'OAUTH2_CC') throw new ConnectRefusedError('invalid_auth_mode', `the integration "${providerConfigKey}" does not use OAuth2 client credentials (it uses ${auth.mode})`);
+  if (!auth.tokenUrl) throw new ConnectRefusedError('missing_client_credentials', `the provider of "${providerConfigKey}" declares no token URL`);
+
+  const rendered = renderSecretUrl(auth.tokenUrl, { connectionConfig, credentials: { raw: {} } }, integration.provider.connectionConfig, { allowLoopbackHttp: deps.allowLoopbackHttp ?? false });
+  if (!rendered.ok) throw new ConnectRefusedError('invalid_connection_config', `the token URL cannot be used: ${rendered.reason}`);
+  const configured = (await deps.integrations.getWithSecrets(providerConfigKey))?.credentials ?? null;
+  const client = configured ?? integration.oauthClient;
+  if (!client)
+    throw new ConnectRefusedError('missing_client_credentials', `the integration "${providerConfigKey}" has no OAuth client configured (set it with PATCH /integrations/${providerConfigKey})`);
+  if (input.clientId !== undefined && input.clientId !== client.clientId) {
+    throw new ConnectRefusedError('invalid_client_credentials', "per-connection client credentials are not supported: the integration's OAuth client is used");
+  }
+
+  const scopes = (configured?.scopes.length ? configured.scopes : null) ?? session.integrationsConfigDefaults[providerConfigKey]?.userScopes ?? auth.defaultScopes;
+  const form = new URLSearchParams(auth.tokenParams);
+  form.set('grant_type', 'client_credentials');
+  if (scopes.length > 0) form.set('scope', scopes.join(auth.scopeSeparator));
+  const result = await callTokenEndpoint({ url: rendered.url, form, client, auth: auth.tokenRequestAuth, fetch: deps.fetch, timeoutMs: deps.timeoutMs });
+  if (!result.ok) {
+    const why =
+      result.failure === 'no_answer'
+        ? `no answer from the token URL (${result.reason})`
+        : result.failure === 'refused'
+          ? `HTTP ${result.status}${result.code ? ` (${result.code})` : ''}`
+          : `HTTP ${result.status} without a usable token (${result.fields})`;
+    throw new ConnectRefusedError('token_request_failed', `the provider refused the client credentials: ${why}`);
+  }
+  const now = deps.clock.now();
+  const { tokens } = result;
+  const credentials: Credentials = {
+    type: 'OAUTH2',
+    accessToken: tokens.access_token,
+    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+    ...(tokens.expires_in ? { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() } : {}),
+    obtainedAt: new Date(now).toISOString(),
+    raw: tokens,
+  };
+  return completeConnect(deps, session, { providerConfigKey, credentials, connectionConfig: { ...connectionConfig, ...keptConfig(integration.provider, tokens) } });
+}
