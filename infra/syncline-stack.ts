@@ -16,6 +16,8 @@ export interface SynclineStackProps extends StackProps {
   readonly data?: DataTablesProps;
   /** EventBridge Scheduler group for Syncline's schedules. @default the stack name */
   readonly scheduleGroupName?: string;
+  /** The API's public URL when a custom domain fronts it (see `HttpApiProps.publicUrl`). @default the API's stage URL */
+  readonly publicUrl?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export class SynclineStack extends Stack {
       runQueue: this.runQueue,
       schedules: this.schedules,
       fanOutArn: this.fanOut.function.functionArn,
+      ...(props.publicUrl ? { publicUrl: props.publicUrl } : {}),
     });
 
     this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data });
@@ -59,6 +62,10 @@ export class SynclineStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Syncline HTTP API (use it where a Nango client takes its host)',
       value: this.api.url,
+    });
+    new CfnOutput(this, 'OAuthRedirectUri', {
+      description: "Register this redirect URI (callback URL) in every provider's OAuth app used for connect sessions",
+      value: this.api.oauthRedirectUri,
     });
     new CfnOutput(this, 'BootstrapKeySecretArn', {
       description: 'Secrets Manager secret holding the first API key (aws secretsmanager get-secret-value --secret-id <arn>)',

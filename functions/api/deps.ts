@@ -1,4 +1,6 @@
 /** What the HTTP API needs from the rest of Syncline; `Syncline` from the composition root fits. */
+import type { OAuthOutcomePublisher } from '../engine/connect/oauth-outcome.js';
+import type { OAuthStateRepo } from '../engine/connect/oauth-state.js';
 import type { ConnectionService } from '../engine/connection-service.js';
 import type { SyncControls } from '../engine/controls.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
@@ -9,7 +11,7 @@ import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 export interface ApiSyncline {
   registry: IntegrationRegistry;
   records: RecordStore;
-  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs' | 'integrations'>;
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs' | 'integrations' | 'connectSessions'> & { oauthStates: OAuthStateRepo };
   connections: ConnectionService;
   controls(): SyncControls;
 }
@@ -26,9 +28,15 @@ export interface ApiDeps {
   logger: Logger;
   /** Request bodies above this are refused with 413. @default 256 KiB */
   maxBodyBytes?: number;
-  /** `servers[0].url` of the OpenAPI document. @default none (relative to where it is served) */
+  /**
+   * Where end users' browsers reach this API: `servers[0].url` of the OpenAPI document, the base
+   * of connect links, and of the OAuth redirect URI `<publicUrl>/oauth/callback`. Without it the
+   * OAuth flow answers that it is not configured. @default none
+   */
   publicUrl?: string;
-  /** A token URL rendered from a connection's config may be http://127.0.0.1 when refreshed through the API (the local runtime). @default false */
+  /** Nango's frontend SDK's WebSocket clients waiting for an OAuth outcome (the local runtime only). */
+  oauthPublisher?: OAuthOutcomePublisher;
+  /** A token or authorization URL rendered from a connection's config may be http://127.0.0.1 (the local runtime). @default false */
   allowLoopbackTokenUrl?: boolean;
   /** Webhook subscriptions and deliveries; without it the /webhooks routes are not mounted. */
   webhooks?: WebhookService;

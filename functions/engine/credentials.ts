@@ -280,9 +280,55 @@ async function requestTokens(
     form.set('grant_type', 'refresh_token');
     form.set('refresh_token', credentials.refreshToken);
   }
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   const client = deps.client ?? (await deps.getClient?.());
-  if (client && auth.tokenRequestAuth === 'basic') {
+  const result = await callTokenEndpoint({ url: tokenUrl, form, client, auth: auth.tokenRequestAuth, fetch: deps.fetch, timeoutMs: deps.timeoutMs });
+  if (result.ok) return result.tokens;
+  switch (result.failure) {
+    case 'no_answer':
+      throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${result.reason})`, 'other', undefined, { cause: result.cause });
+    case 'refused':
+      // Only a refused grant means the end user must authorize again (RFC 6749 §5.2).
+      throw new CredentialsRefreshError(
+        `refreshing the access token of ${label} failed with HTTP ${result.status}${result.code ? ` (${result.code})` : ''}`,
+        result.code === 'invalid_grant' ? 'revoked' : 'other',
+        result.status,
+      );
+    case 'unusable':
+      throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${result.status} without a usable token (${result.fields})`, 'other', result.status);
+  }
+}
+
+export type TokenResponse = z.infer<typeof TokenResponseSchema>;
+
+/**
+ * What a token endpoint answered: tokens, or why not — `no_answer` (network error, timeout;
+ * `reason` is the error's name), `refused` (an HTTP error; `code` is the OAuth error code when it
+ * is a short ASCII word, never anything else of the body), `unusable` (2xx without an access
+ * token; `fields` names the fields at fault, never their values).
+ */
+export type TokenEndpointResult =
+  | { ok: true; tokens: TokenResponse }
+  | { ok: false; failure: 'no_answer'; reason: string; cause: unknown }
+  | { ok: false; failure: 'refused'; status: number; code?: string }
+  | { ok: false; failure: 'unusable'; status: number; fields: string };
+
+/**
+ * One token request (RFC 6749 §4.1.3, §4.4, §6): a form POST authenticated with the client id and
+ * secret in the body or as HTTP Basic, as the provider says. Used for refreshes, client
+ * credentials and the authorization-code exchange alike. The caller has checked `url` (see
+ * `renderSecretUrl`): the client secret goes to it.
+ */
+export async function callTokenEndpoint(request: {
+  url: string;
+  form: URLSearchParams;
+  client: OAuthClient | undefined;
+  auth: 'body' | 'basic';
+  fetch?: typeof fetch | undefined;
+  timeoutMs?: number | undefined;
+}): Promise<TokenEndpointResult> {
+  const { client, form } = request;
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (client && request.auth === 'basic') {
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`;
   } else if (client) {
     form.set('client_id', client.clientId);
@@ -291,26 +337,27 @@ async function requestTokens(
 
   let response: Response;
   try {
-    response = await (deps.fetch ?? globalThis.fetch)(tokenUrl, { method: 'POST', headers, body: form.toString(), signal: AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    response = await (request.fetch ?? globalThis.fetch)(request.url, {
+      method: 'POST',
+      headers,
+      body: form.toString(),
+      signal: AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
   } catch (error) {
-    const reason = error instanceof Error ? error.name : 'unknown';
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed: no answer from the token URL (${reason})`, 'other', undefined, { cause: error });
+    return { ok: false, failure: 'no_answer', reason: error instanceof Error ? error.name : 'unknown', cause: error };
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const code = (body as { error?: unknown } | undefined)?.error;
-    const detail = typeof code === 'string' && OAUTH_ERROR_CODE.test(code) ? ` (${code})` : '';
-    // Only a refused grant means the end user must authorize again (RFC 6749 §5.2).
-    const failure = code === 'invalid_grant' ? 'revoked' : 'other';
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} failed with HTTP ${response.status}${detail}`, failure, response.status);
+    return { ok: false, failure: 'refused', status: response.status, ...(typeof code === 'string' && OAUTH_ERROR_CODE.test(code) ? { code } : {}) };
   }
   const parsed = TokenResponseSchema.safeParse(body);
   if (!parsed.success) {
     // The issues name fields only; the body (which holds tokens) is never echoed.
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
-    throw new CredentialsRefreshError(`refreshing the access token of ${label} returned HTTP ${response.status} without a usable token (${fields})`, 'other', response.status);
+    return { ok: false, failure: 'unusable', status: response.status, fields };
   }
-  return parsed.data;
+  return { ok: true, tokens: parsed.data };
 }
 
 /** The token-response fields the provider keeps in connection config (`instance_url`, …). */

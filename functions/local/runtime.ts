@@ -23,6 +23,7 @@ import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../integrations/demo-crm/sandbox/server.js';
 import { createApiApp } from '../api/app.js';
 import { startApiServer } from './api-server.js';
+import { createOAuthWebSocket } from './oauth-websocket.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { LocalScheduler } from './local-scheduler.js';
 import { startQueuePoller } from './queue-poller.js';
@@ -48,6 +49,11 @@ export interface LocalRuntimeOptions {
   secretKey?: string;
   /** How far `GET /records` trails the clock while a sync writes (≥ 2 × the store's write skew). */
   visibilityLagMs?: number;
+  /**
+   * Where browsers reach the API (connect links, the OAuth redirect URI `<publicUrl>/oauth/callback`),
+   * e.g. a tunnel's https address. @default the local server's address (`http://127.0.0.1:<port>`)
+   */
+  publicUrl?: string;
   /** Webhooks may target private addresses and plain http (a receiver on 127.0.0.1). @default true, as `SYNCLINE_WEBHOOK_ALLOW_PRIVATE=true` */
   webhookAllowPrivate?: boolean;
 }
@@ -172,16 +178,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const apiKeys = new DynamoApiKeyStore({ doc: dynamoClients.doc, tableName: LOCAL_TABLES.state });
       const key = options.secretKey ? { secret: options.secretKey, generated: false } : await loadGeneratedKey(dataDir);
       await apiKeys.importKey(key.generated ? 'local (generated)' : 'local (SYNCLINE_SECRET_KEY)', key.secret);
-      const app = createApiApp({
-        syncline,
-        apiKeys,
-        clock: syncline.clock,
-        visibilityLagMs: options.visibilityLagMs ?? 2_000,
-        logger,
-        webhooks: webhooks.service,
-        allowLoopbackTokenUrl: syncline.executorDeps.allowPrivateFetch,
+      // Nango's frontend SDK learns an OAuth flow's outcome on this WebSocket (there is none in AWS).
+      const oauthSocket = createOAuthWebSocket();
+      stack.push(async () => oauthSocket.close());
+      const server = await startApiServer({
+        // Built once the server listens: its address is the public URL unless one is given.
+        app: (url) =>
+          createApiApp({
+            syncline,
+            apiKeys,
+            clock: syncline.clock,
+            visibilityLagMs: options.visibilityLagMs ?? 2_000,
+            logger,
+            webhooks: webhooks.service,
+            allowLoopbackTokenUrl: syncline.executorDeps.allowPrivateFetch,
+            publicUrl: options.publicUrl ?? url,
+            oauthPublisher: oauthSocket,
+          }),
+        port: options.apiPort,
+        onUpgrade: (request, socket, head) => oauthSocket.handleUpgrade(request, socket, head),
       });
-      const server = await startApiServer({ app, port: options.apiPort });
       stack.push(() => server.stop());
       api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };
     }

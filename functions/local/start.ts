@@ -1,7 +1,8 @@
 /**
  * `npm start`: runs Syncline locally with the demo, prints where everything is, and stops
  * cleanly on Ctrl-C. Environment: PORT (HTTP API, default 3003), SYNCLINE_DATA_DIR (default
- * .syncline), SYNCLINE_DYNAMODB_PORT (default: a free port).
+ * .syncline), SYNCLINE_DYNAMODB_PORT (default: a free port), SYNCLINE_PUBLIC_URL (where browsers
+ * reach the API — the OAuth redirect URI is `<it>/oauth/callback`; default http://127.0.0.1:PORT).
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ const Env = RunnerEnv.extend({
   SYNCLINE_DYNAMODB_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   SYNCLINE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SYNCLINE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SYNCLINE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Locally on by default, so a webhook receiver on 127.0.0.1 (and plain http) works. */
   SYNCLINE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('true'),
 });
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     webhookAllowPrivate: env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
     runner: runnerConfigFrom(env),
     ...(env.SYNCLINE_SECRET_KEY ? { secretKey: env.SYNCLINE_SECRET_KEY } : {}),
+    ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
   });
   const api = runtime.api!;
   const auth = `-H "Authorization: Bearer ${api.secretKey}"`;
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       `  Local scheduler    ${schedules.map((s) => `${s.name} ${s.rateExpression}${s.enabled ? '' : ' (disabled)'}`).join(', ')}`,
       runtime.sandbox ? `  Demo CRM sandbox   ${runtime.sandbox.url}  (contacts and notes change every 20 s; connection "demo")` : '',
       `  HTTP API           ${api.url}  (reference: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json)`,
+      `  OAuth redirect URI ${(env.SYNCLINE_PUBLIC_URL ?? api.url).replace(/\/+$/, '')}/oauth/callback  (register it with each provider's OAuth app)`,
       `  API key            ${api.secretKey}${api.secretKeyGenerated ? `  (generated and kept in ${dataDir}/secret-key; set SYNCLINE_SECRET_KEY to choose one)` : '  (from SYNCLINE_SECRET_KEY)'}`,
       '',
       'Look at the data:',

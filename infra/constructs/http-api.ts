@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -22,6 +22,12 @@ export interface HttpApiProps {
   readonly rateLimit?: number;
   /** @default 100 */
   readonly burstLimit?: number;
+  /**
+   * Where browsers reach the API when it is not the stage's own URL (a custom domain mapped to
+   * the API, `https://sync.example.com`): the base of connect links and of the OAuth redirect
+   * URI. @default the `$default` stage's URL
+   */
+  readonly publicUrl?: string;
 }
 
 /**
@@ -43,6 +49,8 @@ export class HttpApi extends Construct {
   readonly function: SynclineFunction;
   readonly accessLogs: logs.LogGroup;
   readonly bootstrapKeySecret: secretsmanager.Secret;
+  /** Where browsers reach the API, without a trailing slash. */
+  readonly publicUrl: string;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -114,6 +122,16 @@ export class HttpApi extends Construct {
         ),
       },
     });
+
+    // The function learns its own URL from the API (no cycle: the API resource does not depend on
+    // the function, only its integration does). It is the redirect URI's base, never the request's Host.
+    this.publicUrl = props.publicUrl?.replace(/\/+$/, '') ?? this.api.apiEndpoint;
+    this.function.addEnvironment('SYNCLINE_PUBLIC_URL', this.publicUrl);
+  }
+
+  /** The redirect URI to register with every provider's OAuth app. */
+  get oauthRedirectUri(): string {
+    return Fn.join('', [this.publicUrl, '/oauth/callback']);
   }
 
   /** The public URL of the API (the `$default` stage). */

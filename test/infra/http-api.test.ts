@@ -104,4 +104,23 @@ describe('HTTP API', () => {
     template.hasOutput('ApiUrl', Match.anyValue());
     template.hasOutput('BootstrapKeySecretArn', { Value: { Ref: logicalId(stack.api.bootstrapKeySecret) } });
   });
+
+  it("gives the function the API's own URL as its public URL and outputs the OAuth redirect URI built from it", () => {
+    const apiId = logicalId(stack.api.api);
+    const fn = resources[logicalId(stack.api.function)]!.Properties;
+    // https://<api id>.execute-api.<region>.<suffix> (no trailing slash), never a request's Host.
+    const endpoint = { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] };
+    expect(fn.Environment.Variables.SYNCLINE_PUBLIC_URL).toEqual(endpoint);
+    const output = template.findOutputs('OAuthRedirectUri')['OAuthRedirectUri']!;
+    expect(output.Value).toEqual({ 'Fn::Join': ['', [endpoint, '/oauth/callback']] });
+    expect(output.Description).toMatch(/redirect URI/);
+  });
+
+  it('uses a custom domain, when given, for the public URL and the redirect URI', () => {
+    const custom = new SynclineStack(new App(), 'Custom', { publicUrl: 'https://sync.example.com/' });
+    const customTemplate = Template.fromStack(custom);
+    const fn = customTemplate.toJSON().Resources[custom.getLogicalId(custom.api.function.node.defaultChild as CfnElement)].Properties;
+    expect(fn.Environment.Variables.SYNCLINE_PUBLIC_URL).toBe('https://sync.example.com');
+    customTemplate.hasOutput('OAuthRedirectUri', { Value: 'https://sync.example.com/oauth/callback' });
+  }, 120_000);
 });

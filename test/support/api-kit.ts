@@ -14,6 +14,7 @@ import { DynamoRecordStore } from '../../functions/adapters/dynamodb/record-stor
 import { makeDynamoStateRepos } from '../../functions/adapters/dynamodb/state/index.js';
 import { createApiApp } from '../../functions/api/app.js';
 import type { ApiSyncline } from '../../functions/api/deps.js';
+import type { OAuthOutcomePublisher } from '../../functions/engine/connect/oauth-outcome.js';
 import { ConnectionService } from '../../functions/engine/connection-service.js';
 import { SyncControls } from '../../functions/engine/controls.js';
 import { type IntegrationDeclaration, IntegrationRegistry } from '../../functions/engine/integration.js';
@@ -49,7 +50,17 @@ export interface CallOptions {
   key?: string | null;
 }
 
-export async function startApiKit(options: { maxBodyBytes?: number; initialContacts?: number; integrations?: IntegrationDeclaration[] } = {}) {
+export async function startApiKit(
+  options: {
+    maxBodyBytes?: number;
+    initialContacts?: number;
+    integrations?: IntegrationDeclaration[];
+    /** Authorization and token URLs rendered from a connection's config may be http://127.0.0.1 (fake providers). */
+    allowLoopbackTokenUrl?: boolean;
+    /** Where OAuth outcomes go for Nango's frontend SDK (the local runtime's WebSocket). */
+    oauthPublisher?: OAuthOutcomePublisher;
+  } = {},
+) {
   const { doc, freshTables } = useDynamo();
   const tables = await freshTables();
   const clock = new TestClock();
@@ -73,8 +84,22 @@ export async function startApiKit(options: { maxBodyBytes?: number; initialConta
   await apiKeys.importKey('test', API_KEY);
 
   const sandbox = await startSandbox({ apiKey: SANDBOX_KEY, now: () => clock.now(), initialContacts: options.initialContacts ?? 250 });
-  const app = createApiApp({ syncline, apiKeys, clock, visibilityLagMs: VISIBILITY_LAG_MS, logger, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
-  const server = await startApiServer({ app, port: 0 });
+  // Built once the server listens: its address is the public URL (connect links, the OAuth redirect URI).
+  const server = await startApiServer({
+    app: (url) =>
+      createApiApp({
+        syncline,
+        apiKeys,
+        clock,
+        visibilityLagMs: VISIBILITY_LAG_MS,
+        logger,
+        publicUrl: url,
+        ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+        ...(options.allowLoopbackTokenUrl ? { allowLoopbackTokenUrl: true } : {}),
+        ...(options.oauthPublisher ? { oauthPublisher: options.oauthPublisher } : {}),
+      }),
+    port: 0,
+  });
 
   /** Runs every queued execution like the executor would, until the queue is empty. */
   const drain = async () => {

@@ -24,6 +24,8 @@ const ApiEnv = TablesEnv.merge(QueueEnv).extend({
   KMS_KEY_ID: z.string().min(1),
   BOOTSTRAP_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
+  /** Where browsers reach the API (the stage URL or a custom domain): connect links and the OAuth redirect URI `<it>/oauth/callback`. */
+  SYNCLINE_PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
   /** Twice the record store's default maximum write skew (1 s). */
   VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
 });
@@ -52,6 +54,14 @@ if (env.BOOTSTRAP_KEY_SECRET_ARN && (await apiKeys.list()).length === 0) {
 }
 
 const webhooks = makeLambdaWebhookService({ doc: syncline.dynamo.doc, sqs: syncline.sqs, cipher: syncline.cipher!, clock: systemClock, logger });
-const app = createApiApp({ syncline, apiKeys, webhooks, clock: systemClock, visibilityLagMs: env.VISIBILITY_LAG_MS, logger });
+const app = createApiApp({
+  syncline,
+  apiKeys,
+  webhooks,
+  clock: systemClock,
+  visibilityLagMs: env.VISIBILITY_LAG_MS,
+  logger,
+  ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
+});
 
 export const handler = handle(app);
