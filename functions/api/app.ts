@@ -1,7 +1,9 @@
 /**
  * The Syncline HTTP API as one Hono app, served unchanged by the API Lambda (API Gateway HTTP
- * API, payload v2) and by the local server. Middleware: request id, access log line, API key,
- * body size limit; then the routes (data, see `route.ts`), each behind its API-key scope check
+ * API, payload v2) and by the local server. Middleware: request id, access log line, CORS for
+ * the connect flow's routes, authentication by each route's `auth` (an API key by default; a
+ * connect session token, rate-limited per session, see `connect-session-auth.ts`; or none), body
+ * size limit; then the routes (data, see `route.ts`), each API-key route behind its scope check
  * (`scopes.ts`), and one error mapper for all of them.
  *
  * Tolerance for real clients: paths match with or without a trailing slash (`strict: false`),
@@ -10,16 +12,22 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { ApiDeps } from './deps.js';
 import { errorBody, toErrorResponse } from './errors.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
-import type { ApiEnv, ApiRoute } from './route.js';
+import { findConnectSession, SessionRateLimiter } from './connect-session-auth.js';
+import type { ApiEnv, ApiRoute, RouteAuth } from './route.js';
 import { assertScope, requiredScope } from './scopes.js';
+import { apiAuthRoutes } from './routes/api-auth.js';
 import { apiKeysRoutes } from './routes/api-keys.js';
+import { connectSessionsRoutes } from './routes/connect-sessions.js';
+import { connectPageRoutes } from './routes/connect-page.js';
 import { connectionsRoutes } from './routes/connections.js';
 import { integrationsRoutes } from './routes/integrations.js';
 import { metaRoutes } from './routes/meta.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { providersRoutes } from './routes/providers.js';
 import { recordsRoutes } from './routes/records.js';
 import { scriptsRoutes } from './routes/scripts.js';
@@ -43,6 +51,10 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
     ...integrationsRoutes(deps),
     ...scriptsRoutes(deps),
     ...webhooksRoutes(deps),
+    ...connectSessionsRoutes(deps),
+    ...apiAuthRoutes(deps),
+    ...connectPageRoutes(),
+    ...oauthRoutes(deps),
     ...metaRoutes(document),
   ];
 }
@@ -51,7 +63,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const { logger } = deps;
   let document: OpenApiDocument | undefined;
   const routes = apiRoutes(deps, () => (document ??= buildOpenApiDocument(routes, deps.syncline.registry, deps.publicUrl ? { publicUrl: deps.publicUrl } : {})));
-  const publicPaths = new Set(routes.filter((r) => r.spec.public).map((r) => r.spec.path));
+  const authOf = routeAuthMatcher(routes);
+  const rateLimiter = new SessionRateLimiter();
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   const app = new Hono<ApiEnv>({ strict: false });
@@ -69,8 +82,30 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     if (ignored) logger.log('debug', `ignored unknown query parameters: ${ignored.slice(0, 20).map(loggableName).join(', ')}`, { requestId });
   });
 
+  // The connect flow's routes are called from the end user's browser, on the app's own origin
+  // (Nango's frontend SDK): any origin may, since the session token, not a cookie, authorizes.
+  const sessionCors = cors({ origin: '*', allowMethods: ['GET', 'POST', 'DELETE'], allowHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
   app.use(async (c, next) => {
-    if (publicPaths.has(normalizePath(c.req.path))) return next();
+    if (authOf(c.req.method, normalizePath(c.req.path)) !== 'connect_session') return next();
+    // An OPTIONS that is no preflight (no Access-Control-Request-Method) is no CORS question: it
+    // goes on to the session check like any other method, and is refused there.
+    if (c.req.method === 'OPTIONS' && !c.req.header('access-control-request-method')) return next();
+    return sessionCors(c, next);
+  });
+
+  app.use(async (c, next) => {
+    const auth = authOf(c.req.method, normalizePath(c.req.path));
+    if (auth === 'public') return next();
+    if (auth === 'connect_session') {
+      const session = await findConnectSession(deps, c);
+      if (!session) return c.json(errorBody('invalid_connect_session', 'the connect session token is missing, unknown or expired'), 401);
+      if (!rateLimiter.take(session.id, deps.clock.now())) {
+        c.header('Retry-After', '10');
+        return c.json(errorBody('too_many_requests', 'too many requests for this connect session; try again in a few seconds'), 429);
+      }
+      c.set('connectSession', session);
+      return next();
+    }
     const match = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     const key = match ? await deps.apiKeys.verify(match[1]!) : null;
     if (!key) {
@@ -89,7 +124,8 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   );
 
   for (const route of routes) {
-    const scope = route.spec.public ? 'any' : requiredScope(route.spec);
+    // Scopes are an API key's; a public or connect-session route has none to check.
+    const scope = (route.spec.auth ?? 'api_key') === 'api_key' ? requiredScope(route.spec) : 'any';
     app.on(route.spec.method.toUpperCase(), route.spec.path.replace(/\{(\w+)\}/g, ':$1'), (c) => {
       assertScope(c.get('apiKey'), scope);
       return route.handle(c);
@@ -108,6 +144,34 @@ export function createApiApp(deps: ApiDeps): ApiApp {
 function loggableName(name: string): string {
   const printable = name.replace(/[^\x20-\x7e]/g, '?');
   return printable.length > 24 ? `${printable.slice(0, 24)}…` : printable;
+}
+
+/**
+ * Who may call (method, path), decided before routing so that an unknown path without a key is
+ * still a 401 rather than telling strangers which paths exist. Path parameters match one segment.
+ */
+function routeAuthMatcher(routes: ApiRoute[]): (method: string, path: string) => RouteAuth {
+  const patterns = routes
+    .filter((r) => (r.spec.auth ?? 'api_key') !== 'api_key')
+    .map((r) => ({
+      method: r.spec.method.toUpperCase(),
+      auth: r.spec.auth!,
+      regex: new RegExp(
+        `^${r.spec.path
+          .split(/\{\w+\}/)
+          .map(escapeRegExp)
+          .join('[^/]+')}$`,
+      ),
+    }));
+  return (method, path) => {
+    // A CORS preflight (OPTIONS) of a session route is answered by the CORS middleware before auth.
+    const found = patterns.find((p) => (p.method === method || (p.method === 'GET' && method === 'HEAD') || method === 'OPTIONS') && p.regex.test(path));
+    return found?.auth ?? 'api_key';
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function normalizePath(path: string): string {

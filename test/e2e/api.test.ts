@@ -380,6 +380,17 @@ describe('OpenAPI document and reference page', () => {
         'POST /sync/trigger',
         'POST /sync/{name}/variant/{variant}',
         'PUT /sync/update-connection-frequency',
+        // The connect flow: sessions (API key), the end user's steps (session token), the page and the OAuth flow.
+        'POST /connect/sessions',
+        'POST /connect/sessions/reconnect',
+        'GET /connect/session',
+        'DELETE /connect/session',
+        'POST /api-auth/api-key/{providerConfigKey}',
+        'POST /api-auth/basic/{providerConfigKey}',
+        'POST /oauth2/auth/{providerConfigKey}',
+        'GET /connect',
+        'GET /oauth/connect/{providerConfigKey}',
+        'GET /oauth/callback',
       ].sort(),
     );
     for (const methods of Object.values(doc.paths as Record<string, Record<string, any>>)) {

@@ -14,7 +14,7 @@ export function metaRoutes(document: () => OpenApiDocument): ApiRoute[] {
         path: '/health',
         tag: 'Meta',
         summary: 'Health check',
-        public: true,
+        auth: 'public',
         responses: { 200: { description: 'The API is up', schema: z.object({ status: z.literal('ok') }) } },
       },
       ({ c }) => json(c, 200, { status: 'ok' }),
