@@ -1,5 +1,6 @@
 /** What the HTTP API needs from the rest of Syncline; `Syncline` from the composition root fits. */
 import type { OAuthOutcomePublisher } from '../engine/connect/oauth-outcome.js';
+import type { AuthFailureRepo } from '../engine/connect/auth-failure.js';
 import type { OAuthStateRepo } from '../engine/connect/oauth-state.js';
 import type { ConnectionService } from '../engine/connection-service.js';
 import type { SyncControls } from '../engine/controls.js';
@@ -11,7 +12,7 @@ import type { WebhookService } from '../engine/webhooks/webhook-service.js';
 export interface ApiSyncline {
   registry: IntegrationRegistry;
   records: RecordStore;
-  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs' | 'integrations' | 'connectSessions'> & { oauthStates: OAuthStateRepo };
+  state: Pick<StateRepos, 'connections' | 'connectionSyncs' | 'runs' | 'runLogs' | 'integrations' | 'connectSessions'> & { oauthStates: OAuthStateRepo; authFailures: AuthFailureRepo };
   connections: ConnectionService;
   controls(): SyncControls;
 }

@@ -5,6 +5,7 @@
  * side (postMessage, the SDK's WebSocket) is covered by the connect-page browser tests.
  */
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type ConnectSession, hashConnectSessionToken, newConnectSessionToken } from '../../functions/engine/connect/connect-session.js';
@@ -12,9 +13,11 @@ import type { OAuthSocketMessage } from '../../functions/engine/connect/oauth-ou
 import { defineIntegration } from '../../functions/engine/integration.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
 import { type ApiKit, startApiKit } from '../support/api-kit.js';
+import { useDynamo } from '../support/dynamo.js';
 import { type FakeOAuthProvider, startFakeOAuthProvider } from '../support/fake-oauth-provider.js';
 
 const KEY = 'fake-oauth';
+const dynamo = useDynamo();
 let kit: ApiKit;
 let provider: FakeOAuthProvider;
 /** What the flow told Nango's frontend SDK clients (the local runtime's WebSocket stands behind this port). */
@@ -92,6 +95,14 @@ async function connections(): Promise<string[]> {
   const ids: string[] = [];
   for await (const page of kit.state.connections.list(KEY)) ids.push(...page.map((c) => c.connectionId));
   return ids;
+}
+
+/** The failed connects recorded for the failed `auth` webhook (the stream side is in test/integration/webhooks-connect). */
+async function authFailures(): Promise<Record<string, unknown>[]> {
+  const result = await dynamo.doc.send(
+    new ScanCommand({ TableName: kit.tables.state, FilterExpression: 'kind = :kind', ExpressionAttributeValues: { ':kind': 'AUTH_FAILURE' }, ConsistentRead: true }),
+  );
+  return (result.Items ?? []).sort((a, b) => String(a['at']).localeCompare(String(b['at'])));
 }
 
 interface Started {
@@ -201,8 +212,9 @@ describe('OAuth2 flow', () => {
     expect(await connections()).toEqual(before);
   });
 
-  it('ends a denied consent with an error page that shows the provider text escaped, and no connection', async () => {
+  it('ends a denied consent with an error page that shows the provider text escaped, no connection, and a failed connect for the auth webhook', async () => {
     const before = await connections();
+    const failuresBefore = (await authFailures()).length;
     provider.consent = 'deny';
     const { token } = await newSession();
     const started = await start(token);
@@ -218,9 +230,21 @@ describe('OAuth2 flow', () => {
     expect(page.html).toContain('&#60;/script&#62;&#60;script&#62;alert(1)');
     expect(page.html.match(/<script/g)).toHaveLength(2);
     expect(await connections()).toEqual(before);
+    // Nango's callback fires connectionCreationFailed (`invalid_callback`) when the answer has no code.
+    const failures = await authFailures();
+    expect(failures).toHaveLength(failuresBefore + 1);
+    expect(failures.at(-1)).toMatchObject({
+      providerConfigKey: KEY,
+      authMode: 'OAUTH2',
+      provider: KEY,
+      operation: 'creation',
+      tags: { end_user_id: 'user-42', organization_id: 'org-7' },
+      error: { type: 'invalid_callback', description: expect.stringContaining('access_denied') },
+    });
   });
 
-  it('refuses a replayed state', async () => {
+  it('refuses a replayed state (no failed auth webhook: Nango sends none before it knows the flow)', async () => {
+    const failuresBefore = (await authFailures()).length;
     const { token } = await newSession();
     const started = await start(token);
     const back = await consent(started);
@@ -230,10 +254,12 @@ describe('OAuth2 flow', () => {
     expect(replay.status).toBe(400);
     expect(replay.html).toContain('state_err');
     expect(await connections()).toEqual(after);
+    expect(await authFailures()).toHaveLength(failuresBefore);
   });
 
-  it('refuses a callback after the session expired', async () => {
+  it('refuses a callback after the session expired (no failed auth webhook)', async () => {
     const before = await connections();
+    const failuresBefore = (await authFailures()).length;
     const { token } = await newSession({ expiresAt: kit.clock.now() + 60_000 });
     const started = await start(token);
     const back = await consent(started);
@@ -247,6 +273,7 @@ describe('OAuth2 flow', () => {
       kit.clock.advance(-2 * 60_000);
     }
     expect(await connections()).toEqual(before);
+    expect(await authFailures()).toHaveLength(failuresBefore);
   });
 
   it('refuses a callback whose session was deleted meanwhile', async () => {
@@ -261,8 +288,9 @@ describe('OAuth2 flow', () => {
     expect(await connections()).toEqual(before);
   });
 
-  it('ends a failing token endpoint with an error page and no connection', async () => {
+  it('ends a failing token endpoint with an error page, no connection, and a failed connect for the auth webhook', async () => {
     const before = await connections();
+    const failuresBefore = (await authFailures()).length;
     provider.token = 'fail';
     const { token } = await newSession();
     const started = await start(token);
@@ -272,6 +300,12 @@ describe('OAuth2 flow', () => {
     expect(page.html).toContain('HTTP 500');
     expect(page.html).not.toContain(provider.clientSecret);
     expect(await connections()).toEqual(before);
+    const failures = await authFailures();
+    expect(failures).toHaveLength(failuresBefore + 1);
+    expect(failures.at(-1)).toMatchObject({ providerConfigKey: KEY, operation: 'creation', error: { type: 'unknown', description: expect.stringContaining('HTTP 500') } });
+    // What the webhook will say holds no secret of the flow.
+    expect(JSON.stringify(failures.at(-1))).not.toContain(provider.clientSecret);
+    expect(JSON.stringify(failures.at(-1))).not.toContain(new URL(started.authorizeUrl).searchParams.get('state')!);
   });
 
   it("binds the state to the browser that started the flow and to its session: another session's browser cannot finish it", async () => {

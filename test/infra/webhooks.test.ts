@@ -1,7 +1,13 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ERROR_FILTER_PATTERNS, AUTH_EVENT_FILTER_PATTERNS, RUN_RESULT_FILTER_PATTERNS, WEBHOOK_STREAM_FILTER_PATTERNS } from '../../functions/handlers/stream/run-result-filter.js';
+import {
+  AUTH_ERROR_FILTER_PATTERNS,
+  AUTH_EVENT_FILTER_PATTERNS,
+  AUTH_FAILURE_FILTER_PATTERNS,
+  RUN_RESULT_FILTER_PATTERNS,
+  WEBHOOK_STREAM_FILTER_PATTERNS,
+} from '../../functions/handlers/stream/run-result-filter.js';
 import { SynclineStack } from '../../infra/syncline-stack.js';
 
 interface Resource {
@@ -60,7 +66,9 @@ describe('webhooks', () => {
     ]);
     // Connect events: any write of a connection carrying an authEvent (the handler keeps those whose `at` changed).
     expect(AUTH_EVENT_FILTER_PATTERNS).toEqual([{ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['CONNECTION'] }, authEvent: { M: { at: { S: [{ exists: true }] } } } } } }]);
-    expect(WEBHOOK_STREAM_FILTER_PATTERNS).toEqual([...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS]);
+    // Failed connects: the INSERT of a failed-connect item (written once, swept by the TTL later).
+    expect(AUTH_FAILURE_FILTER_PATTERNS).toEqual([{ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['AUTH_FAILURE'] } } } }]);
+    expect(WEBHOOK_STREAM_FILTER_PATTERNS).toEqual([...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS, ...AUTH_FAILURE_FILTER_PATTERNS]);
     // A Lambda event source takes at most 5 filters, each at most 4 KB.
     expect(WEBHOOK_STREAM_FILTER_PATTERNS.length).toBeLessThanOrEqual(5);
     for (const pattern of WEBHOOK_STREAM_FILTER_PATTERNS) expect(JSON.stringify(pattern).length).toBeLessThan(4096);

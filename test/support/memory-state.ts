@@ -10,6 +10,7 @@
 import { LeaseLostError, NotFoundError } from '../../functions/engine/errors.js';
 import { canTransition, summarizeRun, type RunRecord, type RunStatus } from '../../functions/engine/model/run.js';
 import type { Connection, ConnectionAuthError } from '../../functions/engine/connection.js';
+import { type AuthFailure, type AuthFailureRepo, AuthFailureSchema } from '../../functions/engine/connect/auth-failure.js';
 import type { ConnectSession, ConnectSessionRepo } from '../../functions/engine/connect/connect-session.js';
 import { LocalLockRepo } from '../../functions/engine/runner/local-locks.js';
 import type {
@@ -313,6 +314,17 @@ function withoutSecret(config: IntegrationConfig): IntegrationConfigInfo {
   if (!credentials) return { ...rest, credentials: null };
   const { clientSecret: _secret, ...publicPart } = credentials;
   return { ...rest, credentials: publicPart };
+}
+
+/** Failed connects, in the order written (the DynamoDB version only feeds the stream). */
+export class MemoryAuthFailures implements AuthFailureRepo {
+  readonly items: AuthFailure[] = [];
+
+  async record(failure: AuthFailure): Promise<void> {
+    const parsed = AuthFailureSchema.parse(failure);
+    if (this.items.some((i) => i.id === parsed.id)) throw new Error(`failed connect ${parsed.id} already recorded`);
+    this.items.push(parsed);
+  }
 }
 
 export class MemoryConnectSessions implements ConnectSessionRepo {

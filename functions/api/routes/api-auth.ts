@@ -128,11 +128,15 @@ export function apiAuthRoutes(deps: ApiDeps): ApiRoute[] {
       refuseConnectionId(query);
       integrationUsing(params.providerConfigKey, 'OAUTH2_CC');
       return connected(c, () =>
-        connectWithClientCredentials({ ...completeDeps, integrations: state.integrations, allowLoopbackHttp: deps.allowLoopbackTokenUrl ?? false }, connectSessionOf(c), {
-          providerConfigKey: params.providerConfigKey,
-          connectionConfig: query.params ?? {},
-          clientId: body?.client_id,
-        }),
+        connectWithClientCredentials(
+          { ...completeDeps, integrations: state.integrations, authFailures: state.authFailures, logger: deps.logger, allowLoopbackHttp: deps.allowLoopbackTokenUrl ?? false },
+          connectSessionOf(c),
+          {
+            providerConfigKey: params.providerConfigKey,
+            connectionConfig: query.params ?? {},
+            clientId: body?.client_id,
+          },
+        ),
       );
     },
   );

@@ -128,6 +128,8 @@ export function oauthRoutes(deps: ApiDeps): ApiRoute[] {
             integrations: syncline.state.integrations,
             oauthStates: syncline.state.oauthStates,
             connectSessions: syncline.state.connectSessions,
+            authFailures: syncline.state.authFailures,
+            logger: deps.logger,
             complete: { registry: syncline.registry, state: syncline.state, connections: syncline.connections, clock },
             clock,
             allowLoopbackHttp,

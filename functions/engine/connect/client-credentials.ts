@@ -7,6 +7,10 @@
  * code), the same one token refreshes use — Nango lets the end user type a client id and secret
  * of their own, which Syncline would then have no way to refresh with. A body naming another
  * client id is therefore refused rather than silently ignored.
+ *
+ * A failed token request is recorded for the failed `auth` webhook (`auth-failure.ts`), as
+ * Nango's `connectionCreationFailed` hook does; the refusals before it (unknown integration,
+ * another client id, invalid config) answer the caller only.
  */
 import type { Credentials } from '../connection.js';
 import { callTokenEndpoint, keptConfig } from '../credentials.js';
@@ -15,8 +19,9 @@ import type { IntegrationConfigRepo } from '../ports.js';
 import { renderSecretUrl } from '../providers/connection-config.js';
 import { assertConnectAllowed, type CompleteConnectDeps, type CompletedConnect, completeConnect, ConnectRefusedError, sessionConnectionConfig } from './complete-connect.js';
 import type { ConnectSession } from './connect-session.js';
+import { type RecordAuthFailureDeps, recordAuthFailure } from './auth-failure.js';
 
-export interface ClientCredentialsDeps extends CompleteConnectDeps {
+export interface ClientCredentialsDeps extends CompleteConnectDeps, RecordAuthFailureDeps {
   integrations: Pick<IntegrationConfigRepo, 'getWithSecrets'>;
   fetch?: typeof fetch;
   /** A token URL may be http://127.0.0.1 (the local runtime and tests); otherwise https only. */
@@ -60,7 +65,16 @@ export async function connectWithClientCredentials(
         : result.failure === 'refused'
           ? `HTTP ${result.status}${result.code ? ` (${result.code})` : ''}`
           : `HTTP ${result.status} without a usable token (${result.fields})`;
-    throw new ConnectRefusedError('token_request_failed', `the provider refused the client credentials: ${why}`);
+    const message = `the provider refused the client credentials: ${why}`;
+    await recordAuthFailure(deps, deps.clock.now(), {
+      providerConfigKey,
+      connectionId: session.reconnect?.connectionId,
+      authMode: 'OAUTH2_CC',
+      provider: integration.providerName,
+      tags: session.tags,
+      error: { type: 'unknown', description: message },
+    });
+    throw new ConnectRefusedError('token_request_failed', message);
   }
   const now = deps.clock.now();
   const { tokens } = result;

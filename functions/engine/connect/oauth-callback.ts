@@ -9,6 +9,9 @@
  *      the client secret — with the same `redirect_uri` and the PKCE verifier.
  *   5. Only then is the connection created (`completeConnect`): a failure at any step before
  *      leaves no connection behind.
+ * Where Nango's callback fires its `connectionCreationFailed` hook — no code in the answer
+ * (denied consent) and a failed token request — a failed connect is recorded for the failed
+ * `auth` webhook (`auth-failure.ts`); the refusals of steps 1–2 send none, as on Nango.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { callTokenEndpoint, keptConfig, type TokenResponse } from '../credentials.js';
@@ -17,13 +20,14 @@ import { NotFoundError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { renderSecretUrl } from '../providers/connection-config.js';
 import { TemplateError } from '../providers/template.js';
+import { type RecordAuthFailureDeps, recordAuthFailure } from './auth-failure.js';
 import { type CompleteConnectDeps, ConnectRefusedError, completeConnect } from './complete-connect.js';
 import type { ConnectSessionRepo } from './connect-session.js';
 import { type OAuthIntegrationDeps, resolveOAuthIntegration } from './oauth-integration.js';
 import type { OAuthCallbackOutcome, OAuthFlowError } from './oauth-outcome.js';
 import { hashOAuthSecret, type OAuthStateRepo } from './oauth-state.js';
 
-export interface CallbackDeps extends OAuthIntegrationDeps {
+export interface CallbackDeps extends OAuthIntegrationDeps, RecordAuthFailureDeps {
   oauthStates: Pick<OAuthStateRepo, 'consume'>;
   connectSessions: Pick<ConnectSessionRepo, 'findByTokenHash'>;
   complete: CompleteConnectDeps;
@@ -72,11 +76,25 @@ export async function finishOAuthFlow(deps: CallbackDeps, request: CallbackReque
   const session = await deps.connectSessions.findByTokenHash(flow.connectSessionTokenHash, now);
   if (!session || session.id !== flow.connectSessionId) return refuse('session_expired', 'The connect session has expired. Start again from the app.', context);
 
+  // What the failed `auth` webhook says; Nango's error types (`invalid_callback`, `unknown`).
+  const integration = deps.registry.get(flow.providerConfigKey);
+  const recordFailure = (type: string, description: string) =>
+    recordAuthFailure(deps, now, {
+      providerConfigKey: flow.providerConfigKey,
+      connectionId: session.reconnect?.connectionId,
+      authMode: integration?.provider.auth.mode ?? 'OAUTH2',
+      provider: integration?.providerName ?? 'unknown',
+      tags: session.tags,
+      error: { type, description },
+    });
+
   if (request.error !== undefined || !request.code) {
     const code = providerText(request.error) ?? 'no_code';
     const description = providerText(request.errorDescription);
     const denied = request.error === 'access_denied' ? 'The authorization was denied.' : 'The provider did not authorize the connection.';
-    return refuse('callback_err', `${denied} Provider error: ${code}${description ? ` (${description})` : ''}`, context);
+    const message = `${denied} Provider error: ${code}${description ? ` (${description})` : ''}`;
+    await recordFailure('invalid_callback', message);
+    return refuse('callback_err', message, context);
   }
 
   const resolved = await resolveOAuthIntegration(deps, flow.providerConfigKey, { withSecret: true });
@@ -113,6 +131,7 @@ export async function finishOAuthFlow(deps: CallbackDeps, request: CallbackReque
         : result.failure === 'refused'
           ? `the provider answered HTTP ${result.status}${result.code ? ` (${result.code})` : ''}`
           : `the provider answered without a usable token (${result.fields})`;
+    await recordFailure(result.failure === 'unusable' ? 'unable_to_parse_token_response' : 'unknown', `OAuth2 token request failed: ${why}`);
     return refuse('token_err', `The authorization could not be completed: ${why}. Start again from the app.`, context);
   }
 

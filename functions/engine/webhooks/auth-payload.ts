@@ -4,9 +4,9 @@
  * failed and the connection was marked as needing authorization again (DESIGN §8):
  * `operation: 'refresh', success: false`; and when an end user connected an account through the
  * connect flow (DESIGN §9): `operation: 'creation'` (a new connection) or `'override'` (a
- * reconnect session), `success: true`. A failed connect attempt sends nothing: Nango's connect
- * controllers answer the browser with the error and send no webhook for it (the connection does
- * not exist, so there is nothing to tell the backend about).
+ * reconnect session), `success: true`. A failed connect attempt sends `operation: 'creation',
+ * success: false` where Nango's `connectionCreationFailed` hook fires (denied consent, a failed
+ * token request: `engine/connect/auth-failure.ts`), with no `endUser`, like Nango's.
  *
  * Field choices:
  * - `authMode` is the integration's auth mode (`OAUTH2`, `OAUTH2_CC`, …), or the kind of
@@ -119,5 +119,27 @@ function endUserOf(tags: Record<string, string>): AuthWebhookEndUser | null {
     ...(tags['end_user_email'] ? { endUserEmail: tags['end_user_email'] } : {}),
     ...(tags['organization_id'] ? { organizationId: tags['organization_id'] } : {}),
     tags: {},
+  };
+}
+
+/** A connect attempt failed (`AuthFailure`); Nango's `connectionCreationFailed` body. */
+export function buildAuthFailurePayload(
+  failure: { providerConfigKey: string; connectionId: string; authMode: ProviderAuthMode; provider: string; tags: Record<string, string>; error: { type: string; description: string } },
+  environment: string,
+): AuthWebhookError {
+  return {
+    from: WEBHOOK_FROM,
+    type: 'auth',
+    connectionId: failure.connectionId,
+    authMode: failure.authMode,
+    providerConfigKey: failure.providerConfigKey,
+    provider: failure.provider,
+    environment,
+    operation: 'creation',
+    // Nango's hook has no connection to read tags from; the session's tags are what lets the
+    // backend tell which end user failed (the connection id names no connection).
+    tags: { ...failure.tags },
+    success: false,
+    error: { type: failure.error.type, description: failure.error.description },
   };
 }

@@ -14,7 +14,8 @@ import type { ConnectionAuthError } from '../connection.js';
 import type { IntegrationRegistry } from '../integration.js';
 import type { ProviderAuthMode } from '../providers/provider.js';
 import type { ConnectionAuthEvent } from '../connection.js';
-import { buildAuthSuccessPayload, buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
+import type { AuthFailure } from '../connect/auth-failure.js';
+import { buildAuthFailurePayload, buildAuthSuccessPayload, buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
 import { ensureDelivery, type CreateDeliveriesDeps, type PlannedDelivery, type RunResultOutcome } from './create-deliveries.js';
 import { authDeliveryId } from './delivery-id.js';
 
@@ -95,6 +96,40 @@ export async function handleConnectionAuthEvent(deps: AuthDeliveriesDeps, connec
       event,
       providerConfigKey: connection.providerConfigKey,
       connectionId: connection.connectionId,
+      syncName: null,
+      runId: null,
+      model: null,
+      payload,
+    };
+    const created = await ensureDelivery(deps, item, deps.clock.now());
+    (created ? outcome.created : outcome.existing).push(item.id);
+  }
+  await deps.events.publish([{ detailType: event, detail: payload }]);
+  outcome.published = 1;
+  return outcome;
+}
+
+/**
+ * A failed connect attempt (`AuthFailure`, written by the connect flow) → Nango's failed auth
+ * webhook (`operation: 'creation', success: false`) to every enabled subscription that wants
+ * `auth.creation` (Nango gates it on `on_auth_creation`), and one published event. Ids come from
+ * the failure's id, so a repeated stream record creates nothing new.
+ */
+export async function handleAuthFailure(deps: AuthDeliveriesDeps, failure: AuthFailure): Promise<RunResultOutcome> {
+  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
+  const at = Date.parse(failure.at);
+  if (Number.isNaN(at)) throw new Error(`failed connect ${failure.id}: its time "${failure.at}" is not a date`);
+  const event = 'auth.creation' as const;
+  const payload = buildAuthFailurePayload(failure, deps.environment ?? DEFAULT_ENVIRONMENT);
+  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes(event));
+  for (const subscription of subscriptions) {
+    const item: PlannedDelivery = {
+      // The failure id keeps two failures of one connection id in one millisecond apart.
+      id: authDeliveryId(subscription.id, { providerConfigKey: failure.providerConfigKey, connectionId: `${failure.connectionId}#failure#${failure.id}`, at, operation: 'creation' }),
+      subscription,
+      event,
+      providerConfigKey: failure.providerConfigKey,
+      connectionId: failure.connectionId,
       syncName: null,
       runId: null,
       model: null,

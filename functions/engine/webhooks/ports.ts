@@ -131,7 +131,8 @@ export interface DeliveryQueue {
 export type PublishedEvent =
   | { detailType: 'sync.success' | 'sync.error'; detail: NangoSyncWebhookBody }
   | { detailType: 'auth.refresh_error'; detail: AuthWebhookError }
-  | { detailType: 'auth.creation' | 'auth.override'; detail: AuthWebhookSuccess };
+  | { detailType: 'auth.creation' | 'auth.override'; detail: AuthWebhookSuccess }
+  | { detailType: 'auth.creation'; detail: AuthWebhookError };
 
 /** Run results and auth errors for AWS-native consumers (EventBridge in AWS, the log locally). */
 export interface EventPublisher {

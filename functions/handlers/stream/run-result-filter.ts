@@ -21,6 +21,9 @@
  * drops those whose `at` did not change (a later metadata, tags or token write to a connection
  * made through the connect flow). That wakes the function for such writes too: a cost paid only
  * by connect-made connections, and one pattern instead of a second table or a second write.
+ *
+ * Failed connects: the INSERT of an `AUTH_FAILURE` item (`engine/connect/auth-failure.ts`). It is
+ * written once and only swept later (a TTL REMOVE), so the INSERT alone is the event.
  */
 import { FINAL_RUN_STATUSES, NOTIFIED_RUN_STATUSES } from '../../engine/model/run.js';
 
@@ -43,8 +46,13 @@ export const AUTH_EVENT_FILTER_PATTERNS: Pattern[] = [
   { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: [CONNECTION_KIND] }, authEvent: { M: { at: { S: [{ exists: true }] } } } } } },
 ];
 
-/** Everything the webhook function is given: run results, newly marked connections, connect events. */
-export const WEBHOOK_STREAM_FILTER_PATTERNS: Pattern[] = [...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS];
+/** The item kind of a failed connect (`adapters/dynamodb/state/auth-failure-repo.ts`). */
+const AUTH_FAILURE_KIND = 'AUTH_FAILURE';
+
+export const AUTH_FAILURE_FILTER_PATTERNS: Pattern[] = [{ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [AUTH_FAILURE_KIND] } } } }];
+
+/** Everything the webhook function is given: run results, newly marked connections, connect events, failed connects. */
+export const WEBHOOK_STREAM_FILTER_PATTERNS: Pattern[] = [...RUN_RESULT_FILTER_PATTERNS, ...AUTH_ERROR_FILTER_PATTERNS, ...AUTH_EVENT_FILTER_PATTERNS, ...AUTH_FAILURE_FILTER_PATTERNS];
 
 export function matchesRunResultFilter(record: unknown): boolean {
   return RUN_RESULT_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
@@ -52,6 +60,10 @@ export function matchesRunResultFilter(record: unknown): boolean {
 
 export function matchesAuthErrorFilter(record: unknown): boolean {
   return AUTH_ERROR_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
+}
+
+export function matchesAuthFailureFilter(record: unknown): boolean {
+  return AUTH_FAILURE_FILTER_PATTERNS.some((pattern) => matches(pattern, record));
 }
 
 /** A connection written with an `authEvent` whose `at` is new (the part the filter cannot check is checked here). */

@@ -2,7 +2,8 @@
  * The run-results Lambda's logic, shared by AWS and the local stream poller: a batch of state
  * table stream records → webhook deliveries and events, for each run that just finished and
  * each connection that was just marked with an auth error, and each connection an end user just
- * connected or re-authorized through the connect flow (see `run-result-filter.ts`).
+ * connected or re-authorized through the connect flow, and each failed connect attempt (see
+ * `run-result-filter.ts`).
  *
  * Records are handled in order. On the first failure the handler stops and reports that
  * record's sequence number in `batchItemFailures`: Lambda retries the batch from there (earlier
@@ -17,10 +18,18 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { z } from 'zod';
 import { stateKeys } from '../../adapters/dynamodb/state/keys.js';
 import { pickAttributes, unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
+import { type AuthFailure, AuthFailureSchema } from '../../engine/connect/auth-failure.js';
 import { RunSchema, type RunRecord } from '../../engine/model/run.js';
-import { type AuthDeliveriesDeps, type ConnectedConnection, handleConnectionAuthError, handleConnectionAuthEvent, type MarkedConnection } from '../../engine/webhooks/create-auth-deliveries.js';
+import {
+  type AuthDeliveriesDeps,
+  type ConnectedConnection,
+  handleAuthFailure,
+  handleConnectionAuthError,
+  handleConnectionAuthEvent,
+  type MarkedConnection,
+} from '../../engine/webhooks/create-auth-deliveries.js';
 import { handleRunResult, type RunResultOutcome } from '../../engine/webhooks/create-deliveries.js';
-import { matchesAuthErrorFilter, matchesAuthEventFilter, matchesRunResultFilter } from './run-result-filter.js';
+import { matchesAuthErrorFilter, matchesAuthEventFilter, matchesAuthFailureFilter, matchesRunResultFilter } from './run-result-filter.js';
 
 /** The run item as the run repository writes it: the shared run schema, tagged with its kind. */
 export const RunImageSchema = RunSchema.extend({ kind: z.literal('RUN') });
@@ -112,7 +121,27 @@ function describeWork(deps: AuthDeliveriesDeps, record: DynamoDBRecord): Parsed<
       },
     };
   }
+  if (matchesAuthFailureFilter(record)) {
+    const failure = parseAuthFailure(record);
+    if (!failure.success) return failure;
+    const { id, providerConfigKey, connectionId } = failure.data;
+    return {
+      success: true,
+      data: { label: `failed connect ${id}`, fields: { providerConfigKey, connectionId }, run: () => handleAuthFailure(deps, failure.data) },
+    };
+  }
   return null;
+}
+
+/** The failed connect as written (its own schema, `engine/connect/auth-failure.ts`); the keys, kind and ttl are dropped. */
+export function parseAuthFailure(record: DynamoDBRecord): Parsed<AuthFailure> {
+  try {
+    const parsed = AuthFailureSchema.safeParse(unmarshallImage((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>));
+    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
+    return { success: true, data: parsed.data };
+  } catch (error) {
+    return { success: false, error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function parseRun(record: DynamoDBRecord): Parsed<RunRecord> {

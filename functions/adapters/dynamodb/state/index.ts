@@ -1,7 +1,9 @@
 /** The state table's repositories, one per aggregate, built together by the composition root. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuthFailureRepo } from '../../../engine/connect/auth-failure.js';
 import type { OAuthStateRepo } from '../../../engine/connect/oauth-state.js';
 import type { LockRepo, SecretCipher, StateRepos } from '../../../engine/ports.js';
+import { DynamoAuthFailureRepo } from './auth-failure-repo.js';
 import { DynamoConnectSessionRepo } from './connect-session-repo.js';
 import { DynamoConnectionRepo } from './connection-repo.js';
 import { DynamoConnectionSyncRepo } from './connection-sync-repo.js';
@@ -20,7 +22,7 @@ export interface DynamoStateOptions {
   cipher?: SecretCipher;
 }
 
-export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo; oauthStates: OAuthStateRepo } {
+export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo; oauthStates: OAuthStateRepo; authFailures: AuthFailureRepo } {
   const table = { doc: options.doc, tableName: options.tableName, now: options.now ?? Date.now };
   return {
     connections: new DynamoConnectionRepo(table, options.cipher),
@@ -33,6 +35,8 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & 
     locks: new DynamoLockRepo(table),
     /** OAuth flows in progress (the API's `/oauth/*` routes only; not a `StateRepos` member). */
     oauthStates: new DynamoOAuthStateRepo(table),
+    /** Failed connect attempts, for the failed `auth` webhook (the API's connect routes only). */
+    authFailures: new DynamoAuthFailureRepo(table),
   };
 }
 
