@@ -241,7 +241,8 @@ describe('reading and ending a session with its token', () => {
 describe('connecting with an API key, as the frontend SDK does', () => {
   it('creates the connection with the session tags, queues its auto-start syncs at once, and the syncs run with the key', async () => {
     const data = await newSession({ tags: { end_user_id: 'user-1', organization_id: 'org-1' }, allowed_integrations: ['demo-crm'] });
-    const result = await frontend(data.token).auth('demo-crm', { credentials: { apiKey: SANDBOX_KEY }, params: { baseUrl: kit.sandbox.url } });
+    // A field the provider does not declare (here one a base URL could read) is dropped: only the backend's session may set it.
+    const result = await frontend(data.token).auth('demo-crm', { credentials: { apiKey: SANDBOX_KEY }, params: { baseUrl: kit.sandbox.url, instance_url: 'https://elsewhere.example' } });
     expect(result.providerConfigKey).toBe('demo-crm');
     expect(result.connectionId).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -340,6 +341,15 @@ describe('connecting with OAuth2 client credentials', () => {
     expect(JSON.stringify(failed.body)).not.toContain('echo');
     const listed = await kit.call('GET', '/connections', { query: { integrationId: 'cc-app' } });
     expect(listed.body.connections.filter((c: { tags?: Record<string, string> }) => c.tags?.['end_user_id'] === 'user-4')).toEqual([]);
+  });
+
+  it("needs the session to name the integration: a session open to every integration does not get the app's service token", async () => {
+    const open = await newSession({ tags: { end_user_id: 'user-6' } });
+    tokens.requests.length = 0;
+    const refused = await sdkPost('/oauth2/auth/cc-app', open.token, {}, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('integration_not_allowed');
+    expect(tokens.requests).toHaveLength(0);
   });
 });
 

@@ -126,7 +126,7 @@ describe('auth webhooks of the connect flow, through the DynamoDB stream', () =>
   }, 45_000);
 
   it('sends a signed failed creation webhook when the token endpoint fails, with no connection and no secret', async () => {
-    const session = await kit.call('POST', '/connect/sessions', { body: { tags: { end_user_id: 'eu-2' } } });
+    const session = await kit.call('POST', '/connect/sessions', { body: { tags: { end_user_id: 'eu-2' }, allowed_integrations: ['cc-app'] } });
     const response = await fetch(`${kit.server.url}/oauth2/auth/cc-app?connect_session_token=${session.body.data.token}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },

@@ -15,6 +15,7 @@ import { connectWithClientCredentials } from '../../engine/connect/client-creden
 import { completeConnect, ConnectRefusedError } from '../../engine/connect/complete-connect.js';
 import type { Credentials } from '../../engine/connection.js';
 import { NotFoundError } from '../../engine/errors.js';
+import { declaredFieldsOf } from '../../engine/providers/connection-config.js';
 import type { ProviderAuthMode } from '../../engine/providers/provider.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -82,8 +83,9 @@ export function apiAuthRoutes(deps: ApiDeps): ApiRoute[] {
     },
     async ({ params, query, body, c }) => {
       refuseConnectionId(query);
-      integrationUsing(params.providerConfigKey, 'API_KEY');
-      return connected(c, () => completeConnect(completeDeps, connectSessionOf(c), withCredentials(params.providerConfigKey, query.params, { type: 'API_KEY', apiKey: body.apiKey })));
+      const integration = integrationUsing(params.providerConfigKey, 'API_KEY');
+      const config = declaredFieldsOf(integration.provider.connectionConfig, query.params);
+      return connected(c, () => completeConnect(completeDeps, connectSessionOf(c), withCredentials(params.providerConfigKey, config, { type: 'API_KEY', apiKey: body.apiKey })));
     },
   );
 
@@ -102,10 +104,11 @@ export function apiAuthRoutes(deps: ApiDeps): ApiRoute[] {
     },
     async ({ params, query, body, c }) => {
       refuseConnectionId(query);
-      integrationUsing(params.providerConfigKey, 'BASIC');
+      const integration = integrationUsing(params.providerConfigKey, 'BASIC');
+      const config = declaredFieldsOf(integration.provider.connectionConfig, query.params);
       if (body.username === '' && body.password === '') throw new ApiError(400, 'invalid_body', 'give a username, a password or both', [{ path: 'body', message: 'both are empty' }]);
       return connected(c, () =>
-        completeConnect(completeDeps, connectSessionOf(c), withCredentials(params.providerConfigKey, query.params, { type: 'BASIC', username: body.username, password: body.password })),
+        completeConnect(completeDeps, connectSessionOf(c), withCredentials(params.providerConfigKey, config, { type: 'BASIC', username: body.username, password: body.password })),
       );
     },
   );
@@ -126,14 +129,14 @@ export function apiAuthRoutes(deps: ApiDeps): ApiRoute[] {
     },
     async ({ params, query, body, c }) => {
       refuseConnectionId(query);
-      integrationUsing(params.providerConfigKey, 'OAUTH2_CC');
+      const integration = integrationUsing(params.providerConfigKey, 'OAUTH2_CC');
       return connected(c, () =>
         connectWithClientCredentials(
           { ...completeDeps, integrations: state.integrations, authFailures: state.authFailures, logger: deps.logger, allowLoopbackHttp: deps.allowLoopbackTokenUrl ?? false },
           connectSessionOf(c),
           {
             providerConfigKey: params.providerConfigKey,
-            connectionConfig: query.params ?? {},
+            connectionConfig: declaredFieldsOf(integration.provider.connectionConfig, query.params),
             clientId: body?.client_id,
           },
         ),
@@ -144,8 +147,8 @@ export function apiAuthRoutes(deps: ApiDeps): ApiRoute[] {
   return [apiKey, basic, clientCredentials];
 }
 
-function withCredentials(providerConfigKey: string, params: Record<string, string> | undefined, credentials: Credentials) {
-  return { providerConfigKey, credentials, connectionConfig: params ?? {} };
+function withCredentials(providerConfigKey: string, connectionConfig: Record<string, string>, credentials: Credentials) {
+  return { providerConfigKey, credentials, connectionConfig };
 }
 
 /** Runs the connect step and answers Nango's 200 `{connectionId, providerConfigKey}`; a refusal is a 400 with its code. */

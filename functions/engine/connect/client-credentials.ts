@@ -39,6 +39,14 @@ export async function connectWithClientCredentials(
   if (!integration) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
   const connectionConfig = sessionConnectionConfig(session, providerConfigKey, input.connectionConfig);
   assertConnectAllowed(deps, session, providerConfigKey, connectionConfig);
+  // The token is got with the app's own OAuth client, so a session must name the integration
+  // explicitly: a session that allows every integration does not hand out the app's service token.
+  if (!session.allowedIntegrations?.includes(providerConfigKey)) {
+    throw new ConnectRefusedError(
+      'integration_not_allowed',
+      `client-credentials connections use the app's own OAuth client: the connect session must name "${providerConfigKey}" in allowed_integrations`,
+    );
+  }
   const auth = integration.provider.auth;
   if (auth.mode !== 'OAUTH2_CC') throw new ConnectRefusedError('invalid_auth_mode', `the integration "${providerConfigKey}" does not use OAuth2 client credentials (it uses ${auth.mode})`);
   if (!auth.tokenUrl) throw new ConnectRefusedError('missing_client_credentials', `the provider of "${providerConfigKey}" declares no token URL`);

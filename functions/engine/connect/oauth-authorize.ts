@@ -12,7 +12,7 @@
  *   - Only the client id reaches the browser; the secret is not even opened here.
  */
 import { NotFoundError } from '../errors.js';
-import { renderSecretUrl } from '../providers/connection-config.js';
+import { declaredFieldsOf, renderSecretUrl } from '../providers/connection-config.js';
 import { TemplateError } from '../providers/template.js';
 import type { Clock } from '../ports.js';
 import { assertConnectAllowed, ConnectRefusedError, sessionConnectionConfig } from './complete-connect.js';
@@ -50,7 +50,9 @@ export async function startOAuthFlow(deps: AuthorizeDeps, request: AuthorizeRequ
   const { session, providerConfigKey } = request;
   const fail = (type: OAuthFlowError['type'], message: string): AuthorizeResult => ({ ok: false, error: { type, message } });
   // The session's values win over `params[…]`: the app's backend fixed them, the browser only proposes.
-  const connectionConfig = sessionConnectionConfig(session, providerConfigKey, request.params) as Record<string, string>;
+  // Only fields the provider declares come from the browser; `oauth_scopes_override` and the like only from the session.
+  const browserFields = declaredFieldsOf(deps.registry.get(providerConfigKey)?.provider.connectionConfig ?? {}, request.params);
+  const connectionConfig = sessionConnectionConfig(session, providerConfigKey, browserFields) as Record<string, string>;
   // Checked now, as the callback's `completeConnect` will: better no consent at all than a code that cannot be used.
   try {
     assertConnectAllowed(deps, session, providerConfigKey, connectionConfig);

@@ -38,6 +38,15 @@ export class InvalidConnectionConfigError extends Error {
   }
 }
 
+/**
+ * What an end user may set from the browser (`params[x]` of the connect routes): the fields the
+ * provider declares, nothing else — so a browser cannot plant `instance_url`, `api_domain` or
+ * `oauth_scopes_override` that base URLs and scopes read (the app's backend may, through the session).
+ */
+export function declaredFieldsOf<T>(declared: DeclaredConnectionConfig, given: Record<string, T> | undefined): Record<string, T> {
+  return Object.fromEntries(Object.entries(given ?? {}).filter(([name]) => Object.hasOwn(declared, name)));
+}
+
 /** Declared fields that are present must be strings matching their pattern in full; undeclared fields are not checked. */
 export function checkConnectionConfig(declared: DeclaredConnectionConfig, config: Record<string, unknown>): ConnectionConfigProblem[] {
   const problems: ConnectionConfigProblem[] = [];
