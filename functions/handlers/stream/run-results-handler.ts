@@ -135,64 +135,54 @@ function describeWork(deps: AuthDeliveriesDeps, record: DynamoDBRecord): Parsed<
 
 /** The failed connect as written (its own schema, `engine/connect/auth-failure.ts`); the keys, kind and ttl are dropped. */
 export function parseAuthFailure(record: DynamoDBRecord): Parsed<AuthFailure> {
+  return parseNewImage(record, AuthFailureSchema, (failure) => failure);
+}
+
+/**
+ * A stream record's new image through `schema` (keeping only `attributes` first, when given, so
+ * what is left out — sealed credentials — is never decoded), then `map`; never throws.
+ */
+function parseNewImage<S extends z.ZodType, T>(record: DynamoDBRecord, schema: S, map: (image: z.output<S>) => T, attributes?: readonly string[]): Parsed<T> {
   try {
-    const parsed = AuthFailureSchema.safeParse(unmarshallImage((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>));
+    const image = (record.dynamodb?.NewImage ?? {}) as Record<string, unknown>;
+    const parsed = schema.safeParse(unmarshallImage(attributes ? pickAttributes(image, attributes) : image));
     if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
-    return { success: true, data: parsed.data };
+    return { success: true, data: map(parsed.data) };
   } catch (error) {
     return { success: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
 function parseRun(record: DynamoDBRecord): Parsed<RunRecord> {
-  try {
-    const parsed = RunImageSchema.safeParse(unmarshallImage((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>));
-    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
-    const { kind: _kind, ...run } = parsed.data;
-    return { success: true, data: run };
-  } catch (error) {
-    return { success: false, error: error instanceof Error ? error.message : String(error) };
-  }
+  return parseNewImage(record, RunImageSchema, ({ kind: _kind, ...run }) => run);
 }
 
 export function parseMarkedConnection(record: DynamoDBRecord): Parsed<MarkedConnection> {
-  try {
-    const image = pickAttributes((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>, CONNECTION_ATTRIBUTES);
-    const parsed = MarkedConnectionImageSchema.safeParse(unmarshallImage(image));
-    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
-    const { pk, sk, credentialsType, tags, authError } = parsed.data;
-    return {
-      success: true,
-      data: {
-        providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
-        connectionId: sk,
-        credentialsType: credentialsType ?? null,
-        tags,
-        authError: { type: authError.type, message: authError.message, at: authError.at, ...(authError.runId !== undefined ? { runId: authError.runId } : {}) },
-      },
-    };
-  } catch (error) {
-    return { success: false, error: error instanceof Error ? error.message : String(error) };
-  }
+  return parseNewImage(
+    record,
+    MarkedConnectionImageSchema,
+    ({ pk, sk, credentialsType, tags, authError }) => ({
+      providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
+      connectionId: sk,
+      credentialsType: credentialsType ?? null,
+      tags,
+      authError: { type: authError.type, message: authError.message, at: authError.at, ...(authError.runId !== undefined ? { runId: authError.runId } : {}) },
+    }),
+    CONNECTION_ATTRIBUTES,
+  );
 }
 
 export function parseConnectedConnection(record: DynamoDBRecord): Parsed<ConnectedConnection> {
-  try {
-    const image = pickAttributes((record.dynamodb?.NewImage ?? {}) as Record<string, unknown>, CONNECTION_ATTRIBUTES);
-    const parsed = ConnectedConnectionImageSchema.safeParse(unmarshallImage(image));
-    if (!parsed.success) return { success: false, error: z.prettifyError(parsed.error) };
-    const { pk, sk, credentialsType, tags, authEvent } = parsed.data;
-    return {
-      success: true,
-      data: {
-        providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
-        connectionId: sk,
-        credentialsType: credentialsType ?? null,
-        tags,
-        authEvent: { operation: authEvent.operation, at: authEvent.at },
-      },
-    };
-  } catch (error) {
-    return { success: false, error: error instanceof Error ? error.message : String(error) };
-  }
+  return parseNewImage(
+    record,
+    ConnectedConnectionImageSchema,
+    ({ pk, sk, credentialsType, tags, authEvent }) => ({
+      providerConfigKey: pk.slice(CONNECTION_PK_PREFIX.length),
+      connectionId: sk,
+      credentialsType: credentialsType ?? null,
+      tags,
+      authEvent: { operation: authEvent.operation, at: authEvent.at },
+    }),
+    CONNECTION_ATTRIBUTES,
+  );
 }
