@@ -155,15 +155,8 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
       if (error instanceof CredentialsRefreshError) error.connectionUpdatedAt = latest.updatedAt;
       throw error;
     }
-    const refreshed: Credentials = {
-      type: 'OAUTH2',
-      accessToken: tokens.access_token,
-      // Providers that do not rotate refresh tokens omit it: the old one stays valid.
-      ...((tokens.refresh_token ?? credentials.refreshToken) ? { refreshToken: tokens.refresh_token ?? credentials.refreshToken } : {}),
-      ...(!tokens.expires_in ? {} : { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() }),
-      obtainedAt: new Date(now).toISOString(),
-      raw: tokens,
-    };
+    // Providers that do not rotate refresh tokens omit it: the old one stays valid.
+    const refreshed = oauth2Credentials(tokens, now, credentials.refreshToken);
     const connectionConfig = { ...latest.connectionConfig, ...keptConfig(deps.provider, tokens) };
     const updatedAt = new Date(now).toISOString();
     // Saved before use: a provider that rotates refresh tokens has already invalidated the old one.
@@ -361,6 +354,22 @@ export async function callTokenEndpoint(request: {
 }
 
 /** The token-response fields the provider keeps in connection config (`instance_url`, …). */
+/**
+ * A token response as stored OAuth2 credentials; `raw` keeps it whole for `${credentials.raw.*}`
+ * templates. `previousRefreshToken` stays when the response brings none (no rotation).
+ */
+export function oauth2Credentials(tokens: TokenResponse, now: number, previousRefreshToken?: string): Credentials {
+  const refreshToken = tokens.refresh_token ?? previousRefreshToken;
+  return {
+    type: 'OAUTH2',
+    accessToken: tokens.access_token,
+    ...(refreshToken ? { refreshToken } : {}),
+    ...(tokens.expires_in ? { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() } : {}),
+    obtainedAt: new Date(now).toISOString(),
+    raw: tokens,
+  };
+}
+
 export function keptConfig(provider: Pick<Provider, 'auth'>, tokens: Record<string, unknown>): Record<string, unknown> {
   if (provider.auth.mode !== 'OAUTH2') return {};
   const kept: Record<string, unknown> = {};

@@ -12,8 +12,7 @@
  * Nango's `connectionCreationFailed` hook does; the refusals before it (unknown integration,
  * another client id, invalid config) answer the caller only.
  */
-import type { Credentials } from '../connection.js';
-import { callTokenEndpoint, keptConfig } from '../credentials.js';
+import { callTokenEndpoint, keptConfig, oauth2Credentials } from '../credentials.js';
 import { NotFoundError } from '../errors.js';
 import type { IntegrationConfigRepo } from '../ports.js';
 import { renderSecretUrl } from '../providers/connection-config.js';
@@ -86,13 +85,6 @@ export async function connectWithClientCredentials(
   }
   const now = deps.clock.now();
   const { tokens } = result;
-  const credentials: Credentials = {
-    type: 'OAUTH2',
-    accessToken: tokens.access_token,
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-    ...(tokens.expires_in ? { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() } : {}),
-    obtainedAt: new Date(now).toISOString(),
-    raw: tokens,
-  };
+  const credentials = oauth2Credentials(tokens, now);
   return completeConnect(deps, session, { providerConfigKey, credentials, connectionConfig: { ...connectionConfig, ...keptConfig(integration.provider, tokens) } });
 }

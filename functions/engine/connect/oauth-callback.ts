@@ -14,8 +14,7 @@
  * `auth` webhook (`auth-failure.ts`); the refusals of steps 1–2 send none, as on Nango.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { callTokenEndpoint, keptConfig, type TokenResponse } from '../credentials.js';
-import type { Credentials } from '../connection.js';
+import { callTokenEndpoint, keptConfig, oauth2Credentials } from '../credentials.js';
 import { NotFoundError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { renderSecretUrl } from '../providers/connection-config.js';
@@ -147,18 +146,6 @@ export async function finishOAuthFlow(deps: CallbackDeps, request: CallbackReque
     if (error instanceof NotFoundError) return refuse('unknown_config_key', error.message, context);
     throw error;
   }
-}
-
-/** The token response as stored credentials; `raw` keeps it whole for `${credentials.raw.*}` templates. */
-export function oauth2Credentials(tokens: TokenResponse, now: number): Credentials {
-  return {
-    type: 'OAUTH2',
-    accessToken: tokens.access_token,
-    ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-    ...(tokens.expires_in ? { expiresAt: new Date(now + tokens.expires_in * 1000).toISOString() } : {}),
-    obtainedAt: new Date(now).toISOString(),
-    raw: tokens,
-  };
 }
 
 function sameHash(a: string, b: string): boolean {

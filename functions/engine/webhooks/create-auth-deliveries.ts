@@ -18,6 +18,10 @@ import type { AuthFailure } from '../connect/auth-failure.js';
 import { buildAuthFailurePayload, buildAuthSuccessPayload, buildRefreshErrorPayload, type AuthSubject } from './auth-payload.js';
 import { ensureDelivery, type CreateDeliveriesDeps, type PlannedDelivery, type RunResultOutcome } from './create-deliveries.js';
 import { authDeliveryId } from './delivery-id.js';
+import type { PublishedEvent } from './ports.js';
+
+/** The auth events a webhook is published as. */
+type AuthPublishedEvent = Exclude<PublishedEvent, { detailType: 'sync.success' | 'sync.error' }>;
 
 /** The environment name auth webhooks carry when the deployment names none. */
 export const DEFAULT_ENVIRONMENT = 'prod';
@@ -40,30 +44,13 @@ export interface MarkedConnection {
 }
 
 export async function handleConnectionAuthError(deps: AuthDeliveriesDeps, connection: MarkedConnection): Promise<RunResultOutcome> {
-  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
   const at = Date.parse(connection.authError.at);
   if (Number.isNaN(at)) throw new Error(`connection ${connection.connectionId}: the auth error's time "${connection.authError.at}" is not a date`);
   const payload = buildRefreshErrorPayload(describe(deps, connection), connection.authError);
-  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes('auth.refresh_error'));
-  for (const subscription of subscriptions) {
-    const item: PlannedDelivery = {
-      id: authDeliveryId(subscription.id, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at }),
-      subscription,
-      event: 'auth.refresh_error',
-      providerConfigKey: connection.providerConfigKey,
-      connectionId: connection.connectionId,
-      syncName: null,
-      runId: connection.authError.runId ?? null,
-      model: null,
-      payload,
-    };
-    // No settling: there are no records to wait for.
-    const created = await ensureDelivery(deps, item, deps.clock.now());
-    (created ? outcome.created : outcome.existing).push(item.id);
-  }
-  await deps.events.publish([{ detailType: 'auth.refresh_error', detail: payload }]);
-  outcome.published = 1;
-  return outcome;
+  const about = { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, runId: connection.authError.runId ?? null };
+  return deliverAuthWebhook(deps, { detailType: 'auth.refresh_error', detail: payload }, about, (subscriptionId) =>
+    authDeliveryId(subscriptionId, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at }),
+  );
 }
 
 /** A connection an end user just connected or re-authorized, as the stream record shows it (secrets left out). */
@@ -82,31 +69,15 @@ export interface ConnectedConnection {
  * event's time, so a repeated stream record creates nothing new.
  */
 export async function handleConnectionAuthEvent(deps: AuthDeliveriesDeps, connection: ConnectedConnection): Promise<RunResultOutcome> {
-  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
   const { operation } = connection.authEvent;
   const at = Date.parse(connection.authEvent.at);
   if (Number.isNaN(at)) throw new Error(`connection ${connection.connectionId}: the auth event's time "${connection.authEvent.at}" is not a date`);
   const event = `auth.${operation}` as const;
   const payload = buildAuthSuccessPayload(describe(deps, connection), operation);
-  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes(event));
-  for (const subscription of subscriptions) {
-    const item: PlannedDelivery = {
-      id: authDeliveryId(subscription.id, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at, operation }),
-      subscription,
-      event,
-      providerConfigKey: connection.providerConfigKey,
-      connectionId: connection.connectionId,
-      syncName: null,
-      runId: null,
-      model: null,
-      payload,
-    };
-    const created = await ensureDelivery(deps, item, deps.clock.now());
-    (created ? outcome.created : outcome.existing).push(item.id);
-  }
-  await deps.events.publish([{ detailType: event, detail: payload }]);
-  outcome.published = 1;
-  return outcome;
+  const about = { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, runId: null };
+  return deliverAuthWebhook(deps, { detailType: event, detail: payload }, about, (subscriptionId) =>
+    authDeliveryId(subscriptionId, { providerConfigKey: connection.providerConfigKey, connectionId: connection.connectionId, at, operation }),
+  );
 }
 
 /**
@@ -116,29 +87,36 @@ export async function handleConnectionAuthEvent(deps: AuthDeliveriesDeps, connec
  * the failure's id, so a repeated stream record creates nothing new.
  */
 export async function handleAuthFailure(deps: AuthDeliveriesDeps, failure: AuthFailure): Promise<RunResultOutcome> {
-  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
   const at = Date.parse(failure.at);
   if (Number.isNaN(at)) throw new Error(`failed connect ${failure.id}: its time "${failure.at}" is not a date`);
   const event = 'auth.creation' as const;
   const payload = buildAuthFailurePayload(failure, deps.environment ?? DEFAULT_ENVIRONMENT);
-  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes(event));
+  const about = { providerConfigKey: failure.providerConfigKey, connectionId: failure.connectionId, runId: null };
+  return deliverAuthWebhook(deps, { detailType: event, detail: payload }, about, (subscriptionId) =>
+    // The failure id keeps two failures of one connection id in one millisecond apart.
+    authDeliveryId(subscriptionId, { providerConfigKey: failure.providerConfigKey, connectionId: `${failure.connectionId}#failure#${failure.id}`, at, operation: 'creation' }),
+  );
+}
+
+/**
+ * One auth webhook to every enabled subscription that wants its event (no settling: there are no
+ * records to wait for), and the event published once. `idFor` gives each subscription's
+ * deterministic delivery id.
+ */
+async function deliverAuthWebhook(
+  deps: AuthDeliveriesDeps,
+  published: AuthPublishedEvent,
+  about: Pick<PlannedDelivery, 'providerConfigKey' | 'connectionId' | 'runId'>,
+  idFor: (subscriptionId: string) => string,
+): Promise<RunResultOutcome> {
+  const outcome: RunResultOutcome = { created: [], existing: [], published: 0 };
+  const subscriptions = (await deps.store.listSubscriptions()).filter((s) => s.enabled && s.events.includes(published.detailType));
   for (const subscription of subscriptions) {
-    const item: PlannedDelivery = {
-      // The failure id keeps two failures of one connection id in one millisecond apart.
-      id: authDeliveryId(subscription.id, { providerConfigKey: failure.providerConfigKey, connectionId: `${failure.connectionId}#failure#${failure.id}`, at, operation: 'creation' }),
-      subscription,
-      event,
-      providerConfigKey: failure.providerConfigKey,
-      connectionId: failure.connectionId,
-      syncName: null,
-      runId: null,
-      model: null,
-      payload,
-    };
+    const item: PlannedDelivery = { id: idFor(subscription.id), subscription, event: published.detailType, ...about, syncName: null, model: null, payload: published.detail };
     const created = await ensureDelivery(deps, item, deps.clock.now());
     (created ? outcome.created : outcome.existing).push(item.id);
   }
-  await deps.events.publish([{ detailType: event, detail: payload }]);
+  await deps.events.publish([published]);
   outcome.published = 1;
   return outcome;
 }
