@@ -19,6 +19,10 @@ const TAG_SCOPES: Record<string, ApiKeyArea | 'any' | typeof FULL_SCOPE> = {
   Connections: 'connections',
   Integrations: 'integrations',
   Webhooks: 'webhooks',
+  // Calls to the provider with the connection's credentials (the secret is never shown).
+  Proxy: 'proxy',
+  // Triggering an action writes; reading a result or the history reads.
+  Actions: 'actions',
   // The syncs and actions each integration declares (Nango's functions list).
   Scripts: 'integrations',
   // Creating a connect session is creating a connection, by proxy. (The end user's own calls

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 
 /** The parts of the API a restricted scope opens, one per route tag that holds data. */
-export const API_KEY_AREAS = ['records', 'syncs', 'connections', 'integrations', 'webhooks'] as const;
+export const API_KEY_AREAS = ['records', 'syncs', 'connections', 'integrations', 'webhooks', 'proxy', 'actions'] as const;
 export type ApiKeyArea = (typeof API_KEY_AREAS)[number];
 
 export const FULL_SCOPE = 'full';

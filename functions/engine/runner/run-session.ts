@@ -11,6 +11,7 @@ import { canonicalJson } from '../records/content-hash.js';
 import { isPlainObject } from '../records/deep-merge.js';
 import type { CheckpointRange } from '../model/run.js';
 import type { Checkpoint, Clock, ConnectionSyncKey, LogLevel, Logger, MergingStrategy, PartitionWriter, RecordPartition, RecordStore, RunRecord, StateRepos, WriteContext } from '../ports.js';
+import type { ScriptHost } from '../sdk/script-host.js';
 import type { SyncDefinition } from '../sync-definition.js';
 import { recordPartition } from '../sync-keys.js';
 import { decideDeletion } from './deletion-decision.js';
@@ -43,7 +44,7 @@ export interface SessionArgs {
   config: RunnerConfig;
 }
 
-export class RunSession {
+export class RunSession implements ScriptHost {
   readonly log: RunLog;
   readonly tracker = new DeletionTracker();
   readonly records: SessionRecords;

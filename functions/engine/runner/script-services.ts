@@ -10,10 +10,18 @@ import { SdkUsageError } from '../errors.js';
 import { createProviderHttp, type ProviderHttp } from '../http/provider-http.js';
 import { uncontrolledFetch } from '../http/uncontrolled-fetch.js';
 import type { Integration } from '../integration.js';
-import type { ConnectionRef, NangoSyncArgs } from '../sdk/create-nango-sync.js';
+import type { ConnectionRef, NangoActionArgs } from '../sdk/create-nango-action.js';
 import { toNangoConnection } from '../sdk/nango-connection.js';
+import type { ScriptHost } from '../sdk/script-host.js';
 import type { RunnerDeps } from './run-invocation.js';
-import type { RunSession } from './run-session.js';
+
+/** What the services of a script need from the runner: the same for a sync run and an action. */
+export type ScriptServiceDeps = Pick<RunnerDeps, 'registry' | 'clock' | 'http' | 'allowPrivateFetch' | 'environmentVariables'> & {
+  state: Pick<RunnerDeps['state'], 'connections' | 'integrations'>;
+};
+
+/** The part of the script's host the services use: its guard (deadline, cancel) and its log. */
+type ServiceHost = Pick<ScriptHost, 'guard' | 'writeLog'>;
 
 export interface ConnectionClient {
   http: ProviderHttp;
@@ -22,7 +30,7 @@ export interface ConnectionClient {
 }
 
 /** The HTTP client and credentials of one connection; calls naming another connection get that one's client. */
-export function connectionClient(deps: RunnerDeps, session: RunSession, integration: Integration, connection: Connection, { other = false } = {}): ConnectionClient {
+export function connectionClient(deps: ScriptServiceDeps, session: ServiceHost, integration: Integration, connection: Connection, { other = false } = {}): ConnectionClient {
   const ownCredentials = makeCredentialsProvider({
     connections: deps.state.connections,
     connection,
@@ -58,8 +66,8 @@ export function connectionClient(deps: RunnerDeps, session: RunSession, integrat
 }
 
 async function otherClient(
-  deps: RunnerDeps,
-  session: RunSession,
+  deps: ScriptServiceDeps,
+  session: ServiceHost,
   { providerConfigKey, connectionId }: ConnectionRef,
 ): Promise<{ client: ConnectionClient; connection: Connection; integration: Integration }> {
   const integration = deps.registry.get(providerConfigKey);
@@ -68,7 +76,7 @@ async function otherClient(
   return { client: connectionClient(deps, session, integration, connection, { other: true }), connection, integration };
 }
 
-export function scriptServices(deps: RunnerDeps, session: RunSession): Pick<NangoSyncArgs, 'otherConnection' | 'uncontrolledFetch' | 'environmentVariables'> {
+export function scriptServices(deps: ScriptServiceDeps, session: ServiceHost): Pick<NangoActionArgs, 'otherConnection' | 'uncontrolledFetch' | 'environmentVariables'> {
   return {
     otherConnection: async (ref: ConnectionRef) => {
       const { client, connection, integration } = await otherClient(deps, session, ref);
