@@ -27,7 +27,7 @@ export interface AssembledProject {
   problems: ScanProblem[];
 }
 
-const NOT_RUN_YET = 'loaded; actions and on-event scripts are listed but not run yet (they run once actions land)';
+const ON_EVENT_NOT_RUN = 'loaded; on-event scripts are listed but not run yet';
 
 export function assembleIntegrations(plan: ProjectPlan, modules: ReadonlyMap<string, LoadedModule>): AssembledProject {
   const result: AssembledProject = { declarations: [], reports: [], problems: [...plan.problems] };
@@ -83,16 +83,18 @@ function assembleNangoLayout(planned: PlannedIntegration, modules: ReadonlyMap<s
       } catch (error) {
         reject(report, (error as Error).message);
       }
-    } else if (script.kind === 'action' ? isDeclaredAction(value) : isDeclaredOnEvent(value)) {
+    } else if (script.kind === 'action' && isDeclaredAction(value)) {
+      // Run on demand (`POST /action/trigger`) and listed by `GET /scripts/config`, as on Nango.
+      actions[script.name] = value;
+    } else if (script.kind === 'onEvent' && isDeclaredOnEvent(value)) {
       report.status = 'skipped';
-      report.reason = NOT_RUN_YET;
-      // Kept as declared, so `GET /scripts/config` lists it as Nango lists a deployed action.
-      if (script.kind === 'action') actions[script.name] = value as DeclaredAction;
+      report.reason = ON_EVENT_NOT_RUN;
     } else {
       reject(report, `the default export is not ${script.kind === 'action' ? 'createAction' : 'createOnEvent'}({...})`);
     }
   }
-  if (Object.keys(syncs).length === 0 && !planned.mapping) return;
+  // A folder of on-event scripts alone (or of rejected scripts) declares no integration unless mapped.
+  if (Object.keys(syncs).length === 0 && Object.keys(actions).length === 0 && !planned.mapping) return;
   const provider = planned.mapping?.provider ?? planned.key;
   if (typeof provider === 'string' && !isCatalogProvider(provider)) {
     result.problems.push({

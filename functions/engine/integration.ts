@@ -31,7 +31,7 @@ export interface IntegrationDeclaration {
   /** OAuth client credentials from configuration (the environment); never from the repository. */
   oauthClient?: OAuthClient;
   syncs: Record<string, DeclaredSync<any, any>>;
-  /** Actions (`createAction`): kept as declared and listed by `GET /scripts/config`; not run yet. */
+  /** Actions (`createAction`): run on demand by the actions engine (`engine/actions/`) and listed by `GET /scripts/config`. */
   actions?: Record<string, DeclaredAction>;
 }
 
@@ -42,7 +42,7 @@ export interface Integration {
   provider: Provider;
   oauthClient?: OAuthClient;
   syncs: Map<string, SyncDefinition>;
-  /** Declared actions, by name (listed, not run yet). */
+  /** Declared actions, by name: what `POST /action/trigger` runs. */
   actions: Map<string, DeclaredAction>;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The other script kinds of a Nango project: actions (`createAction`, run on demand with an
  * input) and on-event scripts (`createOnEvent`, run on a connection's lifecycle events). They are
- * declared and discovered like syncs; running them is the actions issue's job, so until then
- * discovery lists them and says they are not run.
+ * declared and discovered like syncs. Actions run through the actions engine
+ * (`engine/actions/`: `POST /action/trigger`, synchronously or queued); on-event scripts are
+ * listed by discovery but not run yet.
  */
 import type { z } from 'zod';
 import type { MaybePromise, NangoAction, ZodCheckpoint, ZodMetadata } from './sdk/nango-sync-types.js';

@@ -137,7 +137,7 @@ function recordsOnceVisible(ref: SyncRef, model: string, count: number, query = 
 const byId = (records: StoredRecord[]) => [...records].sort((a, b) => a.id.localeCompare(b.id));
 
 describe('discovery of a Nango project folder', () => {
-  it('takes integration ids from folder names, sync names from file names, and lists actions and on-event scripts as skipped', async () => {
+  it('takes integration ids from folder names, sync names from file names, loads actions to run, and lists on-event scripts as skipped', async () => {
     expect(project.problems).toEqual([]);
     const declarations = Object.fromEntries(project.declarations.map((declaration) => [declaration.providerConfigKey, declaration]));
     expect(Object.keys(declarations).sort()).toEqual(['crm-lite', 'helpdesk', 'ledger', 'linear', 'slack-workspace']);
@@ -149,11 +149,10 @@ describe('discovery of a Nango project folder', () => {
     expect(declarations['linear']!.overrides).toEqual({ baseUrl: '${connectionConfig.baseUrl}' });
     expect(declarations['crm-lite']!.provider).toMatchObject({ name: 'crm-lite', pagination: { type: 'offset' } });
 
+    expect(Object.keys(declarations['helpdesk']!.actions ?? {})).toEqual(['close-ticket']);
+    expect(project.reports.find((report) => report.kind === 'action')).toMatchObject({ integration: 'helpdesk', name: 'close-ticket', status: 'loaded' });
     const skipped = project.reports.filter((report) => report.status === 'skipped');
-    expect(skipped.map(({ integration, kind, name }) => ({ integration, kind, name }))).toEqual([
-      { integration: 'helpdesk', kind: 'action', name: 'close-ticket' },
-      { integration: 'helpdesk', kind: 'onEvent', name: 'validate-api-key' },
-    ]);
+    expect(skipped.map(({ integration, kind, name }) => ({ integration, kind, name }))).toEqual([{ integration: 'helpdesk', kind: 'onEvent', name: 'validate-api-key' }]);
     expect(skipped.every((report) => report.file.startsWith(FIXTURE_DIR) && report.reason?.includes('not run yet'))).toBe(true);
     expect(project.reports.filter((report) => report.kind === 'sync').every((report) => report.status === 'loaded' && report.reason === undefined)).toBe(true);
     // Only the script folders count: helpers/ and mappers/ are the scripts' own business.

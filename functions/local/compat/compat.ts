@@ -3,12 +3,12 @@
  * Syncline as it is. Loads every script of a Nango-layout folder the way start-up does, validates
  * each sync (frequency, models, options), type-checks every script against Syncline's `nango`
  * module, and prints a table of the scripts that are not clean (all of them with `--all`), then
- * one summary line:
+ * a line for syncs, one for actions and one summary line:
  *
  *   <a> loaded, <b> with type errors, <c> rejected, <d> skipped of <n>
  *
- * "skipped" are actions and on-event scripts: loaded and type-checked, not run yet. Exit code 1
- * when any script is rejected or has type errors.
+ * Syncs and actions that load run; "skipped" are on-event scripts: loaded and type-checked, not
+ * run yet. Exit code 1 when any script is rejected or has type errors.
  */
 import { resolve } from 'node:path';
 import { assembleIntegrations, type ScriptReport } from '../../discovery/assemble.js';
@@ -20,10 +20,18 @@ interface Row extends ScriptReport {
   typeErrors: ScriptTypeError[];
 }
 
+/** How many scripts of one kind there are, load, and type-check clean. */
+export interface ScriptKindSummary {
+  total: number;
+  loaded: number;
+  typeClean: number;
+}
+
 export interface CompatResult {
   rows: Row[];
   summary: { loaded: number; typeErrors: number; rejected: number; skipped: number; total: number };
-  syncs: { total: number; loaded: number; typeClean: number };
+  syncs: ScriptKindSummary;
+  actions: ScriptKindSummary;
   /** Problems that are not a script's: provider mappings, nango.yaml. */
   notes: string[];
 }
@@ -38,7 +46,6 @@ export async function runCompat(folder: string, { typecheck = true } = {}): Prom
   const rows: Row[] = reports.map((report) => ({ ...report, typeErrors: typeErrors.get(resolve(report.file)) ?? [] }));
   const scriptFiles = new Set(rows.map((row) => row.file));
   const notes = assembled.problems.filter((problem) => !scriptFiles.has(problem.file)).map((problem) => `${displayPath(problem.file)}: ${problem.reason}`);
-  const syncRows = rows.filter((row) => row.kind === 'sync');
   return {
     rows,
     summary: {
@@ -48,12 +55,18 @@ export async function runCompat(folder: string, { typecheck = true } = {}): Prom
       skipped: rows.filter((row) => row.status === 'skipped').length,
       total: rows.length,
     },
-    syncs: {
-      total: syncRows.length,
-      loaded: syncRows.filter((row) => row.status === 'loaded').length,
-      typeClean: syncRows.filter((row) => row.status === 'loaded' && row.typeErrors.length === 0).length,
-    },
+    syncs: summarizeKind(rows, 'sync'),
+    actions: summarizeKind(rows, 'action'),
     notes,
+  };
+}
+
+function summarizeKind(rows: Row[], kind: Row['kind']): ScriptKindSummary {
+  const ofKind = rows.filter((row) => row.kind === kind);
+  return {
+    total: ofKind.length,
+    loaded: ofKind.filter((row) => row.status === 'loaded').length,
+    typeClean: ofKind.filter((row) => row.status === 'loaded' && row.typeErrors.length === 0).length,
   };
 }
 
@@ -85,10 +98,15 @@ export function formatCompat(result: CompatResult, { all = false } = {}): string
     lines.push('');
   }
   for (const note of result.notes) lines.push(`note: ${note}`);
-  const { syncs, summary } = result;
-  lines.push(`syncs: ${syncs.loaded} of ${syncs.total} loaded (${percent(syncs.loaded, syncs.total)}), ${syncs.typeClean} type-clean (${percent(syncs.typeClean, syncs.total)})`);
+  const { syncs, actions, summary } = result;
+  lines.push(kindLine('syncs', syncs));
+  if (actions.total > 0) lines.push(kindLine('actions', actions));
   lines.push(`${summary.loaded} loaded, ${summary.typeErrors} with type errors, ${summary.rejected} rejected, ${summary.skipped} skipped of ${summary.total}`);
   return lines.join('\n');
+}
+
+function kindLine(label: string, { loaded, total, typeClean }: ScriptKindSummary): string {
+  return `${label}: ${loaded} of ${total} loaded (${percent(loaded, total)}), ${typeClean} type-clean (${percent(typeClean, total)})`;
 }
 
 function percent(part: number, whole: number): string {

@@ -14,22 +14,23 @@ import { type CompatResult, formatCompat, runCompat } from '../../../functions/l
 const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/nango-project', import.meta.url));
 
 describe('compat on the Nango fixture project', () => {
-  it('loads every sync, skips the action and the on-event script, and finds no type error', async () => {
+  it('loads every sync and the action, skips the on-event script, and finds no type error', async () => {
     const result = await runCompat(FIXTURE_DIR);
 
     expect(result.rows.map((row) => ({ script: `${row.integration}/${row.name}`, kind: row.kind, status: row.status }))).toEqual([
       { script: 'crm-lite/companies', kind: 'sync', status: 'loaded' },
       { script: 'helpdesk/agents', kind: 'sync', status: 'loaded' },
       { script: 'helpdesk/tickets', kind: 'sync', status: 'loaded' },
-      { script: 'helpdesk/close-ticket', kind: 'action', status: 'skipped' },
+      { script: 'helpdesk/close-ticket', kind: 'action', status: 'loaded' },
       { script: 'helpdesk/validate-api-key', kind: 'onEvent', status: 'skipped' },
       { script: 'ledger/invoices', kind: 'sync', status: 'loaded' },
       { script: 'linear/issues', kind: 'sync', status: 'loaded' },
       { script: 'slack-workspace/users', kind: 'sync', status: 'loaded' },
     ]);
     expect(result.rows.flatMap((row) => row.typeErrors)).toEqual([]);
-    expect(result.summary).toEqual({ loaded: 6, typeErrors: 0, rejected: 0, skipped: 2, total: 8 });
+    expect(result.summary).toEqual({ loaded: 7, typeErrors: 0, rejected: 0, skipped: 1, total: 8 });
     expect(result.syncs).toEqual({ total: 6, loaded: 6, typeClean: 6 });
+    expect(result.actions).toEqual({ total: 1, loaded: 1, typeClean: 1 });
     expect(result.notes).toEqual([]);
   }, 60_000);
 });

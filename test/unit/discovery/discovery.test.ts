@@ -41,7 +41,7 @@ afterEach(async () => {
 });
 
 describe('discovery', () => {
-  it('takes the integration id from the folder and the sync name from the file; actions are listed, not run', async () => {
+  it('takes the integration id from the folder and the sync name from the file; actions are declared to run', async () => {
     const dir = await project({
       'github/syncs/issues.ts': SYNC(),
       'github/syncs/pull-requests.ts': SYNC('every day', 'PullRequest'),
@@ -51,9 +51,17 @@ describe('discovery', () => {
     const project_ = await discoverProject([dir]);
     expect(project_.problems).toEqual([]);
     expect(project_.declarations.map((d) => [d.providerConfigKey, d.provider, Object.keys(d.syncs)])).toEqual([['github', 'github', ['issues', 'pull-requests']]]);
-    expect(project_.reports.find((r) => r.kind === 'action')).toMatchObject({ name: 'create-issue', status: 'skipped' });
+    expect(project_.reports.find((r) => r.kind === 'action')).toMatchObject({ name: 'create-issue', status: 'loaded' });
     const registry = new IntegrationRegistry(project_.declarations);
+    expect([...registry.get('github')!.actions.keys()]).toEqual(['create-issue']);
     expect(registry.getSync('github', 'pull-requests')?.frequencyMs).toBe(86_400_000);
+  });
+
+  it('declares an integration whose folder has actions and no sync, so its actions can run', async () => {
+    const dir = await project({ 'github/actions/create-issue.ts': ACTION });
+    const project_ = await discoverProject([dir]);
+    expect(project_.problems).toEqual([]);
+    expect(project_.declarations.map((d) => [d.providerConfigKey, Object.keys(d.syncs), Object.keys(d.actions ?? {})])).toEqual([['github', [], ['create-issue']]]);
   });
 
   it('maps an integration id to a catalog provider, with overrides, through syncline.json', async () => {
