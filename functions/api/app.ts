@@ -2,9 +2,10 @@
  * The Syncline HTTP API as one Hono app, served unchanged by the API Lambda (API Gateway HTTP
  * API, payload v2) and by the local server. Middleware: request id, access log line, CORS for
  * the connect flow's routes, authentication by each route's `auth` (an API key by default; a
- * connect session token, rate-limited per session, see `connect-session-auth.ts`; or none), body
- * size limit; then the routes (data, see `route.ts`), each API-key route behind its scope check
- * (`scopes.ts`), and one error mapper for all of them.
+ * connect session token, rate-limited per session, see `connect-session-auth.ts`; or none); then
+ * the routes (data, see `route.ts`), each behind its body size limit (the API's, or a passthrough
+ * route's own: the proxy's) and, for API-key routes, its scope check (`scopes.ts`); and one
+ * error mapper for all of them.
  *
  * Tolerance for real clients: paths match with or without a trailing slash (`strict: false`),
  * header lookups ignore case, `Content-Type` may carry a charset, repeated query parameters
@@ -20,6 +21,7 @@ import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { findConnectSession, SessionRateLimiter } from './connect-session-auth.js';
 import type { ApiEnv, ApiRoute, RouteAuth } from './route.js';
 import { assertScope, requiredScope } from './scopes.js';
+import { actionsRoutes } from './routes/actions.js';
 import { apiAuthRoutes } from './routes/api-auth.js';
 import { apiKeysRoutes } from './routes/api-keys.js';
 import { connectSessionsRoutes } from './routes/connect-sessions.js';
@@ -29,6 +31,7 @@ import { integrationsRoutes } from './routes/integrations.js';
 import { metaRoutes } from './routes/meta.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { providersRoutes } from './routes/providers.js';
+import { proxyRoutes } from './routes/proxy.js';
 import { recordsRoutes } from './routes/records.js';
 import { scriptsRoutes } from './routes/scripts.js';
 import { syncsRoutes } from './routes/syncs.js';
@@ -45,7 +48,9 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
   return [
     ...recordsRoutes(deps),
     ...syncsRoutes(deps),
+    ...actionsRoutes(deps),
     ...connectionsRoutes(deps),
+    ...proxyRoutes(deps),
     ...apiKeysRoutes(deps),
     ...providersRoutes(),
     ...integrationsRoutes(deps),
@@ -116,17 +121,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     return next();
   });
 
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${maxBodyBytes} bytes`), 413),
-    }),
-  );
+  const limitBody = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => c.json(errorBody('payload_too_large', `the request body exceeds ${maxSize} bytes`), 413) });
+  const apiBodyLimit = limitBody(maxBodyBytes);
 
   for (const route of routes) {
     // Scopes are an API key's; a public or connect-session route has none to check.
     const scope = (route.spec.auth ?? 'api_key') === 'api_key' ? requiredScope(route.spec) : 'any';
-    app.on(route.spec.method.toUpperCase(), route.spec.path.replace(/\{(\w+)\}/g, ':$1'), (c) => {
+    // A passthrough route (the proxy) has its own body limit; every other route the API's.
+    const passthrough = route.spec.passthrough;
+    app.on(route.spec.method.toUpperCase(), honoPath(route), passthrough ? limitBody(passthrough.maxBodyBytes) : apiBodyLimit, (c) => {
       assertScope(c.get('apiKey'), scope);
       return route.handle(c);
     });
@@ -168,6 +171,12 @@ function routeAuthMatcher(routes: ApiRoute[]): (method: string, path: string) =>
     const found = patterns.find((p) => (p.method === method || (p.method === 'GET' && method === 'HEAD') || method === 'OPTIONS') && p.regex.test(path));
     return found?.auth ?? 'api_key';
   };
+}
+
+/** The route's path as Hono matches it; a passthrough route's last parameter takes the rest of the path. */
+function honoPath(route: ApiRoute): string {
+  const path = route.spec.path.replace(/\{(\w+)\}/g, ':$1');
+  return route.spec.passthrough ? path.replace(/:(\w+)$/, ':$1{.+}') : path;
 }
 
 function escapeRegExp(text: string): string {

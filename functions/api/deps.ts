@@ -1,4 +1,5 @@
 /** What the HTTP API needs from the rest of Syncline; `Syncline` from the composition root fits. */
+import type { ActionService } from '../engine/actions/action-service.js';
 import type { OAuthOutcomePublisher } from '../engine/connect/oauth-outcome.js';
 import type { AuthFailureRepo } from '../engine/connect/auth-failure.js';
 import type { OAuthStateRepo } from '../engine/connect/oauth-state.js';
@@ -41,4 +42,13 @@ export interface ApiDeps {
   allowLoopbackTokenUrl?: boolean;
   /** Webhook subscriptions and deliveries; without it the /webhooks routes are not mounted. */
   webhooks?: WebhookService;
+  /**
+   * How `/proxy` reaches providers: `fetch` (in AWS one that refuses private addresses at
+   * connect time, `public-only-fetch.ts`) and whether a private, loopback or reserved address
+   * may be called at all (the local runtime, whose sandboxes are on 127.0.0.1).
+   * @default { fetch: global fetch, allowPrivate: false }
+   */
+  proxy?: { fetch?: typeof fetch; allowPrivate?: boolean };
+  /** Triggers actions and reads their results; without it the /action routes are not mounted. */
+  actions?: ActionService;
 }

@@ -29,8 +29,8 @@ export interface OpenApiParameter {
   required: boolean;
   description?: string;
   deprecated?: boolean;
-  /** `deepObject` for `tags[key]=value` parameters (with `explode: true`). */
-  style?: 'deepObject';
+  /** `deepObject` for `tags[key]=value` parameters (with `explode: true`); `form` for a passthrough route's free-form query. */
+  style?: 'deepObject' | 'form';
   explode?: boolean;
   schema: JsonSchema;
 }
@@ -45,7 +45,7 @@ export interface OpenApiOperation {
   /** The API-key scope the operation needs (`any`: every valid key). */
   'x-required-scope'?: string;
   parameters: OpenApiParameter[];
-  requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
+  requestBody?: { required: boolean; description?: string; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, unknown>;
 }
 
@@ -58,6 +58,19 @@ const ERROR_RESPONSES = {
   PayloadTooLarge: { description: 'The request body is too large', status: 413 },
   InternalError: { description: 'Unexpected server error (details are logged, never returned)', status: 500 },
 } as const;
+
+/** What a passthrough route (the proxy) documents beyond its declared parameters: any query, passed on. */
+const PASSTHROUGH_PARAMETERS: OpenApiParameter[] = [
+  {
+    name: 'query',
+    in: 'query',
+    required: false,
+    description: 'Any query parameters: passed on to the provider as sent.',
+    style: 'form',
+    explode: true,
+    schema: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+];
 
 const SECURITY_DESCRIPTION = [
   'A Syncline secret key. Each key has scopes, and each operation names the one it needs in `x-required-scope`:',
@@ -72,7 +85,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
   const models = modelComponents(registry);
   const paths: OpenApiDocument['paths'] = {};
   for (const { spec } of routes) {
-    const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header')];
+    const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header'), ...(spec.passthrough ? PASSTHROUGH_PARAMETERS : [])];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(spec.responses)) responses[status] = responseOf(response, models.recordRefs);
     const auth = spec.auth ?? 'api_key';
@@ -83,7 +96,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
       responses['404'] = { $ref: '#/components/responses/NotFound' };
     }
     if (spec.method !== 'get') responses['409'] = { $ref: '#/components/responses/Conflict' };
-    if (spec.body) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
+    const rawBody = spec.passthrough && spec.method !== 'get' ? spec.passthrough : undefined;
+    if (spec.body || rawBody) responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
     responses['500'] = { $ref: '#/components/responses/InternalError' };
     (paths[spec.path] ??= {})[spec.method] = {
       operationId: `${spec.method}${spec.path.replace(/[{}]/g, '').split(/[/_-]/).map(capitalize).join('')}`,
@@ -94,6 +108,10 @@ export function buildOpenApiDocument(routes: ApiRoute[], registry: IntegrationRe
       ...(auth === 'public' ? { security: [] } : auth === 'connect_session' ? { security: [{ connectSessionToken: [] }, { bearerAuth: [] }] } : { 'x-required-scope': requiredScope(spec) }),
       parameters,
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(spec.body, 'input') } } } } : {}),
+      // JSON first, as Nango's clients send it; any other media type is taken too.
+      ...(rawBody
+        ? { requestBody: { required: false, description: `${rawBody.bodyDescription} At most ${rawBody.maxBodyBytes} bytes.`, content: { 'application/json': { schema: {} }, '*/*': { schema: {} } } } }
+        : {}),
       responses,
     };
   }

@@ -83,6 +83,14 @@ export interface RouteSpec<Q extends ObjectSchema | undefined, H extends ObjectS
   params?: P;
   /** JSON request body; `.strict()` objects, so unknown fields are rejected. */
   body?: B;
+  /**
+   * A route that passes the request on rather than reading it (the proxy): its last path
+   * parameter takes the rest of the path, slashes included; the query is not parsed (the
+   * handler reads it raw from `c.req.url`); the body is the handler's to read, raw, in any media
+   * type, up to `maxBodyBytes` instead of the API's limit. Documented as any query and, unless
+   * the method is GET, an optional body of any type.
+   */
+  passthrough?: { maxBodyBytes: number; bodyDescription: string };
   responses: Record<number, ResponseSpec>;
 }
 
@@ -108,7 +116,7 @@ export function defineRoute<
   return {
     spec,
     async handle(c) {
-      const { known, ignored } = readQuery(c, spec.query);
+      const { known, ignored } = spec.passthrough ? { known: {}, ignored: [] } : readQuery(c, spec.query);
       if (ignored.length > 0) c.set('ignoredQuery', ignored);
       const input = {
         query: parseWith(spec.query ?? NO_QUERY, known, 'query'),

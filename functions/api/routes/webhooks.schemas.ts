@@ -9,7 +9,7 @@ export const CreateSubscriptionBody = z
     url: z.string().min(1).max(2048).meta({ description: 'https URL receiving the POSTs; must not resolve to a private, loopback, link-local or metadata address' }),
     events: z.array(Event).min(1).optional().meta({
       description:
-        'What to send: sync.success, sync.error (run results), auth.refresh_error (a connection whose token refresh failed), auth.creation and auth.override (an end user connected or re-authorized an account through the connect flow); default all',
+        'What to send: sync.success, sync.error (run results), auth.refresh_error (a connection whose token refresh failed), auth.creation and auth.override (an end user connected or re-authorized an account through the connect flow), async_action (an asynchronous action finished); default all',
     }),
     always: z.boolean().optional().meta({ description: "Also send a success webhook for a model the run did not change (Nango's on_sync_completion_always); default true" }),
   })

@@ -50,6 +50,33 @@ export class ProxyConfigError extends Error {
   override readonly name = 'ProxyConfigError';
 }
 
+/**
+ * A host the caller may not reach: a link-local or metadata address always, a private, loopback
+ * or reserved one where private addresses are not allowed (from the URL, or from what a name
+ * resolved to at connect time). Never retried: asking again reaches the same host. Scripts see it
+ * as the `ProxyConfigError` it always was (same name); the proxy tells it apart to answer 400.
+ */
+export class RefusedHostError extends ProxyConfigError {}
+
+/** The provider's answer is larger than the caller can pass on (the proxy's Lambda response limit). Never retried. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the provider's response is larger than ${maxBytes} bytes`);
+  }
+}
+
+/** The first error in `error`'s `cause` chain (itself included) that `match` accepts. */
+export function findInCauses<T>(error: unknown, match: (candidate: unknown) => candidate is T): T | undefined {
+  const seen = new Set<unknown>();
+  for (let current = error; current !== undefined && current !== null && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    if (match(current)) return current;
+    seen.add(current);
+    if (typeof current !== 'object') break;
+  }
+  return undefined;
+}
+
 /** Replace every occurrence of each secret in `text`. */
 export function redact(text: string, secrets: string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((out, s) => out.split(s).join('[redacted]'), text);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { bareHost, isLinkLocalOrMetadata, isMetadataHostName, isPrivateOrReserved } from '../net/address-ranges.js';
-import { ProxyConfigError } from './errors.js';
+import { ProxyConfigError, RefusedHostError } from './errors.js';
 
 /** fetch's own limit. */
 const MAX_REDIRECTS = 20;
@@ -48,7 +48,7 @@ export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, i
 function assertNotMetadataHost(url: URL): void {
   const host = bareHost(url);
   if (isMetadataHostName(host) || (isIP(host) !== 0 && isLinkLocalOrMetadata(host))) {
-    throw new ProxyConfigError(`Refusing to call ${host}: link-local and cloud metadata addresses are never a provider`);
+    throw new RefusedHostError(`Refusing to call ${host}: link-local and cloud metadata addresses are never a provider`);
   }
 }
 
@@ -61,7 +61,7 @@ function assertHttp(url: URL): void {
 function assertNotPrivateHost(url: URL): void {
   const host = bareHost(url).toLowerCase().replace(/\.+$/, '');
   if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && isPrivateOrReserved(host))) {
-    throw new ProxyConfigError(`Refusing to call ${host}: private, loopback and reserved addresses are not allowed here`);
+    throw new RefusedHostError(`Refusing to call ${host}: private, loopback and reserved addresses are not allowed here`);
   }
 }
 

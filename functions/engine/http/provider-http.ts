@@ -7,7 +7,7 @@ import type { Credentials, ProviderConfig } from '../connection.js';
 import { buildRequest } from './build-request.js';
 import { overriddenConnection, withoutConnection } from './connection-override.js';
 import type { ConnectionRef } from './connection-override.js';
-import { ProviderHttpError, ProxyConfigError, redact, redactUrl } from './errors.js';
+import { findInCauses, ProviderHttpError, ProxyConfigError, redact, redactUrl, ResponseTooLargeError } from './errors.js';
 import { fetchRefusingMetadata } from './fetch-refusing-metadata.js';
 import { paginate } from './paginate.js';
 import { effectivePagination, isAbsoluteUrl } from './proxy-config.js';
@@ -43,6 +43,19 @@ export interface ProviderHttpDeps {
   maxRetryDelayMs?: number;
   /** Runs before every attempt; the engine throws from it to stop a script at its deadline. */
   beforeCall?: () => void | Promise<void>;
+  /**
+   * Let the URL name a private, loopback or reserved address (and `localhost`). Default true, as
+   * scripts have always had it (sandboxes on 127.0.0.1, providers in the VPC); the proxy passes
+   * false in AWS. Link-local and metadata addresses are refused either way. A name that resolves
+   * to such an address is the `fetch`'s to refuse (`public-only-fetch.ts`).
+   */
+  allowPrivate?: boolean;
+  /**
+   * When (by `now()`) every call gives up, for a caller with a hard time window (the proxy behind
+   * API Gateway's 30 s): each attempt's timeout is cut to what remains, and a retry whose wait
+   * would end past it is not made — the last failure is thrown as it was. Default: none.
+   */
+  deadline?: number;
   /** The connection this client calls as; a call naming it explicitly takes the normal path. */
   self?: ConnectionRef;
   /**
@@ -131,10 +144,11 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
       });
       const { url, init, secrets, secretParams } = buildRequest(deps.provider, deps.connectionConfig ?? {}, config, method, creds);
       let failure: AttemptFailure;
+      const attemptMs = deps.deadline === undefined ? timeoutMs : Math.max(0, Math.min(timeoutMs, deps.deadline - now()));
       const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+      const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${attemptMs} ms`, 'TimeoutError')), attemptMs);
       try {
-        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: timeout.signal });
+        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: timeout.signal }, deps.allowPrivate === false ? { allowPrivate: false } : {});
         const headers = headersOf(res);
         if (res.ok) {
           // A stream is read after this call returns, so only the wait for its headers is timed.
@@ -147,6 +161,9 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
         failure = { status: res.status, headers, data: body.data, raw: body.raw };
       } catch (err) {
         if (err instanceof ProxyConfigError) throw err; // a refused host is not a network error to retry
+        // Nor is a refusal the fetch raised at connect time (wrapped in fetch's TypeError), or a body too large to pass on.
+        const fatal = findInCauses(err, (e): e is Error => e instanceof ProxyConfigError || e instanceof ResponseTooLargeError);
+        if (fatal) throw fatal;
         failure = { networkError: redact(describeNetworkError(err), secrets), cause: err };
       } finally {
         clearTimeout(timer);
@@ -179,6 +196,10 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
       if (!isRetryable(failure, deps.provider.retry, config.retryOn) || attempt >= retries) throw finalError(attempt);
       const delay = retryWait({ attempt, failure, rule: deps.provider.retry, retryHeader: config.retryHeader, nowMs: now(), random, maxDelayMs: maxDelay });
       const reason = failure.status ?? failure.networkError;
+      if (deps.deadline !== undefined && now() + delay >= deps.deadline) {
+        log(`${method} ${redact(path, secrets)} failed with ${reason}; no retry: the wait of ${delay}ms ends past the call's time budget`, 'warn');
+        throw finalError(attempt);
+      }
       log(`${method} ${redact(path, secrets)} failed with ${reason}; retry ${attempt + 1} of ${retries} in ${delay}ms`, 'warn');
       await sleep(delay);
     }

@@ -9,6 +9,7 @@ import { handle } from 'hono/aws-lambda';
 import { z } from 'zod';
 import { DynamoApiKeyStore } from '../../adapters/dynamodb/api-key-store.js';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.js';
+import { publicOnlyFetch } from '../../adapters/http/public-only-fetch.js';
 import { readSecretString } from '../../adapters/secrets/lambda-secrets-extension.js';
 import { createApiApp } from '../../api/app.js';
 import { systemClock } from '../../engine/ports.js';
@@ -62,6 +63,8 @@ const app = createApiApp({
   visibilityLagMs: env.VISIBILITY_LAG_MS,
   logger,
   ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
+  // A proxied request never reaches a private address, whatever a name resolves to.
+  proxy: { fetch: publicOnlyFetch },
 });
 
 export const handler = handle(app);

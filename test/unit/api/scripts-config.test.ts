@@ -162,7 +162,7 @@ export default createAction({ description: 'Opens an issue', input: z.object({ t
     }
     const project = await discoverProject([root]);
     expect(project.problems).toEqual([]);
-    expect(project.reports.find((r) => r.kind === 'action')).toMatchObject({ name: 'create-issue', status: 'skipped' });
+    expect(project.reports.find((r) => r.kind === 'action')).toMatchObject({ name: 'create-issue', status: 'loaded' });
     const [config] = buildScriptsConfig(new IntegrationRegistry(project.declarations));
     expect(config).toMatchObject({
       providerConfigKey: 'github',
