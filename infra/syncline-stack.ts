@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { IntegrationRegistry } from '../functions/engine/integration.js';
 import { scheduleDefinitionsHash } from '../functions/engine/schedules.js';
 import { integrations } from '../functions/discovery/project-integrations.js';
+import { Actions } from './constructs/actions.js';
 import { DataTables, type DataTablesProps } from './constructs/data-tables.js';
 import { EXECUTOR_TIMEOUT, Executor } from './constructs/executor.js';
 import { FanOut } from './constructs/fan-out.js';
@@ -22,7 +23,7 @@ export interface SynclineStackProps extends StackProps {
 
 /**
  * The whole Syncline deployment, one construct per concern: the data layer, the run queue, the
- * executor and fan-out functions, and the schedules that drive them. Webhooks and the API are
+ * executor and fan-out functions, the schedules that drive them, and the actions function. Webhooks and the API are
  * added here and receive `data` to bind their grants and table-name environment variables.
  */
 export class SynclineStack extends Stack {
@@ -33,6 +34,7 @@ export class SynclineStack extends Stack {
   readonly schedules: Schedules;
   readonly api: HttpApi;
   readonly webhooks: Webhooks;
+  readonly actions: Actions;
 
   constructor(scope: Construct, id: string, props: SynclineStackProps = {}) {
     super(scope, id, props);
@@ -58,6 +60,9 @@ export class SynclineStack extends Stack {
 
     this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data });
     this.webhooks.grantApi(this.api.function);
+    // Actions run in their own function: the API invokes it for a synchronous trigger and queues an asynchronous one.
+    this.actions = new Actions(this, 'Actions', { data: this.data, webhooks: this.webhooks });
+    this.actions.grantTrigger(this.api.function);
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Syncline HTTP API (use it where a Nango client takes its host)',
@@ -82,6 +87,10 @@ export class SynclineStack extends Stack {
     new CfnOutput(this, 'RunQueueUrl', {
       description: 'SQS queue of runs for the executor',
       value: this.runQueue.queue.queueUrl,
+    });
+    new CfnOutput(this, 'ActionQueueUrl', {
+      description: 'SQS queue of asynchronous action executions',
+      value: this.actions.queue.queueUrl,
     });
     new CfnOutput(this, 'EventBusName', {
       description: 'EventBridge bus receiving sync.success / sync.error run results (source "syncline")',

@@ -7,17 +7,11 @@ import { z } from 'zod';
 import { createSync } from 'nango';
 import { defineIntegration, type IntegrationDeclaration } from '../../functions/engine/integration.js';
 import demoCrm from '../../integrations/demo-crm/index.js';
-import { ContactSchema, type Contact } from '../../integrations/demo-crm/models.js';
+import { type ApiContact, ContactSchema, toContact } from '../../integrations/demo-crm/models.js';
 
 export const FULL = { providerConfigKey: 'demo-crm', syncName: 'contacts', model: 'Contact' } as const;
 export const INCREMENTAL = { providerConfigKey: 'demo-crm-incremental', syncName: 'contacts', model: 'Contact' } as const;
 export const FANOUT = { providerConfigKey: 'bench-fanout', syncName: 'ping' } as const;
-
-interface ApiContact {
-  id: number;
-  properties: { firstname: string; lastname: string; email: string; company?: string | null; phone?: string | null; lifecyclestage: Contact['lifecycle_stage']; about?: string };
-  updatedAt: string;
-}
 
 /**
  * The demo contacts sync as an incremental one. The sandbox has no `updated_since` filter, so
@@ -36,21 +30,7 @@ const incrementalContacts = createSync({
       endpoint: '/crm/v3/objects/contacts',
       paginate: { type: 'cursor', cursor_path_in_response: 'paging.next.after', cursor_name_in_request: 'after', response_path: 'results', limit: 100, limit_name_in_request: 'limit' },
     })) {
-      const changed = page
-        .filter((c) => c.updatedAt > since)
-        .map(
-          (c): Contact => ({
-            id: String(c.id),
-            first_name: c.properties.firstname,
-            last_name: c.properties.lastname,
-            email: c.properties.email,
-            company: c.properties.company ?? null,
-            phone: c.properties.phone ?? null,
-            lifecycle_stage: c.properties.lifecyclestage,
-            ...(c.properties.about === undefined ? {} : { about: c.properties.about }),
-            updated_at: c.updatedAt,
-          }),
-        );
+      const changed = page.filter((c) => c.updatedAt > since).map(toContact);
       if (changed.length > 0) await nango.batchSave(changed, 'Contact');
     }
   },

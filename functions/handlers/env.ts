@@ -11,6 +11,28 @@ export const QueueEnv = z.object({
   RUN_QUEUE_URL: z.string().url(),
 });
 
+/** The asynchronous actions' queue: the actions function (retries) and the API (async triggers). */
+export const ActionQueueEnv = z.object({
+  ACTION_QUEUE_URL: z.string().url(),
+});
+
+/** What the API needs to trigger actions: the actions function it invokes for a synchronous one, and the queue. */
+export const ActionsApiEnv = ActionQueueEnv.extend({
+  ACTIONS_FUNCTION_NAME: z.string().min(1),
+});
+
+/**
+ * Where a function that creates webhook deliveries sends them (the run-results function's
+ * variables): the delivery queue, its DLQ, the event bus, and the deployment's name.
+ */
+export const WebhookDeliveryEnv = z.object({
+  DELIVERY_QUEUE_URL: z.string().url(),
+  DELIVERY_DLQ_URL: z.string().url(),
+  EVENT_BUS_NAME: z.string().min(1),
+  /** The deployment's name (Nango's `environment`). */
+  SYNCLINE_ENVIRONMENT: z.string().min(1).max(64).default('prod'),
+});
+
 export function readEnv<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {

@@ -3,9 +3,11 @@
  * function's validated environment, the integrations, and the Powertools logger.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KmsEnvelopeCipher } from '../adapters/crypto/kms-cipher.js';
 import { makeDynamoClients } from '../adapters/dynamodb/client.js';
+import { LambdaActionInvoker } from '../adapters/lambda/lambda-action-invoker.js';
 import { makePowertoolsLogger } from '../adapters/logging/powertools-logger.js';
 import { makeSyncline, type SynclineConfig } from '../composition.js';
 import { IntegrationRegistry } from '../engine/integration.js';
@@ -14,20 +16,27 @@ import { integrations } from 'syncline-integrations';
 export interface LambdaEnv {
   RECORDS_TABLE: string;
   STATE_TABLE: string;
-  RUN_QUEUE_URL: string;
+  /** Absent in a function that queues no runs (the actions function). */
+  RUN_QUEUE_URL?: string;
   /** Set for functions that read credentials; those get a KMS envelope cipher. */
   KMS_KEY_ID?: string;
+  /** Set for functions that queue asynchronous actions (the API) or their retries (the actions function). */
+  ACTION_QUEUE_URL?: string;
+  /** Set for the function that triggers actions (the API): synchronous ones run in this function. */
+  ACTIONS_FUNCTION_NAME?: string;
 }
 
-export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler' | 'runner'> = {}) {
+export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler' | 'runner' | 'actionRunner'> = {}) {
   return makeSyncline({
     dynamo: makeDynamoClients(),
     sqs: new SQSClient({}),
     tables: { records: env.RECORDS_TABLE, state: env.STATE_TABLE },
-    runQueueUrl: env.RUN_QUEUE_URL,
+    ...(env.RUN_QUEUE_URL ? { runQueueUrl: env.RUN_QUEUE_URL } : {}),
     registry: new IntegrationRegistry(integrations),
     logger: makePowertoolsLogger(serviceName),
     ...(env.KMS_KEY_ID ? { cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }) } : {}),
+    ...(env.ACTION_QUEUE_URL ? { actionQueueUrl: env.ACTION_QUEUE_URL } : {}),
+    ...(env.ACTIONS_FUNCTION_NAME ? { actionInvoker: new LambdaActionInvoker({ lambda: new LambdaClient({}), functionName: env.ACTIONS_FUNCTION_NAME }) } : {}),
     ...extra,
   });
 }

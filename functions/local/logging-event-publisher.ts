@@ -1,4 +1,4 @@
-/** The local stand-in for the EventBridge bus: each event (run result, auth error, connect) becomes one log line. */
+/** The local stand-in for the EventBridge bus: each event (run result, auth error, connect, finished async action) becomes one log line. */
 import type { Logger } from '../engine/ports.js';
 import type { EventPublisher, PublishedEvent } from '../engine/webhooks/ports.js';
 import { EVENT_SOURCE } from '../adapters/eventbridge/event-publisher.js';
@@ -9,6 +9,10 @@ export class LoggingEventPublisher implements EventPublisher {
   async publish(events: PublishedEvent[]): Promise<void> {
     for (const event of events) {
       const { detail } = event;
+      if (detail.type === 'async_action') {
+        this.logger.log('info', `event ${EVENT_SOURCE}/${event.detailType}: execution ${detail.payload.id}`, { providerConfigKey: detail.providerConfigKey, connectionId: detail.connectionId });
+        continue;
+      }
       if (detail.type !== 'auth') {
         const summary = detail.success
           ? `${detail.model} +${detail.responseResults.added} ~${detail.responseResults.updated} -${detail.responseResults.deleted}`

@@ -7,6 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { LocalKeyFileCipher } from '../adapters/crypto/local-cipher.js';
 import { DynamoApiKeyStore, generateApiKeySecret } from '../adapters/dynamodb/api-key-store.js';
 import { makeDynamoClients } from '../adapters/dynamodb/client.js';
@@ -14,10 +15,13 @@ import { createTables } from '../adapters/dynamodb/create-tables.js';
 import { makeOverrideReader } from '../adapters/dynamodb/override-reader.js';
 import type { TableNames } from '../adapters/dynamodb/table-schema.js';
 import { makeSyncline, type Syncline } from '../composition.js';
+import { runInvokedAction, type ActionRunnerDeps } from '../engine/actions/action-worker.js';
+import type { ActionInvoker } from '../engine/actions/ports.js';
 import { IntegrationRegistry, type IntegrationDeclaration } from '../engine/integration.js';
 import type { Logger } from '../engine/ports.js';
 import type { RunnerConfig } from '../engine/runner/runner-config.js';
 import { reconcileSchedules } from '../engine/schedules.js';
+import { makeActionsHandler } from '../handlers/queue/actions-handler.js';
 import { makeExecutorHandler } from '../handlers/queue/executor-handler.js';
 import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../integrations/demo-crm/sandbox/server.js';
@@ -63,7 +67,7 @@ export interface LocalRuntime {
   scheduler: LocalScheduler;
   dynamo: DynamoDbLocal;
   sqs: SqsEmulator;
-  queues: { runs: string; runsDlq: string };
+  queues: { runs: string; runsDlq: string; actions: string; actionsDlq: string };
   tables: TableNames;
   sandbox: Sandbox | null;
   api: { url: string; secretKey: string; secretKeyGenerated: boolean } | null;
@@ -74,6 +78,8 @@ export interface LocalRuntime {
 
 export const LOCAL_TABLES: TableNames = { records: 'syncline-records', state: 'syncline-state' };
 const EXECUTOR_TIMEOUT_MS = 15 * 60_000;
+/** The actions function's timeout in AWS (an asynchronous action's longest run); the local poller simulates it. */
+const ACTIONS_TIMEOUT_MS = 15 * 60_000;
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const { dataDir, logger } = options;
@@ -98,6 +104,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const executorTimeoutMs = options.executorTimeoutMs ?? EXECUTOR_TIMEOUT_MS;
     // As in AWS: the visibility timeout is six times the executor's timeout.
     const runs = await sqs.createQueueWithDlq('syncline-runs', { visibilityTimeoutS: Math.ceil((6 * executorTimeoutMs) / 1000), maxReceiveCount: 5 });
+    const actionQueues = await sqs.createQueueWithDlq('syncline-actions', { visibilityTimeoutS: Math.ceil((6 * ACTIONS_TIMEOUT_MS) / 1000), maxReceiveCount: 3 });
 
     const registry = new IntegrationRegistry(options.integrations);
     // What a declaration says that Syncline ignores (unknown createSync options) is said once, here.
@@ -105,12 +112,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       for (const sync of integration.syncs.values()) for (const warning of sync.warnings) options.logger.log('warn', `integration "${integration.providerConfigKey}": ${warning}`);
     const cipher = await LocalKeyFileCipher.open(join(dataDir, 'master.key'));
     let fire: (event: unknown) => Promise<unknown> = async () => undefined;
+    // A synchronous action runs in this process (the actions Lambda in AWS), with the runner's
+    // dependencies, which exist once the webhooks are up.
+    let actionRunner: ActionRunnerDeps | undefined;
+    const actionInvoker: ActionInvoker = {
+      invoke: (invocation) => {
+        if (!actionRunner) throw new Error('the actions runner is not ready yet');
+        return runInvokedAction(actionRunner, invocation);
+      },
+    };
     const scheduler = new LocalScheduler({ file: join(dataDir, 'schedules.json'), fire: (event) => fire(event), log: logger });
     const syncline = makeSyncline({
       dynamo: dynamoClients,
       sqs: sqs.client,
       tables: LOCAL_TABLES,
       runQueueUrl: runs.queueUrl,
+      actionQueueUrl: actionQueues.queueUrl,
+      actionInvoker,
       scheduler,
       registry,
       logger,
@@ -170,6 +188,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       integrations: registry,
     });
     stack.push(() => webhooks.stop());
+    actionRunner = syncline.actionRunnerDeps(webhooks.actionWebhooks);
+    const actionsHandler = makeActionsHandler(actionRunner);
+    const actionPoller = startQueuePoller({
+      sqs: sqs.client,
+      queueUrl: actionQueues.queueUrl,
+      handler: (event, context) => actionsHandler(event, context) as Promise<SQSBatchResponse>,
+      timeoutMs: ACTIONS_TIMEOUT_MS,
+      concurrency: 2,
+      waitTimeSeconds: 1,
+      onError: (error) => logger.log('error', `actions: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stack.push(() => actionPoller.stop());
     await scheduler.start();
     stack.push(async () => scheduler.stop());
 
@@ -194,6 +224,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
             allowLoopbackTokenUrl: syncline.executorDeps.allowPrivateFetch,
             publicUrl: options.publicUrl ?? url,
             oauthPublisher: oauthSocket,
+            actions: syncline.actions(),
+            // Locally the providers a proxied call reaches are often on 127.0.0.1 (the demo sandbox, fakes).
+            proxy: { allowPrivate: true },
           }),
         port: options.apiPort,
         onUpgrade: (request, socket, head) => oauthSocket.handleUpgrade(request, socket, head),
@@ -202,7 +235,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };
     }
 
-    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, webhooks, stop: stopAll };
+    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl, actions: actionQueues.queueUrl, actionsDlq: actionQueues.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, webhooks, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -9,6 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
 import { makeWebhooks } from '../composition.js';
+import type { ActionWebhookSender } from '../engine/actions/ports.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import type { Clock, Logger, SecretCipher } from '../engine/ports.js';
 import type { HostResolver } from '../engine/webhooks/ports.js';
@@ -47,6 +48,8 @@ export interface LocalWebhooksOptions {
 
 export interface LocalWebhooks {
   service: WebhookService;
+  /** Sends the `async_action` webhook of a finished asynchronous action (the local actions worker's). */
+  actionWebhooks: ActionWebhookSender;
   store: DynamoWebhookStore;
   queues: { deliveries: string; deadLetters: string };
   stop(): Promise<void>;
@@ -107,6 +110,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
 
   return {
     service: webhooks.service,
+    actionWebhooks: webhooks.actionWebhooks(new LoggingEventPublisher(logger), options.environment ?? 'dev'),
     store: webhooks.store,
     queues: { deliveries: queues.queueUrl, deadLetters: queues.dlqUrl },
     stop: async () => {

@@ -43,10 +43,13 @@ export class Webhooks extends Construct {
   readonly deadLetterAlarm: cloudwatch.Alarm;
   readonly streamFailureAlarm: cloudwatch.Alarm;
   readonly iteratorAgeAlarm: cloudwatch.Alarm;
+  /** The deployment's name in webhooks (Nango's `environment`), for other functions that create deliveries. */
+  readonly environmentName: string;
 
   constructor(scope: Construct, id: string, props: WebhooksProps) {
     super(scope, id);
     const { data } = props;
+    this.environmentName = props.environmentName ?? 'prod';
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -67,7 +70,7 @@ export class Webhooks extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results and auth events: sync.success, sync.error, auth.refresh_error, auth.creation, auth.override' });
+    this.bus = new events.EventBus(this, 'Bus', { description: 'Syncline run results and auth events: sync.success, sync.error, auth.refresh_error, auth.creation, auth.override, async_action' });
 
     const queueEnv = {
       STATE_TABLE: data.state.tableName,
@@ -81,7 +84,7 @@ export class Webhooks extends Construct {
       serviceName: 'syncline-run-results',
       timeout: Duration.seconds(60),
       memorySize: 512,
-      environment: { ...queueEnv, EVENT_BUS_NAME: this.bus.eventBusName, SYNCLINE_ENVIRONMENT: props.environmentName ?? 'prod' },
+      environment: { ...queueEnv, EVENT_BUS_NAME: this.bus.eventBusName, SYNCLINE_ENVIRONMENT: this.environmentName },
     });
     // Reads subscriptions, writes deliveries; no key grant beyond DynamoDB's: it never opens a
     // secret (a connection's sealed credentials in its stream image are never decoded, and

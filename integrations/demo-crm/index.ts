@@ -1,9 +1,11 @@
 /**
  * The demo CRM integration: a HubSpot-shaped sandbox API (served locally by `npm start`),
- * authenticated with an API key, and two syncs — one in each of Nango's script forms.
+ * authenticated with an API key, two syncs — one in each of Nango's script forms — and an action
+ * that creates a contact.
  */
 import { defineIntegration } from '../../functions/engine/integration.js';
 import { legacySync } from '../../functions/engine/sync-definition.js';
+import createContact from './actions/create-contact.js';
 import { NoteSchema } from './models.js';
 import contacts from './syncs/contacts.js';
 import fetchNotes from './syncs/notes.js';
@@ -32,4 +34,5 @@ export default defineIntegration({
       models: { Note: NoteSchema },
     }),
   },
+  actions: { 'create-contact': createContact },
 });

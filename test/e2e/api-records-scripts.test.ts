@@ -177,7 +177,8 @@ describe('GET /scripts/config', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.map((e: any) => e.providerConfigKey)).toEqual(['demo-crm', 'help-desk']);
     const [crm, desk] = answer.body;
-    expect(crm).toMatchObject({ provider: 'demo-crm', actions: [], 'on-events': [] });
+    expect(crm).toMatchObject({ provider: 'demo-crm', 'on-events': [] });
+    expect(crm.actions).toEqual([expect.objectContaining({ name: 'create-contact', type: 'action', returns: ['ActionOutput_demo_crm_createcontact'], endpoints: [{ method: 'POST', path: '/contacts', group: 'Contacts' }] })]);
     expect(crm.syncs.map((s: any) => [s.name, s.type, s.runs, s.sync_type, s.track_deletes, s.auto_start, s.enabled, s.returns])).toEqual([
       ['contacts', 'sync', 'every minute', 'full', true, true, true, ['Contact']],
       ['notes', 'sync', 'every minute', 'incremental', false, true, true, ['Note']],
@@ -203,7 +204,7 @@ describe('GET /scripts/config', () => {
   it('answers the OpenAI function list for format=openai and 400 for an unknown format', async () => {
     const answer = await kit.call('GET', '/scripts/config', { query: { format: 'openai' } });
     expect(answer.status).toBe(200);
-    expect(answer.body.data.map((f: any) => f.name)).toEqual(['contacts', 'notes', 'tickets', 'close-ticket']);
+    expect(answer.body.data.map((f: any) => f.name)).toEqual(['contacts', 'notes', 'create-contact', 'tickets', 'close-ticket']);
     expect(answer.body.data.at(-1)).toEqual({
       name: 'close-ticket',
       description: 'Closes a ticket\n- ticketId: the ticket',

@@ -99,7 +99,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   // What a Nango user gets from a new environment: every event, success webhooks even for empty runs.
   const subscription = await webhooks.service.createSubscription({ url: receiver.url });
-  expect(subscription).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'], always: true });
+  expect(subscription).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override', 'async_action'], always: true });
   secret = subscription.secret;
 }, 60_000);
 

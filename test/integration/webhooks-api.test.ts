@@ -61,7 +61,7 @@ describe('webhooks API', () => {
     // Without events and always: Nango's new-environment settings.
     expect(created.body).toMatchObject({
       url: 'https://hooks.example.com/syncline',
-      events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'],
+      events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override', 'async_action'],
       always: true,
       enabled: true,
       secret: expect.stringMatching(/^whsec_/),

@@ -1,6 +1,6 @@
 /**
  * Run results and auth errors on an EventBridge bus (the `EventPublisher` port): source
- * `syncline`, detail-type `sync.success` / `sync.error` / `auth.refresh_error` / `auth.creation` / `auth.override`, detail = the
+ * `syncline`, detail-type `sync.success` / `sync.error` / `auth.refresh_error` / `auth.creation` / `auth.override` / `async_action`, detail = the
  * webhook payload, so a rule such as
  * `{"source": ["syncline"], "detail-type": ["sync.success"], "detail": {"model": ["Contact"]}}`
  * can route results without a webhook. PutEvents takes 10 entries per call; entries it

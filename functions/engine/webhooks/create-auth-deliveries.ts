@@ -21,7 +21,7 @@ import { authDeliveryId } from './delivery-id.js';
 import type { PublishedEvent } from './ports.js';
 
 /** The auth events a webhook is published as. */
-type AuthPublishedEvent = Exclude<PublishedEvent, { detailType: 'sync.success' | 'sync.error' }>;
+type AuthPublishedEvent = Exclude<PublishedEvent, { detailType: 'sync.success' | 'sync.error' | 'async_action' }>;
 
 /** The environment name auth webhooks carry when the deployment names none. */
 export const DEFAULT_ENVIRONMENT = 'prod';

@@ -2,7 +2,8 @@
  * Ids of subscriptions and deliveries.
  *
  * A delivery id is a pure function of what it reports — (subscription, run, model) for a run
- * result, (subscription, connection, time of the auth error) for an auth error — so a stream
+ * result, (subscription, connection, time of the auth error) for an auth error, (subscription,
+ * execution) for an asynchronous action — so a stream
  * record delivered twice derives the same id and the conditional put creates nothing the
  * second time. Layout:
  *
@@ -47,6 +48,14 @@ export function authDeliveryId(subscriptionId: string, event: { providerConfigKe
   const parts: unknown[] = [subscriptionId, 'auth', event.providerConfigKey, event.connectionId, event.at];
   if (event.operation !== undefined && event.operation !== 'refresh') parts.push(event.operation);
   return composeDeliveryId(subscriptionId, event.at, parts);
+}
+
+/**
+ * The `async_action` webhook of one execution to one subscription: one per execution (an
+ * execution finishes once), timed by its end so a subscription's deliveries still sort by event.
+ */
+export function actionDeliveryId(subscriptionId: string, execution: { id: string; createdAt: number; finishedAt: number | null }): string {
+  return composeDeliveryId(subscriptionId, execution.finishedAt ?? execution.createdAt, [subscriptionId, 'async_action', execution.id]);
 }
 
 function composeDeliveryId(subscriptionId: string, at: number, parts: unknown[]): string {

@@ -2,6 +2,7 @@
  * Webhook types and the ports the webhook engine talks through. The DynamoDB, SQS, EventBridge
  * and HTTP adapters implement them; the engine never imports an AWS SDK or opens a socket.
  */
+import type { AsyncActionWebhookBody } from './action-payload.js';
 import type { AuthWebhookError, AuthWebhookSuccess, NangoAuthWebhookBody } from './auth-payload.js';
 import type { NangoSyncWebhookBody } from './payload.js';
 
@@ -9,23 +10,25 @@ import type { NangoSyncWebhookBody } from './payload.js';
  * What a subscription can ask for: a run that succeeded or failed; a connection whose token
  * refresh failed (it must be authorized again: Nango's `auth` webhook with `operation: 'refresh'`,
  * which Nango only ever sends for a failure); an end user who connected an account through the
- * connect flow (`auth.creation`) or re-authorized one with a reconnect session (`auth.override`).
+ * connect flow (`auth.creation`) or re-authorized one with a reconnect session (`auth.override`);
+ * an asynchronous action that finished, successfully or after its last attempt (`async_action`,
+ * Nango's `on_async_action_completion`).
  */
-export const WEBHOOK_EVENTS = ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'] as const;
+export const WEBHOOK_EVENTS = ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override', 'async_action'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /**
  * A subscription created without saying otherwise gets what Nango turns on for a new
  * environment (`environment.service.ts`: `on_sync_completion_always`, `on_sync_error`,
- * `on_auth_refresh_error`, `on_auth_creation`; Nango sends overrides whenever a webhook URL is
- * set, `webhooks/lib/utils.ts` `shouldSend`): every event, and a success webhook even for a model
+ * `on_auth_refresh_error`, `on_auth_creation`; `on_async_action_completion` defaults to true; Nango
+ * sends overrides whenever a webhook URL is set, `webhooks/lib/utils.ts` `shouldSend`): every event, and a success webhook even for a model
  * the run did not change. Stored subscriptions keep what they were created with, so one created
  * before the auth events existed gets them only when its events are edited.
  */
 export const DEFAULT_SUBSCRIPTION: Readonly<{ events: readonly WebhookEvent[]; always: boolean }> = { events: WEBHOOK_EVENTS, always: true };
 
 /** Every body Syncline POSTs. */
-export type WebhookBody = NangoSyncWebhookBody | NangoAuthWebhookBody;
+export type WebhookBody = NangoSyncWebhookBody | NangoAuthWebhookBody | AsyncActionWebhookBody;
 
 export interface WebhookSubscription {
   id: string;
@@ -62,9 +65,12 @@ export interface WebhookDelivery {
   event: WebhookEvent;
   providerConfigKey: string;
   connectionId: string;
-  /** The sync; null for an auth webhook. */
+  /** The sync; null for an auth or action webhook. */
   syncName: string | null;
-  /** The run reported on (for an auth webhook: the run that met the failure, when one did). */
+  /**
+   * The run reported on (for an auth webhook: the run that met the failure, when one did; for an
+   * `async_action` webhook: the action execution's id).
+   */
   runId: string | null;
   /** The model, or null for an error delivery. */
   model: string | null;
@@ -132,7 +138,8 @@ export type PublishedEvent =
   | { detailType: 'sync.success' | 'sync.error'; detail: NangoSyncWebhookBody }
   | { detailType: 'auth.refresh_error'; detail: AuthWebhookError }
   | { detailType: 'auth.creation' | 'auth.override'; detail: AuthWebhookSuccess }
-  | { detailType: 'auth.creation'; detail: AuthWebhookError };
+  | { detailType: 'auth.creation'; detail: AuthWebhookError }
+  | { detailType: 'async_action'; detail: AsyncActionWebhookBody };
 
 /** Run results and auth errors for AWS-native consumers (EventBridge in AWS, the log locally). */
 export interface EventPublisher {

@@ -13,11 +13,11 @@ import { publicOnlyFetch } from '../../adapters/http/public-only-fetch.js';
 import { readSecretString } from '../../adapters/secrets/lambda-secrets-extension.js';
 import { createApiApp } from '../../api/app.js';
 import { systemClock } from '../../engine/ports.js';
-import { QueueEnv, readEnv, TablesEnv } from '../env.js';
+import { ActionsApiEnv, QueueEnv, readEnv, TablesEnv } from '../env.js';
 import { makeLambdaSyncline } from '../lambda-syncline.js';
 import { makeLambdaWebhookService } from './webhooks-deps.js';
 
-const ApiEnv = TablesEnv.merge(QueueEnv).extend({
+const ApiEnv = TablesEnv.merge(QueueEnv).merge(ActionsApiEnv).extend({
   SCHEDULE_GROUP: z.string().min(1),
   FAN_OUT_ARN: z.string().startsWith('arn:'),
   SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
@@ -65,6 +65,9 @@ const app = createApiApp({
   ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
   // A proxied request never reaches a private address, whatever a name resolves to.
   proxy: { fetch: publicOnlyFetch },
+  // Synchronous actions run in the actions function (invoked with a deadline inside API Gateway's
+  // 30 s window); asynchronous ones go through its queue.
+  actions: syncline.actions(),
 });
 
 export const handler = handle(app);

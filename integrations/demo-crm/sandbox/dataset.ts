@@ -98,6 +98,19 @@ export class SandboxDataset {
     this.tick = tick;
   }
 
+  /**
+   * A contact created through the API (the demo's `create-contact` action). It takes the next id,
+   * so the dataset is no longer a pure function of time once one is created; created contacts
+   * live in memory only and are gone after a restart. Null when the email is taken.
+   */
+  createContact(properties: SandboxContact['properties'], at: string): SandboxContact | null {
+    const email = properties.email.toLowerCase();
+    for (const contact of this.contacts.values()) if (contact.properties.email.toLowerCase() === email) return null;
+    const contact: SandboxContact = { id: this.nextContactId++, properties: { ...properties }, createdAt: at, updatedAt: at };
+    this.contacts.set(contact.id, contact);
+    return contact;
+  }
+
   private addContact(random: () => number, at: string, pick: <T>(list: readonly T[]) => T): void {
     const id = this.nextContactId++;
     const first = pick(FIRST);

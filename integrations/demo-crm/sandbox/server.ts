@@ -2,10 +2,11 @@
  * The demo CRM's API, served on 127.0.0.1 for `npm start`, the tests and the benchmarks.
  * It follows the shape of HubSpot's contacts API (cursor paging under `paging.next.after`)
  * and a simple notes API (offset paging, `updated_since` filter), behind a bearer API key.
+ * Contacts can also be created (`POST`, HubSpot's body `{properties}`; 409 when the email exists).
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SandboxDataset, type DatasetOptions } from './dataset.js';
+import { SandboxDataset, type DatasetOptions, type SandboxContact } from './dataset.js';
 
 export interface SandboxOptions extends Partial<DatasetOptions> {
   apiKey: string;
@@ -38,7 +39,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const dataset = new SandboxDataset({ ...SANDBOX_DEFAULTS, epoch: now(), ...definedOnly(options) });
   let requests = 0;
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     requests++;
     try {
       if (req.headers.authorization !== `Bearer ${options.apiKey}`) return send(res, 401, { message: 'missing or wrong API key' });
@@ -46,6 +47,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       dataset.advanceTo(now());
       const url = new URL(req.url ?? '/', 'http://sandbox');
       if (req.method === 'GET' && url.pathname === '/crm/v3/objects/contacts') return listContacts(dataset, url, res);
+      if (req.method === 'POST' && url.pathname === '/crm/v3/objects/contacts') return createContact(dataset, await readJson(req), new Date(now()).toISOString(), res);
       if (req.method === 'GET' && url.pathname === '/notes') return listNotes(dataset, url, res);
       return send(res, 404, { message: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
@@ -79,6 +81,36 @@ function listContacts(dataset: SandboxDataset, url: URL, res: ServerResponse): v
   const hasMore = page.length > limit;
   const results = page.slice(0, limit);
   send(res, 200, { results, ...(hasMore ? { paging: { next: { after: String(results[results.length - 1]!.id) } } } : {}) });
+}
+
+const STAGES = new Set(['subscriber', 'lead', 'opportunity', 'customer']);
+
+function createContact(dataset: SandboxDataset, body: unknown, at: string, res: ServerResponse): void {
+  const p = (body as { properties?: Record<string, unknown> } | null)?.properties;
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+  const [firstname, lastname, email] = [text(p?.['firstname']), text(p?.['lastname']), text(p?.['email'])];
+  if (!firstname || !lastname || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+    return send(res, 400, { status: 'error', category: 'VALIDATION_ERROR', message: 'properties.firstname, lastname and a valid email are required' });
+  }
+  const stage = STAGES.has(String(p?.['lifecyclestage'])) ? (p?.['lifecyclestage'] as SandboxContact['properties']['lifecyclestage']) : 'lead';
+  const created = dataset.createContact({ firstname, lastname, email, company: text(p?.['company']), phone: text(p?.['phone']), lifecyclestage: stage }, at);
+  if (!created) return send(res, 409, { status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing email: ${email}` });
+  send(res, 201, created);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new Error('request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return null;
+  }
 }
 
 function listNotes(dataset: SandboxDataset, url: URL, res: ServerResponse): void {

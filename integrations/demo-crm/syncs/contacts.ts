@@ -3,13 +3,7 @@
  * the cursor-paginated `/contacts` endpoint; contacts that disappear are marked deleted.
  */
 import { createSync } from 'nango';
-import { ContactSchema, type Contact } from '../models.js';
-
-interface ApiContact {
-  id: number;
-  properties: { firstname: string; lastname: string; email: string; company?: string | null; phone?: string | null; lifecyclestage: Contact['lifecycle_stage']; about?: string };
-  updatedAt: string;
-}
+import { type ApiContact, ContactSchema, toContact } from '../models.js';
 
 export default createSync({
   description: 'Contacts of the demo CRM (full refresh with deletion detection)',
@@ -26,17 +20,7 @@ export default createSync({
       paginate: { type: 'cursor', cursor_path_in_response: 'paging.next.after', cursor_name_in_request: 'after', response_path: 'results', limit: 100, limit_name_in_request: 'limit' },
     });
     for await (const page of pages) {
-      const contacts: Contact[] = page.map((c) => ({
-        id: String(c.id),
-        first_name: c.properties.firstname,
-        last_name: c.properties.lastname,
-        email: c.properties.email,
-        company: c.properties.company ?? null,
-        phone: c.properties.phone ?? null,
-        lifecycle_stage: c.properties.lifecyclestage,
-        ...(c.properties.about === undefined ? {} : { about: c.properties.about }),
-        updated_at: c.updatedAt,
-      }));
+      const contacts = page.map(toContact);
       await nango.batchSave(contacts, 'Contact');
     }
   },

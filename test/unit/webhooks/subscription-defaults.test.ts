@@ -40,8 +40,8 @@ describe('subscription defaults', () => {
 
     const created = await service.createSubscription({ url: 'https://hooks.example/a' });
 
-    expect(created).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'], always: true });
-    expect(DEFAULT_SUBSCRIPTION).toEqual({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override'], always: true });
+    expect(created).toMatchObject({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override', 'async_action'], always: true });
+    expect(DEFAULT_SUBSCRIPTION).toEqual({ events: ['sync.success', 'sync.error', 'auth.refresh_error', 'auth.creation', 'auth.override', 'async_action'], always: true });
   });
 
   it('what the subscription says wins', async () => {

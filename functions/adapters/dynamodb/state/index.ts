@@ -1,8 +1,10 @@
 /** The state table's repositories, one per aggregate, built together by the composition root. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ActionExecutionRepo } from '../../../engine/actions/ports.js';
 import type { AuthFailureRepo } from '../../../engine/connect/auth-failure.js';
 import type { OAuthStateRepo } from '../../../engine/connect/oauth-state.js';
 import type { LockRepo, SecretCipher, StateRepos } from '../../../engine/ports.js';
+import { DynamoActionExecutionRepo } from './action-execution-repo.js';
 import { DynamoAuthFailureRepo } from './auth-failure-repo.js';
 import { DynamoConnectSessionRepo } from './connect-session-repo.js';
 import { DynamoConnectionRepo } from './connection-repo.js';
@@ -22,7 +24,12 @@ export interface DynamoStateOptions {
   cipher?: SecretCipher;
 }
 
-export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & { locks: LockRepo; oauthStates: OAuthStateRepo; authFailures: AuthFailureRepo } {
+export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & {
+  locks: LockRepo;
+  oauthStates: OAuthStateRepo;
+  authFailures: AuthFailureRepo;
+  actionExecutions: ActionExecutionRepo;
+} {
   const table = { doc: options.doc, tableName: options.tableName, now: options.now ?? Date.now };
   return {
     connections: new DynamoConnectionRepo(table, options.cipher),
@@ -37,6 +44,8 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & 
     oauthStates: new DynamoOAuthStateRepo(table),
     /** Failed connect attempts, for the failed `auth` webhook (the API's connect routes only). */
     authFailures: new DynamoAuthFailureRepo(table),
+    /** Action executions, their outputs and logs (the actions API and the actions Lambda). */
+    actionExecutions: new DynamoActionExecutionRepo(table),
   };
 }
 

@@ -37,6 +37,16 @@ export const stateKeys = {
   /** A connect session, by the SHA-256 (hex) of its token. */
   connectSession: (tokenHash: string) => ({ pk: `CSESSION#${tokenHash}`, sk: 'SESSION' }),
   lock: (scope: LockScope, key: string) => ({ pk: `LOCK#${scope.providerConfigKey}#${scope.connectionId}`, sk: key }),
+  /** An action execution, by its id alone (`GET /action/{id}` knows nothing else); its output parts share the partition. */
+  actionExecution: (id: string) => ({ pk: `AEXEC#${id}`, sk: 'EXEC' }),
+  /** One gzip part of an execution's output, in order. */
+  actionOutputPart: (id: string, index: number) => ({ pk: `AEXEC#${id}`, sk: `OUT#${String(index).padStart(3, '0')}` }),
+  /** The executions of one connection, newest first: sort key `<createdAt, 15 digits>#<id>`. */
+  actionExecutionIndex: (providerConfigKey: string, connectionId: string, createdAt?: number, id?: string) => ({
+    pk: `AEXECS#${providerConfigKey}#${connectionId}`,
+    sk: createdAt === undefined ? '' : `${String(createdAt).padStart(15, '0')}#${id}`,
+  }),
+  actionLog: (id: string) => `AEXECLOG#${id}`,
 };
 
 export interface StateTable {

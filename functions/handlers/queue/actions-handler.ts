@@ -1,0 +1,94 @@
+/**
+ * The actions Lambda's logic: one function, two triggers.
+ *
+ * - The actions queue (SQS, batch size 1): one message is one attempt of an asynchronous
+ *   execution. Outcomes (finished, retrying, duplicate, unknown) delete the message; only an
+ *   infrastructure failure is reported back, so SQS redelivers it and, in the end, parks it in
+ *   the DLQ. A malformed message goes the same way, where a person sees it.
+ * - A direct, synchronous invocation `{executionId, deadline}` from the API (`LambdaActionInvoker`):
+ *   runs the created execution and answers with its `ActionOutcome`. An infrastructure failure
+ *   is thrown, which the caller sees as a `FunctionError`.
+ *
+ * Either way the action must stop before the function does: the deadline is the earlier of what
+ * the caller asked and the invocation's remaining time less a margin for writing the result.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { handleActionMessage, runInvokedAction, type ActionMessageResult, type ActionRunnerDeps } from '../../engine/actions/action-worker.js';
+import type { ActionInvocation, ActionOutcome } from '../../engine/actions/ports.js';
+import type { InvocationContext } from './executor-handler.js';
+
+/** Time kept back from the invocation's end: saving the outcome, queueing a retry, the webhook. */
+export const DEADLINE_MARGIN_MS = 10_000;
+
+export const ActionMessageSchema = z.object({ executionId: z.string().min(1) }).strict();
+export const ActionInvocationSchema = z.object({ executionId: z.string().min(1), deadline: z.number().int().positive() }).strict() satisfies z.ZodType<ActionInvocation>;
+
+const SqsEventSchema = z.object({ Records: z.array(z.object({ messageId: z.string(), body: z.string() }).loose()) }).loose();
+
+/** The engine calls the handler maps its triggers onto (the actions worker's by default; tests pass stand-ins). */
+export interface ActionsEngine {
+  runInvokedAction: typeof runInvokedAction;
+  handleActionMessage: typeof handleActionMessage;
+}
+
+export function makeActionsHandler(deps: ActionRunnerDeps, options: { marginMs?: number; engine?: ActionsEngine } = {}) {
+  const margin = options.marginMs ?? DEADLINE_MARGIN_MS;
+  const engine = options.engine ?? { runInvokedAction, handleActionMessage };
+  const latestDeadline = (context: InvocationContext) => deps.clock.now() + context.getRemainingTimeInMillis() - margin;
+
+  async function onQueue(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const message = parseJson(ActionMessageSchema, record.body);
+      if (!message.success) {
+        deps.logger.log('error', `unreadable action message ${record.messageId}: ${message.error}`);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const fields = { executionId: message.data.executionId };
+      try {
+        const result = await engine.handleActionMessage(deps, message.data, latestDeadline(context));
+        deps.logger.log('info', describeResult(result, message.data.executionId), fields);
+      } catch (error) {
+        deps.logger.log('error', `action attempt failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  }
+
+  async function onInvoke(event: unknown, context: InvocationContext): Promise<ActionOutcome> {
+    const parsed = ActionInvocationSchema.safeParse(event);
+    if (!parsed.success) throw new Error(`not an action invocation: ${z.prettifyError(parsed.error)}`);
+    const invocation = { executionId: parsed.data.executionId, deadline: Math.min(parsed.data.deadline, latestDeadline(context)) };
+    const outcome = await engine.runInvokedAction(deps, invocation);
+    deps.logger.log('info', `action execution ${invocation.executionId} ${outcome.status}${outcome.status === 'ERROR' ? ` (${outcome.error.type})` : ''}`, { executionId: invocation.executionId });
+    return outcome;
+  }
+
+  return async (event: SQSEvent | ActionInvocation, context: InvocationContext): Promise<SQSBatchResponse | ActionOutcome> =>
+    SqsEventSchema.safeParse(event).success ? onQueue(event as SQSEvent, context) : onInvoke(event, context);
+}
+
+function parseJson<T>(schema: z.ZodType<T>, body: string): { success: true; data: T } | { success: false; error: string } {
+  try {
+    const parsed = schema.safeParse(JSON.parse(body));
+    return parsed.success ? { success: true, data: parsed.data } : { success: false, error: z.prettifyError(parsed.error) };
+  } catch {
+    return { success: false, error: 'body is not JSON' };
+  }
+}
+
+function describeResult(result: ActionMessageResult, executionId: string): string {
+  switch (result.kind) {
+    case 'FINISHED':
+      return `action execution ${executionId} finished`;
+    case 'RETRYING':
+      return `action execution ${executionId} failed; a retry is queued`;
+    case 'DUPLICATE':
+      return `action execution ${executionId} already finished; duplicate message dropped`;
+    case 'UNKNOWN':
+      return `action execution ${executionId} does not exist; message dropped`;
+  }
+}
