@@ -129,7 +129,7 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     const scope = (route.spec.auth ?? 'api_key') === 'api_key' ? requiredScope(route.spec) : 'any';
     // A passthrough route (the proxy) has its own body limit; every other route the API's.
     const passthrough = route.spec.passthrough;
-    app.on(route.spec.method.toUpperCase(), honoPath(route), passthrough ? limitBody(passthrough.maxBodyBytes) : apiBodyLimit, (c) => {
+    app.on(route.spec.method.toUpperCase(), honoPaths(route), passthrough ? limitBody(passthrough.maxBodyBytes) : apiBodyLimit, (c) => {
       assertScope(c.get('apiKey'), scope);
       return route.handle(c);
     });
@@ -173,10 +173,15 @@ function routeAuthMatcher(routes: ApiRoute[]): (method: string, path: string) =>
   };
 }
 
-/** The route's path as Hono matches it; a passthrough route's last parameter takes the rest of the path. */
-function honoPath(route: ApiRoute): string {
+/**
+ * The route's paths as Hono matches them. A passthrough route's last parameter takes the rest
+ * of the path, and may be absent: `/proxy` and `/proxy/` (one path, with `strict: false`) are
+ * the proxy with an empty rest, as Nango serves them.
+ */
+function honoPaths(route: ApiRoute): string[] {
   const path = route.spec.path.replace(/\{(\w+)\}/g, ':$1');
-  return route.spec.passthrough ? path.replace(/:(\w+)$/, ':$1{.+}') : path;
+  if (!route.spec.passthrough) return [path];
+  return [path.replace(/:(\w+)$/, ':$1{.+}'), path.replace(/\/:\w+$/, '')];
 }
 
 function escapeRegExp(text: string): string {

@@ -85,7 +85,8 @@ export interface RouteSpec<Q extends ObjectSchema | undefined, H extends ObjectS
   body?: B;
   /**
    * A route that passes the request on rather than reading it (the proxy): its last path
-   * parameter takes the rest of the path, slashes included; the query is not parsed (the
+   * parameter takes the rest of the path, slashes included, and may be absent (the route also
+   * answers at the path without it: `/proxy`, `/proxy/`); the query is not parsed (the
    * handler reads it raw from `c.req.url`); the body is the handler's to read, raw, in any media
    * type, up to `maxBodyBytes` instead of the API's limit. Documented as any query and, unless
    * the method is GET, an optional body of any type.

@@ -149,6 +149,31 @@ describe('/proxy with @nangohq/node', () => {
     expect((await as(reader).get({ endpoint: '/contacts', providerConfigKey: KEYED, connectionId: 'keyed-1' })).status).toBe(200);
   });
 
+  it('needs a full key for Base-Url-Override: a restricted key never sends the credentials elsewhere', async () => {
+    const create = (scopes: string[]) => kit.kit.call('POST', '/api-keys', { body: { name: `override ${scopes.join(' ')}`, scopes } });
+    const before = kit.provider.requests.length;
+    for (const scopes of [['proxy:read'], ['proxy:write'], ['proxy:write', 'connections:write']]) {
+      const restricted = new Nango({ secretKey: (await create(scopes)).body.secret as string, host: kit.local.url });
+      const res = await failure(restricted.proxy({ method: 'GET', endpoint: '/steal', baseUrlOverride: `${kit.provider.baseUrl}/v1/attacker`, providerConfigKey: KEYED, connectionId: 'keyed-1' }));
+      expect(res).toMatchObject({ status: 403, data: { error: { code: 'forbidden', message: expect.stringMatching(/Base-Url-Override needs an API key with the full scope/) } } });
+    }
+    expect(kit.provider.requests.length).toBe(before);
+  });
+
+  it.each(['/', ''])("calls the base URL itself for endpoint '%s', as Nango maps /proxy and /proxy/", async (endpoint) => {
+    const res = await nango.proxy({ method: 'GET', endpoint, providerConfigKey: KEYED, connectionId: 'keyed-1' });
+    expect(res.data).toMatchObject({ method: 'GET', path: '/v1/' });
+  });
+
+  it('answers /proxy without a trailing slash too, for every method', async () => {
+    const headers = { Authorization: `Bearer ${API_KEY}`, 'Provider-Config-Key': KEYED, 'Connection-Id': 'keyed-1' };
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const res = await fetch(`${kit.local.url}/proxy?root=1`, { method, headers });
+      expect(res.status).toBe(method === 'POST' ? 201 : 200);
+      expect(await res.json()).toMatchObject({ method, path: '/v1/', query: 'root=1' });
+    }
+  });
+
   it('lists the proxy in the OpenAPI document with its scopes', async () => {
     const doc = (await kit.kit.call('GET', '/openapi.json')).body;
     const ops = doc.paths['/proxy/{anyPath}'];
@@ -171,11 +196,20 @@ describe('/proxy as deployed in AWS (private addresses refused)', () => {
     aws = new Nango({ secretKey: API_KEY, host: kit.aws.url });
   });
 
-  it.each(['http://169.254.169.254', 'http://10.0.0.1', 'http://[::ffff:127.0.0.1]'])('refuses Base-Url-Override %s with 400, requesting nothing', async (override) => {
-    const before = kit.provider.requests.length;
-    const res = await failure(aws.proxy({ method: 'GET', endpoint: '/latest/meta-data/', baseUrlOverride: override, providerConfigKey: KEYED, connectionId: 'keyed-1' }));
-    expect(res).toMatchObject({ status: 400, data: { error: { code: 'base_url_override_not_allowed' } } });
-    expect(kit.provider.requests.length).toBe(before);
+  it.each(['http://169.254.169.254', 'https://169.254.169.254', 'https://10.0.0.1', 'https://[::ffff:127.0.0.1]', 'http://provider.example'])(
+    'refuses Base-Url-Override %s with 400, requesting nothing',
+    async (override) => {
+      const before = kit.provider.requests.length;
+      const res = await failure(aws.proxy({ method: 'GET', endpoint: '/latest/meta-data/', baseUrlOverride: override, providerConfigKey: KEYED, connectionId: 'keyed-1' }));
+      expect(res).toMatchObject({ status: 400, data: { error: { code: 'base_url_override_not_allowed' } } });
+      expect(kit.provider.requests.length).toBe(before);
+      expect(kit.awsAttempts).toEqual([]);
+    },
+  );
+
+  it('refuses a plain-http Base-Url-Override, saying it must be https', async () => {
+    const res = await failure(aws.proxy({ method: 'GET', endpoint: '/x', baseUrlOverride: 'http://provider.example', providerConfigKey: KEYED, connectionId: 'keyed-1' }));
+    expect(res).toMatchObject({ status: 400, data: { error: { code: 'base_url_override_not_allowed', message: expect.stringMatching(/must be an https URL/) } } });
     expect(kit.awsAttempts).toEqual([]);
   });
 

@@ -17,7 +17,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { RefusedHostError } from '../../engine/http/errors.js';
-import { isPrivateOrReserved } from '../../engine/net/address-ranges.js';
+import { bareHost, isPrivateOrReserved } from '../../engine/net/address-ranges.js';
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 /** `dns.lookup`'s shape, as `net.connect` calls it. */
@@ -32,8 +32,9 @@ export function createPublicOnlyFetch(options: PublicOnlyFetchOptions = {}): typ
   const agent = new Agent({ connect: { lookup: refusingPrivateAnswers(options.lookup ?? (dnsLookup as unknown as Lookup)) } });
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    if (isIP(host) !== 0 && isPrivateOrReserved(host)) throw refusal(host, host);
+    const host = bareHost(url);
+    // A literal address is the caller's own input: naming it in the error tells them nothing new.
+    if (isIP(host) !== 0 && isPrivateOrReserved(host)) throw refusal(`Refusing to call ${host}: private, loopback, link-local and reserved addresses are not allowed here`, host);
     return undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher: agent }) as unknown as Response;
   }) as typeof fetch;
 }
@@ -48,15 +49,21 @@ export function refusingPrivateAnswers(lookup: Lookup): Lookup {
       if (error) return callback(error, []);
       const addresses = answers as LookupAddress[];
       const blocked = addresses.find((a) => isPrivateOrReserved(a.address));
-      if (blocked || addresses.length === 0) return callback(refusal(hostname, blocked?.address ?? 'no address'), []);
+      if (blocked || addresses.length === 0) {
+        // What a name resolved to is the network's, not the caller's: the address is logged, never answered.
+        const message = blocked
+          ? `Refusing to call ${hostname}: it resolved to a non-public address (private, loopback, link-local or reserved), which is not allowed here`
+          : `Refusing to call ${hostname}: it resolved to no address`;
+        return callback(refusal(message, blocked?.address ?? 'no address'), []);
+      }
       if (options.all) return callback(null, addresses);
       return callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
 }
 
-function refusal(host: string, address: string): RefusedHostError & NodeJS.ErrnoException {
-  const error: RefusedHostError & NodeJS.ErrnoException = new RefusedHostError(`Refusing to call ${host} (${address}): private, loopback, link-local and reserved addresses are not allowed here`);
+function refusal(message: string, address: string): RefusedHostError & NodeJS.ErrnoException {
+  const error: RefusedHostError & NodeJS.ErrnoException = new RefusedHostError(message, { refusedAddress: address });
   error.code = 'EADDRNOTPUBLIC';
   return error;
 }

@@ -6,21 +6,21 @@
  * (`PROXY_MAX_REQUEST_BYTES`), not the API's.
  */
 import { z } from 'zod';
+import { NULL_BODY_STATUSES } from '../../engine/http/read-response.js';
 import { forwardedHeaders, parseRetryOn, ProxyControlHeadersSchema } from '../../engine/proxy/proxy-headers.js';
 import { PROXY_MAX_REQUEST_BYTES } from '../../engine/proxy/limits.js';
 import { type ProxyDeps, type ProxyMethod, proxyRequest } from '../../engine/proxy/proxy-request.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, ErrorResponseSchema } from '../errors.js';
 import { type ApiRoute, defineRoute, type HttpMethod } from '../route.js';
+import { canReadSecrets } from '../scopes.js';
 
 const METHODS: HttpMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
 
 const ProxyParamsSchema = z.object({
-  anyPath: z.string().min(1).meta({ description: "The provider's path, relative to its base URL (or to Base-Url-Override); slashes included." }),
+  // Empty for `/proxy` and `/proxy/`, which call the base URL itself, as Nango maps them to `/`.
+  anyPath: z.string().default('').meta({ description: "The provider's path, relative to its base URL (or to Base-Url-Override); slashes included. `/proxy` and `/proxy/` call `/`." }),
 });
-
-/** Statuses whose response carries no body. */
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 export function proxyRoutes(deps: ApiDeps): ApiRoute[] {
   const proxyDeps: ProxyDeps = {
@@ -42,27 +42,33 @@ export function proxyRoutes(deps: ApiDeps): ApiRoute[] {
           "Calls the provider as the connection, with its credentials injected per the provider's templates (an expired OAuth token is refreshed first; a 401 refreshes it and retries once).",
           'Headers named `Nango-Proxy-<name>` are passed on as `<name>`, with the request `Content-Type`; the query and body go as sent.',
           "The answer is the provider's, status and body unchanged, failures included.",
-          'Limits: a 25 s budget for every attempt and retry wait, bodies up to 4.5 MB in and 5 MB back (4.5 MB for binary), 502 `response_too_large` above.',
+          'A `Base-Url-Override` needs a `full` key (the credentials go to it) and, in AWS, an https URL.',
+          'Limits: a 25 s budget for every attempt and retry wait, bodies up to 4.5 MB in and 5 MB back (4.5 MB for binary; text whose JSON-escaped form exceeds 6,000,000 bytes is refused too), 502 `response_too_large` above.',
         ].join(' '),
         headers: ProxyControlHeadersSchema,
         params: ProxyParamsSchema,
         passthrough: { maxBodyBytes: PROXY_MAX_REQUEST_BYTES, bodyDescription: 'Passed on to the provider as sent, with its Content-Type.' },
         responses: {
           200: { description: 'The response exactly as returned by the external API (any status it answered, any content type).', contentType: '*/*' },
+          403: { description: 'The API key lacks the proxy scope, or sends `Base-Url-Override` without the `full` scope', schema: ErrorResponseSchema },
           424: { description: 'The connection needs to be authorized again (its token could not be refreshed)', schema: ErrorResponseSchema },
           502: { description: 'The provider could not be reached, or its answer is too large to pass on (`response_too_large`)', schema: ErrorResponseSchema },
           504: { description: "The provider did not answer within the proxy's time budget", schema: ErrorResponseSchema },
         },
       },
       async ({ headers, c }) => {
+        // Credentials go wherever the override points: sending them anywhere is reading them.
+        if (headers['Base-Url-Override'] && !canReadSecrets(c.get('apiKey'))) {
+          throw new ApiError(403, 'forbidden', "Base-Url-Override needs an API key with the full scope: the connection's credentials are sent to that URL");
+        }
         const url = new URL(c.req.url);
         const body = method === 'get' ? undefined : new Uint8Array(await c.req.arrayBuffer());
         const outcome = await proxyRequest(proxyDeps, {
           providerConfigKey: headers['Provider-Config-Key'],
           connectionId: headers['Connection-Id'],
           method: method.toUpperCase() as ProxyMethod,
-          // The raw (still percent-encoded) path after /proxy, as Nango passes its originalUrl on.
-          path: url.pathname.replace(/^\/proxy(?=\/)/, ''),
+          // The raw (still percent-encoded) path after /proxy, as Nango passes its originalUrl on; `/` for none.
+          path: url.pathname.replace(/^\/proxy/, '') || '/',
           query: url.search.replace(/^\?/, ''),
           headers: forwardedHeaders(c.req.raw.headers),
           body,

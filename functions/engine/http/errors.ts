@@ -56,7 +56,17 @@ export class ProxyConfigError extends Error {
  * resolved to at connect time). Never retried: asking again reaches the same host. Scripts see it
  * as the `ProxyConfigError` it always was (same name); the proxy tells it apart to answer 400.
  */
-export class RefusedHostError extends ProxyConfigError {}
+export class RefusedHostError extends ProxyConfigError {
+  /**
+   * The address refused, for the log only: when a name resolved to it, it describes the network
+   * the request left from, which the caller is not told (the message says "a non-public address").
+   */
+  readonly refusedAddress: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { refusedAddress?: string }) {
+    super(message, options);
+    this.refusedAddress = options?.refusedAddress;
+  }
+}
 
 /** The provider's answer is larger than the caller can pass on (the proxy's Lambda response limit). Never retried. */
 export class ResponseTooLargeError extends Error {

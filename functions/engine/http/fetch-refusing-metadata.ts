@@ -20,14 +20,24 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * would need that pinned lookup to be caught. Redirects are followed here rather than by fetch so
  * that every hop is checked before it is requested; fetch's rules for a redirected request (303
  * and POST-after-301/302 become a bodiless GET, a cross-origin hop drops Authorization and
- * Cookie) are kept. A hop to anything but http(s) is refused too.
+ * Cookie) are kept. A hop to anything but http(s) is refused too. A cross-origin hop also drops
+ * every header whose value contains one of `secrets` (the credentials the caller injected: an
+ * `X-Api-Key`, a provider template's header, a forwarded header carrying one), so a redirect
+ * never hands a credential to another host. The next URL is the `Location` as sent, so a
+ * credential in the first URL's query is not carried over either.
  *
  * `allowPrivate: false` (default true) also refuses private, loopback and reserved literal
  * addresses and `localhost`, for callers with no provider relationship (`uncontrolledFetch`);
  * like the metadata check it reads the URL, so a public name resolving to a private address
  * is not caught.
  */
-export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, init: RequestInit, options: { allowPrivate?: boolean } = {}): Promise<Response> {
+export interface FetchGuardOptions {
+  allowPrivate?: boolean;
+  /** Credential values the request carries: headers containing one are dropped on a cross-origin redirect. */
+  secrets?: readonly string[];
+}
+
+export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, init: RequestInit, options: FetchGuardOptions = {}): Promise<Response> {
   let target = url;
   let request = init;
   for (let hop = 0; ; hop++) {
@@ -40,7 +50,7 @@ export async function fetchRefusingMetadata(fetchImpl: typeof fetch, url: URL, i
     await res.body?.cancel();
     if (hop >= MAX_REDIRECTS) throw new TypeError('redirect count exceeded');
     const next = new URL(location, target);
-    request = redirectedRequest(request, res.status, target, next);
+    request = redirectedRequest(request, res.status, target, next, options.secrets ?? []);
     target = next;
   }
 }
@@ -65,7 +75,7 @@ function assertNotPrivateHost(url: URL): void {
   }
 }
 
-function redirectedRequest(init: RequestInit, status: number, from: URL, to: URL): RequestInit {
+function redirectedRequest(init: RequestInit, status: number, from: URL, to: URL, secrets: readonly string[]): RequestInit {
   const headers = new Headers(init.headers);
   const method = (init.method ?? 'GET').toUpperCase();
   const next: RequestInit = { ...init, headers };
@@ -74,6 +84,12 @@ function redirectedRequest(init: RequestInit, status: number, from: URL, to: URL
     delete next.body;
     for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(name);
   }
-  if (from.origin !== to.origin) for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
+  if (from.origin !== to.origin) {
+    for (const name of ['authorization', 'proxy-authorization', 'cookie']) headers.delete(name);
+    const carried = secrets.filter((secret) => secret.length > 0);
+    // Collected first: deleting while iterating Headers skips entries.
+    const credentialHeaders = [...headers].filter(([, value]) => carried.some((secret) => value.includes(secret))).map(([name]) => name);
+    for (const name of credentialHeaders) headers.delete(name);
+  }
   return next;
 }

@@ -148,7 +148,7 @@ export function createProviderHttp(deps: ProviderHttpDeps): ProviderHttp {
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${attemptMs} ms`, 'TimeoutError')), attemptMs);
       try {
-        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: timeout.signal }, deps.allowPrivate === false ? { allowPrivate: false } : {});
+        const res = await fetchRefusingMetadata(fetchImpl, url, { ...init, signal: timeout.signal }, { secrets, ...(deps.allowPrivate === false ? { allowPrivate: false } : {}) });
         const headers = headersOf(res);
         if (res.ok) {
           // A stream is read after this call returns, so only the wait for its headers is timed.

@@ -12,6 +12,12 @@ import type { ProxyResponseType } from './proxy-config.js';
  */
 const STREAM_ERROR_BODY_BYTES = 64 * 1024;
 
+/**
+ * Statuses whose response carries no body: fetch builds no body for them (and refuses to build
+ * a Response with one), and the proxy sends none back.
+ */
+export const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
+
 /** Response headers as a record with lower-case names. */
 export function headersOf(res: Response): Record<string, string> {
   const headers: Record<string, string> = {};

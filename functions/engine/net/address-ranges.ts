@@ -12,7 +12,11 @@
  *   AWS): local development needs 127.0.0.1 for its receivers and sandbox APIs.
  *
  * An IPv4 address embedded in IPv6 (IPv4-mapped ::ffff:0:0/96, NAT64 64:ff9b::/96) reaches the
- * IPv4 host, so it is judged by its IPv4 part. Unparseable input counts as inside every range.
+ * IPv4 host, so it is judged by its IPv4 part as well. The deprecated IPv4-compatible ::/96 and
+ * the local-use NAT64 prefix 64:ff9b:1::/48 (whose IPv4 part sits where the operator chose) are
+ * reserved whole: no provider is reached through them, and no stack is trusted to treat them
+ * alike. (Neither is link-local: only the private tier refuses them.) Unparseable input counts
+ * as inside every range.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -33,6 +37,10 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
+  // IPv4-compatible (deprecated, RFC 4291 §2.5.5.1): never a provider, whatever IPv4 it embeds.
+  ['::', 96],
+  // Local-use NAT64 (RFC 8215): translates into the operator's own network.
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -78,9 +86,9 @@ function isInRanges(address: string, ranges: BlockList): boolean {
   const family = isIP(bare);
   if (family === 4) return ranges.check(bare, 'ipv4');
   if (family !== 6) return true;
+  if (ranges.check(bare, 'ipv6')) return true;
   const embedded = embeddedIpv4(bare);
-  if (embedded !== null) return ranges.check(embedded, 'ipv4');
-  return ranges.check(bare, 'ipv6');
+  return embedded !== null && ranges.check(embedded, 'ipv4');
 }
 
 /** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */

@@ -4,9 +4,7 @@
  * downloads (or refused from its `Content-Length`), never read whole into memory first.
  */
 import { ResponseTooLargeError } from '../http/errors.js';
-
-/** Statuses whose response has no body; fetch refuses to build one with a body. */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+import { NULL_BODY_STATUSES } from '../http/read-response.js';
 
 /**
  * `fetchImpl`, with each response body limited to `maxBytes(contentType)`: a larger declared

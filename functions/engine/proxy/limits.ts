@@ -19,12 +19,19 @@
 export const PROXY_MAX_REQUEST_BYTES = 4_500_000;
 
 /**
- * The provider answers the proxy passes on. Text (JSON, XML, text/*: sent as is, escaped in the
- * JSON envelope) up to 5 MB; anything else is base64 in the Lambda result, so 4.5 MB, which
- * encodes to 6,000,000 characters. Above: 502 `response_too_large`.
+ * The provider answers the proxy downloads: text (JSON, XML, text/*) up to 5 MB, anything else
+ * up to 4.5 MB, cut off while it arrives. Above: 502 `response_too_large`.
  */
 export const PROXY_MAX_TEXT_RESPONSE_BYTES = 5_000_000;
 export const PROXY_MAX_BINARY_RESPONSE_BYTES = 4_500_000;
+
+/**
+ * What the body may take inside the Lambda result, leaving Lambda's 6 MB (6,291,456 bytes) room
+ * for the envelope and headers. A binary body is base64 (4.5 MB encodes to exactly this); a text
+ * body is a JSON string, where every `"` and `\` takes two bytes and a control character six, so
+ * 5 MB of quote-dense JSON can take 10 MB: its escaped length is what is held to this cap.
+ */
+export const PROXY_MAX_LAMBDA_BODY_BYTES = 6_000_000;
 
 /**
  * The whole call's time budget: every attempt, every retry wait and a token refresh fit in it,
@@ -46,7 +53,17 @@ export function isTextContentType(contentType: string | null | undefined): boole
   return /^text\/(?:plain|html|css|javascript|csv)|(?:\/|\+)(?:json|xml)\s*(?:;|$)/i.test(contentType);
 }
 
-/** The largest body of this content type the proxy passes on. */
+/**
+ * The bytes `body` takes in the API Lambda's result: base64 for a binary type; for text, the
+ * JSON string of the body decoded as UTF-8 (as `hono/aws-lambda` reads it, invalid bytes
+ * becoming U+FFFD), escapes included.
+ */
+export function lambdaBodyBytes(contentType: string | null | undefined, body: Uint8Array): number {
+  if (!isTextContentType(contentType)) return Math.ceil(body.byteLength / 3) * 4;
+  return Buffer.byteLength(JSON.stringify(new TextDecoder().decode(body)));
+}
+
+/** The largest body of this content type the proxy downloads. */
 export function maxResponseBytes(contentType: string | null | undefined): number {
   return isTextContentType(contentType) ? PROXY_MAX_TEXT_RESPONSE_BYTES : PROXY_MAX_BINARY_RESPONSE_BYTES;
 }

@@ -10,7 +10,9 @@
  * in, a cap on the body it buffers, and, where `allowPrivate` is false (AWS), no private,
  * loopback or reserved address reached by any route — the URL itself (`Base-Url-Override`, the
  * provider's base URL, a `${connectionConfig.x}` in it, a redirect) or a name resolved by the
- * injected `fetch` (`public-only-fetch.ts` refuses those at connect time).
+ * injected `fetch` (`public-only-fetch.ts` refuses those at connect time). There, too, a
+ * `Base-Url-Override` must be https: the credentials go to it (the API route lets only a `full`
+ * key name one at all). A provider refusing the token refresh for good marks the connection.
  *
  * Outcomes are values: the provider's answer, or a refusal with Nango's code and status.
  * Logs carry the method, the path without its query, the status and the duration: never a
@@ -24,7 +26,7 @@ import { TemplateError } from '../providers/template.js';
 import type { Clock, Logger } from '../ports.js';
 import { connectionClient, type ScriptServiceDeps } from '../runner/script-services.js';
 import { fetchLimitingResponse } from './limit-response.js';
-import { maxResponseBytes, PROXY_TIME_BUDGET_MS } from './limits.js';
+import { lambdaBodyBytes, maxResponseBytes, PROXY_MAX_LAMBDA_BODY_BYTES, PROXY_TIME_BUDGET_MS } from './limits.js';
 
 export type ProxyMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -116,6 +118,11 @@ export async function proxyRequest(deps: ProxyDeps, request: ProxyRequest): Prom
 
 async function callProvider(deps: ProxyDeps, request: ProxyRequest, deadline: number): Promise<ProxyOutcome> {
   const { providerConfigKey, connectionId } = request;
+  const allowPrivate = deps.allowPrivate ?? false;
+  // Where private addresses are refused (AWS), credentials only travel to an override over TLS.
+  if (request.baseUrlOverride && !allowPrivate && !request.baseUrlOverride.toLowerCase().startsWith('https://')) {
+    return refused(400, 'base_url_override_not_allowed', "Base-Url-Override must be an https URL here: the connection's credentials are sent to it");
+  }
   const integration = deps.registry.get(providerConfigKey);
   if (!integration) return refused(404, 'unknown_provider_config', `there is no integration "${providerConfigKey}"`);
   const connection = await deps.state.connections.getWithCredentials(providerConfigKey, connectionId);
@@ -124,7 +131,6 @@ async function callProvider(deps: ProxyDeps, request: ProxyRequest, deadline: nu
   if (connection.authError) {
     return refused(424, 'invalid_credentials', `connection "${connectionId}" must be authorized again: ${connection.authError.message}`);
   }
-  const allowPrivate = deps.allowPrivate ?? false;
   // Passed whole to the client: `connectionClient` spreads `http` into the provider client's deps.
   const http: Pick<ProviderHttpDeps, 'fetch' | 'sleep' | 'random' | 'now' | 'timeoutMs' | 'maxRetryDelayMs' | 'deadline' | 'allowPrivate'> = {
     fetch: fetchLimitingResponse(deps.fetch ?? globalThis.fetch, maxResponseBytes),
@@ -155,18 +161,38 @@ async function callProvider(deps: ProxyDeps, request: ProxyRequest, deadline: nu
       ...(request.decompress === false ? { decompress: false } : {}),
       responseType: 'arraybuffer',
     });
-    return { kind: 'response', status: res.status, headers: passedHeaders(res.headers), body: res.data };
+    return fitted({ kind: 'response', status: res.status, headers: passedHeaders(res.headers), body: res.data });
   } catch (error) {
-    return fromError(error);
+    const outcome = await fromError(deps, request, error);
+    return outcome.kind === 'response' ? fitted(outcome) : outcome;
   }
 }
 
+/**
+ * The answer, or 502 when it would not fit the Lambda result once there: a text body travels
+ * JSON-escaped, so a quote- or control-character-dense one grows past its byte count.
+ */
+function fitted(response: ProxiedResponse): ProxyOutcome {
+  const size = lambdaBodyBytes(response.headers['content-type'], response.body);
+  if (size <= PROXY_MAX_LAMBDA_BODY_BYTES) return response;
+  return refused(502, 'response_too_large', `the provider's response takes ${size} bytes in the API's Lambda result, above ${PROXY_MAX_LAMBDA_BODY_BYTES}: the proxy returns at most that much`);
+}
+
 /** The provider's failed answer as it sent it; every other failure as a refusal. */
-function fromError(error: unknown): ProxyOutcome {
+async function fromError(deps: ProxyDeps, request: ProxyRequest, error: unknown): Promise<ProxyOutcome> {
   const refresh = findInCauses(error, (e): e is CredentialsRefreshError => e instanceof CredentialsRefreshError);
-  if (refresh) return refused(424, 'invalid_credentials', refresh.message);
+  if (refresh) {
+    await recordRefusedRefresh(deps, request, refresh);
+    return refused(424, 'invalid_credentials', refresh.message);
+  }
   const refusedHost = findInCauses(error, (e): e is RefusedHostError => e instanceof RefusedHostError);
-  if (refusedHost) return refused(400, 'base_url_override_not_allowed', refusedHost.message);
+  if (refusedHost) {
+    // What a name resolved to stays in the log; the caller is told only that it is not public.
+    if (refusedHost.refusedAddress !== undefined) {
+      deps.logger.log('warn', `proxy refused a non-public address: ${refusedHost.refusedAddress}`, { providerConfigKey: request.providerConfigKey, connectionId: request.connectionId });
+    }
+    return refused(400, 'base_url_override_not_allowed', refusedHost.message);
+  }
   const tooLarge = findInCauses(error, (e): e is ResponseTooLargeError => e instanceof ResponseTooLargeError);
   if (tooLarge) return refused(502, 'response_too_large', `${tooLarge.message}: the proxy returns at most that much`);
   if (error instanceof ProxyConfigError || error instanceof TemplateError) return refused(400, 'invalid_request', error.message);
@@ -180,6 +206,17 @@ function fromError(error: unknown): ProxyOutcome {
     return refused(502, 'provider_unreachable', error.message);
   }
   throw error;
+}
+
+/**
+ * A refresh the provider refused for good marks the connection, as a sync run or an action does
+ * (the `auth.refresh_error` webhook follows), so it is not called again until re-authorized.
+ */
+async function recordRefusedRefresh(deps: ProxyDeps, request: ProxyRequest, error: CredentialsRefreshError): Promise<void> {
+  if (!error.needsReauthorization || error.connectionUpdatedAt === undefined) return;
+  const at = new Date(deps.clock.now()).toISOString();
+  // Conditional on the connection being the one the refresh failed on: tokens saved meanwhile win.
+  await deps.state.connections.recordAuthError(request.providerConfigKey, request.connectionId, { type: 'auth', message: error.message, at }, error.connectionUpdatedAt);
 }
 
 function refused(status: ProxyRefusal['status'], code: string, message: string): ProxyRefusal {

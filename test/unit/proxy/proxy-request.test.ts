@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROXY_MAX_BINARY_RESPONSE_BYTES, PROXY_MAX_TEXT_RESPONSE_BYTES } from '../../../functions/engine/proxy/limits.js';
+import { PROXY_MAX_BINARY_RESPONSE_BYTES, PROXY_MAX_LAMBDA_BODY_BYTES, PROXY_MAX_TEXT_RESPONSE_BYTES } from '../../../functions/engine/proxy/limits.js';
 import { json } from '../http/fake-fetch.js';
 import { ACCESS_TOKEN, API_KEY, KEYED, OAUTH, startProxyKit, text } from './proxy-kit.js';
 
@@ -52,6 +52,23 @@ describe('proxyRequest: what reaches the provider', () => {
     expect(outcome).toMatchObject({ kind: 'refused', status: 424, code: 'invalid_credentials' });
     expect(kit.calls.filter((c) => c.url.pathname === '/api/me')).toHaveLength(1);
   });
+
+  it('marks the connection when the provider refuses the grant, so the auth.refresh_error webhook follows', async () => {
+    const kit = await startProxyKit((call) => (call.url.pathname === '/token' ? json(400, { error: 'invalid_grant' }) : json(401, { error: 'expired' })));
+    await kit.call({ providerConfigKey: OAUTH, connectionId: 'o1', path: '/me' });
+    const connection = await kit.state.connections.find(OAUTH, 'o1');
+    expect(connection?.authError).toMatchObject({ type: 'auth', message: expect.stringMatching(/invalid_grant/) });
+    // Marked: the next call is refused without reaching the provider.
+    const before = kit.calls.length;
+    expect(await kit.call({ providerConfigKey: OAUTH, connectionId: 'o1', path: '/me' })).toMatchObject({ kind: 'refused', status: 424 });
+    expect(kit.calls).toHaveLength(before);
+  });
+
+  it('does not mark the connection when the token URL fails in a way that may pass (503)', async () => {
+    const kit = await startProxyKit((call) => (call.url.pathname === '/token' ? json(503, { error: 'busy' }) : json(401, { error: 'expired' })));
+    expect(await kit.call({ providerConfigKey: OAUTH, connectionId: 'o1', path: '/me' })).toMatchObject({ kind: 'refused', status: 424 });
+    expect((await kit.state.connections.find(OAUTH, 'o1'))?.authError).toBeUndefined();
+  });
 });
 
 describe('proxyRequest: the answer', () => {
@@ -75,7 +92,7 @@ describe('proxyRequest: the answer', () => {
   });
 
   it('refuses answers above the cap with 502, text and binary apart', async () => {
-    const answer = (size: number, type: string) => () => new Response(new Uint8Array(size), { status: 200, headers: { 'content-type': type } });
+    const answer = (size: number, type: string) => () => new Response(new Uint8Array(size).fill(0x78), { status: 200, headers: { 'content-type': type } });
     const textKit = await startProxyKit(answer(PROXY_MAX_TEXT_RESPONSE_BYTES, 'application/json'));
     expect(await textKit.call({})).toMatchObject({ kind: 'response', status: 200 });
     const bigText = await startProxyKit(answer(PROXY_MAX_TEXT_RESPONSE_BYTES + 1, 'application/json'));
@@ -83,6 +100,18 @@ describe('proxyRequest: the answer', () => {
     expect(bigText.calls).toHaveLength(1); // never retried
     const bigBinary = await startProxyKit(answer(PROXY_MAX_BINARY_RESPONSE_BYTES + 1, 'application/pdf'));
     expect(await bigBinary.call({})).toMatchObject({ kind: 'refused', status: 502, code: 'response_too_large' });
+  });
+
+  it('refuses text whose JSON-escaped form would not fit the Lambda result, success or failure', async () => {
+    // 3.1 MB of quotes: under the 5 MB download cap, 6.2 MB once escaped in the result.
+    const quotes = '"'.repeat(3_100_000);
+    for (const status of [200, 500]) {
+      const kit = await startProxyKit(() => new Response(quotes, { status, headers: { 'content-type': 'application/json' } }));
+      expect(await kit.call({})).toMatchObject({ kind: 'refused', status: 502, code: 'response_too_large' });
+    }
+    const fits = '"'.repeat(PROXY_MAX_LAMBDA_BODY_BYTES / 2 - 2);
+    const kit = await startProxyKit(() => new Response(fits, { status: 200, headers: { 'content-type': 'text/plain' } }));
+    expect(await kit.call({})).toMatchObject({ kind: 'response', status: 200 });
   });
 
   it('counts a streamed body without Content-Length as it arrives', async () => {

@@ -18,14 +18,35 @@ describe('proxyRequest: SSRF', () => {
     },
   );
 
-  it.each(['http://10.0.0.1', 'http://[::ffff:127.0.0.1]', 'http://127.0.0.1:8080', 'http://localhost:3000', 'http://192.168.1.10', 'http://[::1]', 'http://0.0.0.0'])(
-    'refuses the private address %s when private addresses are not allowed (the default)',
-    async (override) => {
-      const kit = await startProxyKit(ok);
-      expect(await kit.call({ baseUrlOverride: override })).toMatchObject({ kind: 'refused', status: 400, code: 'base_url_override_not_allowed' });
-      expect(kit.calls).toHaveLength(0);
-    },
-  );
+  it.each([
+    'https://10.0.0.1',
+    'https://[::ffff:127.0.0.1]',
+    'https://127.0.0.1:8080',
+    'https://localhost:3000',
+    'https://192.168.1.10',
+    'https://[::1]',
+    'https://0.0.0.0',
+    'https://[::127.0.0.1]',
+    'https://[64:ff9b:1::a00:1]',
+  ])('refuses the private address %s when private addresses are not allowed (the default)', async (override) => {
+    const kit = await startProxyKit(ok);
+    expect(await kit.call({ baseUrlOverride: override })).toMatchObject({ kind: 'refused', status: 400, code: 'base_url_override_not_allowed', message: expect.stringMatching(/private/) });
+    expect(kit.calls).toHaveLength(0);
+  });
+
+  it('takes only an https override when private addresses are not allowed: the credentials go to it', async () => {
+    const kit = await startProxyKit(ok);
+    const outcome = await kit.call({ baseUrlOverride: 'http://api.other.example' });
+    expect(outcome).toMatchObject({ kind: 'refused', status: 400, code: 'base_url_override_not_allowed', message: expect.stringMatching(/https/) });
+    expect(kit.calls).toHaveLength(0);
+    expect(await kit.call({ baseUrlOverride: 'https://api.other.example' })).toMatchObject({ kind: 'response', status: 200 });
+    expect(kit.calls[0]!.url.href).toBe('https://api.other.example/things');
+  });
+
+  it('takes an http override where private addresses are allowed (the local runtime)', async () => {
+    const kit = await startProxyKit(ok, { allowPrivate: true });
+    expect(await kit.call({ baseUrlOverride: 'http://api.other.example' })).toMatchObject({ kind: 'response', status: 200 });
+  });
 
   it('calls a private address where allowed (the local runtime)', async () => {
     const kit = await startProxyKit(ok, { allowPrivate: true });
@@ -50,9 +71,13 @@ describe('proxyRequest: SSRF', () => {
   it('refuses what the fetch refused at connect time (a name resolving to a private address), without retrying', async () => {
     const { RefusedHostError } = await import('../../../functions/engine/http/errors.js');
     const kit = await startProxyKit(() => {
-      throw new TypeError('fetch failed', { cause: new RefusedHostError('Refusing to call rebind.example (127.0.0.1)') });
+      throw new TypeError('fetch failed', { cause: new RefusedHostError('Refusing to call rebind.example: it resolved to a non-public address', { refusedAddress: '10.9.8.7' }) });
     });
-    expect(await kit.call({ baseUrlOverride: 'https://rebind.example', retries: 3 })).toMatchObject({ kind: 'refused', status: 400, code: 'base_url_override_not_allowed' });
+    const outcome = await kit.call({ baseUrlOverride: 'https://rebind.example', retries: 3 });
+    expect(outcome).toMatchObject({ kind: 'refused', status: 400, code: 'base_url_override_not_allowed' });
     expect(kit.calls).toHaveLength(1);
+    // The resolved address is the log's, not the caller's.
+    expect(JSON.stringify(outcome)).not.toContain('10.9.8.7');
+    expect(kit.logs.some((l) => l.level === 'warn' && l.message.includes('10.9.8.7'))).toBe(true);
   });
 });

@@ -53,6 +53,15 @@ describe('createPublicOnlyFetch', () => {
     expect(hits).toBe(0);
   });
 
+  it('names the host in the refusal, not the address it resolved to, which is kept for the log', async () => {
+    const fetchPublic = createPublicOnlyFetch({ lookup: resolvingTo('10.77.66.55') });
+    const error = await refusal(fetchPublic(`http://internal.rebind.example:${port}/`));
+    expect(error?.message).toMatch(/^Refusing to call internal\.rebind\.example: it resolved to a non-public address/);
+    expect(error?.message).not.toContain('10.77.66.55');
+    expect(error?.refusedAddress).toBe('10.77.66.55');
+    expect(hits).toBe(0);
+  });
+
   it('refuses a name when any of its answers is private', async () => {
     const fetchPublic = createPublicOnlyFetch({ lookup: resolvingTo('93.184.216.34', '127.0.0.1') });
     expect(await refusal(fetchPublic(`http://mixed.example:${port}/`))).toBeInstanceOf(RefusedHostError);
