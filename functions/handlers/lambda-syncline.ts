@@ -36,7 +36,17 @@ export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: P
     logger: makePowertoolsLogger(serviceName),
     ...(env.KMS_KEY_ID ? { cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }) } : {}),
     ...(env.ACTION_QUEUE_URL ? { actionQueueUrl: env.ACTION_QUEUE_URL } : {}),
-    ...(env.ACTIONS_FUNCTION_NAME ? { actionInvoker: new LambdaActionInvoker({ lambda: new LambdaClient({}), functionName: env.ACTIONS_FUNCTION_NAME }) } : {}),
+    ...(env.ACTIONS_FUNCTION_NAME ? { actionInvoker: makeLambdaActionInvoker(env.ACTIONS_FUNCTION_NAME) } : {}),
     ...extra,
   });
+}
+
+/**
+ * The synchronous actions' invoker. One attempt only: the SDK would otherwise retry an invocation
+ * that failed in transit — possibly after the function had started running the action — and
+ * the execution would run twice (the function refuses a second claim, but the caller would
+ * see that refusal instead of the first run's outcome).
+ */
+export function makeLambdaActionInvoker(functionName: string): LambdaActionInvoker {
+  return new LambdaActionInvoker({ lambda: new LambdaClient({ maxAttempts: 1 }), functionName });
 }

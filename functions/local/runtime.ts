@@ -21,7 +21,7 @@ import { IntegrationRegistry, type IntegrationDeclaration } from '../engine/inte
 import type { Logger } from '../engine/ports.js';
 import type { RunnerConfig } from '../engine/runner/runner-config.js';
 import { reconcileSchedules } from '../engine/schedules.js';
-import { makeActionsHandler } from '../handlers/queue/actions-handler.js';
+import { ACTIONS_MAX_RECEIVE_COUNT, makeActionsHandler } from '../handlers/queue/actions-handler.js';
 import { makeExecutorHandler } from '../handlers/queue/executor-handler.js';
 import { makeFanOutHandler } from '../handlers/schedule/fan-out-handler.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../integrations/demo-crm/sandbox/server.js';
@@ -104,7 +104,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const executorTimeoutMs = options.executorTimeoutMs ?? EXECUTOR_TIMEOUT_MS;
     // As in AWS: the visibility timeout is six times the executor's timeout.
     const runs = await sqs.createQueueWithDlq('syncline-runs', { visibilityTimeoutS: Math.ceil((6 * executorTimeoutMs) / 1000), maxReceiveCount: 5 });
-    const actionQueues = await sqs.createQueueWithDlq('syncline-actions', { visibilityTimeoutS: Math.ceil((6 * ACTIONS_TIMEOUT_MS) / 1000), maxReceiveCount: 3 });
+    // As in AWS: the same visibility timeout rule, and as many receives before the DLQ.
+    const actionQueues = await sqs.createQueueWithDlq('syncline-actions', { visibilityTimeoutS: Math.ceil((6 * ACTIONS_TIMEOUT_MS) / 1000), maxReceiveCount: ACTIONS_MAX_RECEIVE_COUNT });
 
     const registry = new IntegrationRegistry(options.integrations);
     // What a declaration says that Syncline ignores (unknown createSync options) is said once, here.
@@ -235,7 +236,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       api = { url: server.url, secretKey: key.secret, secretKeyGenerated: key.generated };
     }
 
-    return { syncline, scheduler, dynamo, sqs, queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl, actions: actionQueues.queueUrl, actionsDlq: actionQueues.dlqUrl }, tables: LOCAL_TABLES, sandbox, api, webhooks, stop: stopAll };
+    return {
+      syncline,
+      scheduler,
+      dynamo,
+      sqs,
+      queues: { runs: runs.queueUrl, runsDlq: runs.dlqUrl, actions: actionQueues.queueUrl, actionsDlq: actionQueues.dlqUrl },
+      tables: LOCAL_TABLES,
+      sandbox,
+      api,
+      webhooks,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ACTIONS_MAX_RECEIVE_COUNT } from '../../functions/handlers/queue/actions-handler.js';
 import type { DataTables } from './data-tables.js';
 import { SynclineFunction } from './syncline-function.js';
 import type { Webhooks } from './webhooks.js';
@@ -18,7 +19,7 @@ export interface ActionsProps {
   readonly webhooks: Webhooks;
   /** Concurrent asynchronous executions the queue may drive (synchronous triggers come on top). @default 20 */
   readonly maxConcurrency?: number;
-  /** Deliveries of one message before it is parked in the DLQ. @default 5 */
+  /** Deliveries of one message before it is parked in the DLQ. @default ACTIONS_MAX_RECEIVE_COUNT (5), as the local runtime */
   readonly maxReceiveCount?: number;
 }
 
@@ -61,7 +62,7 @@ export class Actions extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(ACTIONS_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? ACTIONS_MAX_RECEIVE_COUNT },
     });
 
     this.function = new SynclineFunction(this, 'Function', {

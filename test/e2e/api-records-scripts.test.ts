@@ -178,7 +178,9 @@ describe('GET /scripts/config', () => {
     expect(answer.body.map((e: any) => e.providerConfigKey)).toEqual(['demo-crm', 'help-desk']);
     const [crm, desk] = answer.body;
     expect(crm).toMatchObject({ provider: 'demo-crm', 'on-events': [] });
-    expect(crm.actions).toEqual([expect.objectContaining({ name: 'create-contact', type: 'action', returns: ['ActionOutput_demo_crm_createcontact'], endpoints: [{ method: 'POST', path: '/contacts', group: 'Contacts' }] })]);
+    expect(crm.actions).toEqual([
+      expect.objectContaining({ name: 'create-contact', type: 'action', returns: ['ActionOutput_demo_crm_createcontact'], endpoints: [{ method: 'POST', path: '/contacts', group: 'Contacts' }] }),
+    ]);
     expect(crm.syncs.map((s: any) => [s.name, s.type, s.runs, s.sync_type, s.track_deletes, s.auto_start, s.enabled, s.returns])).toEqual([
       ['contacts', 'sync', 'every minute', 'full', true, true, true, ['Contact']],
       ['notes', 'sync', 'every minute', 'incremental', false, true, true, ['Note']],

@@ -7,8 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { Nango } from '@nangohq/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS_MAX_RECEIVE_COUNT } from '../../functions/handlers/queue/actions-handler.js';
 import { startLocalRuntime, type LocalRuntime } from '../../functions/local/runtime.js';
 import demoCrm from '../../integrations/demo-crm/index.js';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -72,7 +74,13 @@ describe('@nangohq/node proxy against npm start', () => {
 
     // The provider's own error answer comes back as it was sent.
     const conflict = await failure(
-      nango.proxy({ method: 'POST', providerConfigKey: PCK, connectionId: CONN, endpoint: '/crm/v3/objects/contacts', data: { properties: { firstname: 'G', lastname: 'H', email: 'grace.proxy@example.com' } } }),
+      nango.proxy({
+        method: 'POST',
+        providerConfigKey: PCK,
+        connectionId: CONN,
+        endpoint: '/crm/v3/objects/contacts',
+        data: { properties: { firstname: 'G', lastname: 'H', email: 'grace.proxy@example.com' } },
+      }),
     );
     expect(conflict.status).toBe(409);
     expect(conflict.body).toMatchObject({ category: 'CONFLICT' });
@@ -99,7 +107,10 @@ describe('@nangohq/node actions against npm start', () => {
     await nango.triggerAction(PCK, CONN, 'create-contact', contactInput('twice'));
     const again = await failure(nango.triggerAction(PCK, CONN, 'create-contact', contactInput('twice')));
     expect(again.status).toBe(500);
-    expect(again.body.error).toMatchObject({ code: 'action_script_runtime_error', payload: { message: 'A contact with this email already exists', code: 'contact_exists', email: 'ada.twice@example.com' } });
+    expect(again.body.error).toMatchObject({
+      code: 'action_script_runtime_error',
+      payload: { message: 'A contact with this email already exists', code: 'contact_exists', email: 'ada.twice@example.com' },
+    });
   });
 
   it('answers 404 for an unknown action and 400 for an unknown connection', async () => {
@@ -107,6 +118,11 @@ describe('@nangohq/node actions against npm start', () => {
     const unknown = await failure(nango.triggerAction(PCK, 'nobody', 'create-contact', contactInput('x')));
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('unknown_connection');
+  });
+
+  it('parks an actions message in the DLQ after as many receives as the AWS queue does', async () => {
+    const { Attributes } = await runtime.sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: runtime.queues.actions, AttributeNames: ['RedrivePolicy'] }));
+    expect(Number(JSON.parse(Attributes!.RedrivePolicy!).maxReceiveCount)).toBe(ACTIONS_MAX_RECEIVE_COUNT);
   });
 
   it('runs an action asynchronously: result by id and status URL, and a verified async_action webhook', async () => {

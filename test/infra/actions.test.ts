@@ -1,6 +1,7 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS_MAX_RECEIVE_COUNT } from '../../functions/handlers/queue/actions-handler.js';
 import { SynclineStack } from '../../infra/syncline-stack.js';
 
 interface Resource {
@@ -92,6 +93,8 @@ describe('the actions queue', () => {
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(stack.actions.deadLetterQueue), maxReceiveCount: 5 });
+    // The local runtime's actions queue uses the same value.
+    expect(ACTIONS_MAX_RECEIVE_COUNT).toBe(5);
     expect(resourceOf(stack.actions.deadLetterQueue).Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
     template.hasOutput('ActionQueueUrl', { Value: { Ref: logicalId(stack.actions.queue) } });
   });

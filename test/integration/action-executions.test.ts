@@ -12,6 +12,8 @@ import { ConflictError } from '../../functions/engine/errors.js';
 import { useDynamo } from '../support/dynamo.js';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
+/** An attempt's lease: the invocation's end (15 minutes in AWS). */
+const LEASE = 15 * 60_000;
 
 function execution(overrides: Partial<ActionExecution> = {}): ActionExecution {
   return {
@@ -29,6 +31,7 @@ function execution(overrides: Partial<ActionExecution> = {}): ActionExecution {
     input: { name: 'Ada', tags: ['a', 'b'], nested: { n: 1.5, empty: '' } },
     error: null,
     checkpoint: null,
+    leaseUntil: null,
     ...overrides,
   };
 }
@@ -48,8 +51,8 @@ describe('DynamoActionExecutionRepo', () => {
     await repo.create(created);
     expect(await repo.get(created.id)).toEqual(created);
 
-    const started = await repo.startAttempt(created.id, NOW + 10);
-    expect(started).toMatchObject({ status: 'RUNNING', attempts: 1, startedAt: NOW + 10, input: created.input });
+    const started = await repo.startAttempt(created.id, NOW + 10, NOW + 10 + LEASE);
+    expect(started).toMatchObject({ status: 'RUNNING', attempts: 1, startedAt: NOW + 10, leaseUntil: NOW + 10 + LEASE, input: created.input });
     await repo.saveCheckpoint(created.id, { page: 3, done: false });
     expect(await repo.finish(created.id, { status: 'SUCCESS', output: { id: 'c-1', ok: true } }, NOW + 20)).toBe(true);
 
@@ -59,6 +62,7 @@ describe('DynamoActionExecutionRepo', () => {
       attempts: 1,
       startedAt: NOW + 10,
       finishedAt: NOW + 20,
+      leaseUntil: NOW + 10 + LEASE,
       checkpoint: { page: 3, done: false },
       output: { id: 'c-1', ok: true },
     });
@@ -100,29 +104,34 @@ describe('DynamoActionExecutionRepo', () => {
     await repo.create(created);
     // Not started: nothing to finish.
     expect(await repo.finish(created.id, { status: 'SUCCESS', output: 1 }, NOW)).toBe(false);
-    await repo.startAttempt(created.id, NOW);
+    await repo.startAttempt(created.id, NOW, NOW + LEASE);
     const error = { type: 'action_script_runtime_error', status: 500, message: 'boom', payload: { reason: 'x' } };
     expect(await repo.finish(created.id, { status: 'ERROR', error }, NOW + 1)).toBe(true);
     expect(await repo.finish(created.id, { status: 'SUCCESS', output: 2 }, NOW + 2)).toBe(false);
 
-    expect(await repo.startAttempt(created.id, NOW + 3)).toBeNull();
+    expect(await repo.startAttempt(created.id, NOW + 2 * LEASE, NOW + 3 * LEASE)).toBeNull();
     expect(await repo.get(created.id)).toMatchObject({ status: 'ERROR', error, finishedAt: NOW + 1, attempts: 1 });
     expect((await repo.get(created.id))?.output).toBeUndefined();
   });
 
-  it('takes a lost RUNNING attempt again, requeues with the error kept, and refuses what it must', async () => {
+  it('takes a RUNNING attempt again only once its lease has expired, requeues with the error kept, and refuses what it must', async () => {
     const created = execution();
     await repo.create(created);
     await expect(repo.create(created)).rejects.toBeInstanceOf(ConflictError);
     await expect(repo.requeue(created.id, { type: 'x', status: 500, message: 'm', payload: {} })).rejects.toBeInstanceOf(ConflictError);
-    expect(await repo.startAttempt(randomUUID(), NOW)).toBeNull();
+    expect(await repo.startAttempt(randomUUID(), NOW, NOW + LEASE)).toBeNull();
 
-    await repo.startAttempt(created.id, NOW);
-    expect(await repo.startAttempt(created.id, NOW + 1)).toMatchObject({ status: 'RUNNING', attempts: 2 });
+    await repo.startAttempt(created.id, NOW, NOW + LEASE);
+    // A duplicate message while the attempt may still run: refused, up to the lease's last ms.
+    expect(await repo.startAttempt(created.id, NOW + 1, NOW + 1 + LEASE)).toBeNull();
+    expect(await repo.startAttempt(created.id, NOW + LEASE, NOW + 2 * LEASE)).toBeNull();
+    expect(await repo.get(created.id)).toMatchObject({ status: 'RUNNING', attempts: 1, leaseUntil: NOW + LEASE });
+    expect(await repo.startAttempt(created.id, NOW + LEASE + 1, NOW + 2 * LEASE)).toMatchObject({ status: 'RUNNING', attempts: 2, leaseUntil: NOW + 2 * LEASE });
     const error = { type: 'script_network_error', status: 503, message: 'reset', payload: {} };
     await repo.requeue(created.id, error);
-    expect(await repo.get(created.id)).toMatchObject({ status: 'QUEUED', attempts: 2, error });
-    expect(await repo.startAttempt(created.id, NOW + 2)).toMatchObject({ status: 'RUNNING', attempts: 3 });
+    expect(await repo.get(created.id)).toMatchObject({ status: 'QUEUED', attempts: 2, error, leaseUntil: null });
+    // QUEUED is taken at once, whatever the time.
+    expect(await repo.startAttempt(created.id, NOW + 2, NOW + 2 + LEASE)).toMatchObject({ status: 'RUNNING', attempts: 3 });
     await expect(repo.saveCheckpoint(randomUUID(), { a: 1 })).rejects.toBeInstanceOf(ConflictError);
   });
 
@@ -175,5 +184,30 @@ describe('DynamoActionExecutionRepo', () => {
     await repo.appendLogs(id, lines.slice(120));
     expect(await repo.logs(id)).toEqual(lines);
     expect(await repo.logs(randomUUID())).toEqual([]);
+  });
+
+  it('reads only the last lines of a long log when asked', async () => {
+    const id = randomUUID();
+    const lines = Array.from({ length: 1_000 }, (_, i) => ({ at: NOW + i, level: 'info' as const, message: `line ${i}` }));
+    await repo.appendLogs(id, lines);
+
+    expect(await repo.logs(id, { last: 200 })).toEqual(lines.slice(800));
+    expect(await repo.logs(id, { last: 150 })).toEqual(lines.slice(850));
+    expect(await repo.logs(id, { last: 5_000 })).toEqual(lines);
+  });
+
+  it('lets one invocation claim a sync execution, once, and never an async or finished one', async () => {
+    const sync = execution({ mode: 'sync', status: 'RUNNING', attempts: 0, maxRetries: 0, startedAt: NOW, leaseUntil: NOW + 25_000 });
+    await repo.create(sync);
+
+    expect(await repo.claimInvocation(sync.id)).toMatchObject({ id: sync.id, status: 'RUNNING', attempts: 1 });
+    expect(await repo.claimInvocation(sync.id)).toBeNull();
+    // Nor does an async attempt take it, whatever its lease says.
+    expect(await repo.startAttempt(sync.id, NOW + 60 * LEASE, NOW + 61 * LEASE)).toBeNull();
+    const queued = execution();
+    await repo.create(queued);
+    expect(await repo.claimInvocation(queued.id)).toBeNull();
+    expect(await repo.claimInvocation(randomUUID())).toBeNull();
+    expect(await repo.get(sync.id)).toMatchObject({ status: 'RUNNING', attempts: 1 });
   });
 });

@@ -1,8 +1,10 @@
 /**
  * An in-memory `ActionExecutionRepo` with the same conditions the DynamoDB one writes with: a
- * create fails on an existing id, an attempt starts only from QUEUED or RUNNING, a finish only
- * from RUNNING, a requeue only from RUNNING. Reads and writes hand out copies.
+ * create fails on an existing id; each status change leaves only the statuses the table in
+ * `execution-states.ts` allows, with the same guards (an attempt takes a RUNNING execution only
+ * once its lease has expired, an invocation claims a sync one once). Reads and writes hand out copies.
  */
+import { writeLeaves } from '../../functions/engine/actions/execution-states.js';
 import { ConflictError } from '../../functions/engine/errors.js';
 import type { ActionExecution, ActionExecutionFilter, ActionExecutionRepo, ActionFailure } from '../../functions/engine/actions/ports.js';
 import type { Checkpoint, RunLogLine } from '../../functions/engine/ports.js';
@@ -25,23 +27,33 @@ export class MemoryActionExecutions implements ActionExecutionRepo {
     return found ? clone(found) : null;
   }
 
-  async startAttempt(id: string, at: number): Promise<ActionExecution | null> {
+  async startAttempt(id: string, at: number, leaseUntil: number): Promise<ActionExecution | null> {
     const found = this.items.get(id);
-    if (!found || (found.status !== 'QUEUED' && found.status !== 'RUNNING')) return null;
-    const started: ActionExecution = { ...found, status: 'RUNNING', attempts: found.attempts + 1, startedAt: at };
+    if (!found || !writeLeaves('startAttempt', found.status)) return null;
+    // A RUNNING execution is taken only once its attempt's lease has expired.
+    if (found.status === 'RUNNING' && !(found.mode === 'async' && found.leaseUntil !== null && found.leaseUntil < at)) return null;
+    const started: ActionExecution = { ...found, status: 'RUNNING', attempts: found.attempts + 1, startedAt: at, leaseUntil };
     this.items.set(id, started);
     return clone(started);
   }
 
+  async claimInvocation(id: string): Promise<ActionExecution | null> {
+    const found = this.items.get(id);
+    if (!found || !writeLeaves('claimInvocation', found.status) || found.mode !== 'sync' || found.attempts !== 0) return null;
+    const claimed: ActionExecution = { ...found, attempts: 1 };
+    this.items.set(id, claimed);
+    return clone(claimed);
+  }
+
   async requeue(id: string, error: ActionFailure): Promise<void> {
     const found = this.items.get(id);
-    if (found?.status !== 'RUNNING') throw new ConflictError(`action execution ${id} is not RUNNING`);
-    this.items.set(id, { ...found, status: 'QUEUED', error: clone(error) });
+    if (!found || !writeLeaves('requeue', found.status)) throw new ConflictError(`action execution ${id} is not RUNNING`);
+    this.items.set(id, { ...found, status: 'QUEUED', error: clone(error), leaseUntil: null });
   }
 
   async finish(id: string, result: { status: 'SUCCESS'; output: unknown } | { status: 'ERROR'; error: ActionFailure }, at: number): Promise<boolean> {
     const found = this.items.get(id);
-    if (found?.status !== 'RUNNING') return false;
+    if (!found || !writeLeaves('finish', found.status)) return false;
     const finished: ActionExecution =
       result.status === 'SUCCESS'
         ? { ...found, status: 'SUCCESS', error: null, finishedAt: at, ...(result.output === undefined ? {} : { output: clone(result.output) }) }
@@ -69,7 +81,12 @@ export class MemoryActionExecutions implements ActionExecutionRepo {
     this.logLines.set(id, [...(this.logLines.get(id) ?? []), ...clone(lines)]);
   }
 
-  async logs(id: string): Promise<RunLogLine[]> {
-    return clone(this.logLines.get(id) ?? []);
+  /** Every `logs` call, to count and overlap reads. */
+  readonly logReads: { id: string; last: number | undefined }[] = [];
+
+  async logs(id: string, options: { last?: number } = {}): Promise<RunLogLine[]> {
+    this.logReads.push({ id, last: options.last });
+    const lines = clone(this.logLines.get(id) ?? []);
+    return options.last === undefined ? lines : lines.slice(Math.max(0, lines.length - options.last));
   }
 }

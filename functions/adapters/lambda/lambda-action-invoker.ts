@@ -32,7 +32,7 @@ export const ActionOutcomeSchema = z.discriminatedUnion('status', [
 ]);
 
 export class LambdaActionInvoker implements ActionInvoker {
-  constructor(private readonly options: LambdaActionInvokerOptions) {}
+  constructor(readonly options: LambdaActionInvokerOptions) {}
 
   async invoke(invocation: ActionInvocation): Promise<ActionOutcome> {
     const payload: ActionInvocation = { executionId: invocation.executionId, deadline: invocation.deadline };

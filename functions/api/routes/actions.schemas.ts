@@ -26,11 +26,14 @@ export const AsyncActionResponse = z.object({
   statusUrl: z.string().meta({ description: 'Where the result will be: GET it (`/action/<id>`)' }),
 });
 
-export const ActionOutput = z.unknown().meta({ description: "What the action returned, as its output schema says" });
+export const ActionOutput = z.unknown().meta({ description: 'What the action returned, as its output schema says' });
 
 export const ActionErrorResponse = z.object({
   error: z.object({
-    code: z.string().meta({ description: 'Nango error type: action_script_runtime_error (an ActionError), invalid_action_input, invalid_action_output, script_http_error, script_network_error, script_internal_error, action_timeout, script_output_too_large, …' }),
+    code: z.string().meta({
+      description:
+        'Nango error type: action_script_runtime_error (an ActionError), invalid_action_input, invalid_action_output, script_http_error, script_network_error, script_internal_error, action_timeout, script_output_too_large, …',
+    }),
     message: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })),
     payload: z.record(z.string(), z.unknown()).optional().meta({ description: "The ActionError's payload, or the provider's answer body" }),

@@ -16,18 +16,11 @@ import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { type ApiContext, defineRoute, json, type ApiRoute } from '../route.js';
 import { iso } from '../schemas.js';
-import {
-  ActionErrorResponse,
-  ActionExecutionsQuery,
-  ActionExecutionsResponse,
-  ActionIdPath,
-  ActionOutput,
-  AsyncActionResponse,
-  TriggerBody,
-  TriggerHeaders,
-} from './actions.schemas.js';
+import { ActionErrorResponse, ActionExecutionsQuery, ActionExecutionsResponse, ActionIdPath, ActionOutput, AsyncActionResponse, TriggerBody, TriggerHeaders } from './actions.schemas.js';
 
 const TAG = 'Actions';
+/** Log lines listed per execution by `GET /action/executions`: the last ones. */
+export const LISTED_LOG_LINES = 200;
 
 export function actionsRoutes(deps: ApiDeps): ApiRoute[] {
   const actions = deps.actions;
@@ -77,7 +70,7 @@ export function actionsRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/action/executions',
         tag: TAG,
         summary: 'List action executions with their logs (Syncline extra)',
-        description: 'The most recent executions of the actions of one connection (optionally one action), newest first: mode, status, attempts, error and log lines. Inputs and outputs are not listed.',
+        description: `The most recent executions of the actions of one connection (optionally one action), newest first: mode, status, attempts, error and the last ${LISTED_LOG_LINES} log lines of each. Inputs and outputs are not listed.`,
         query: ActionExecutionsQuery,
         responses: { 200: { description: 'Executions', schema: ActionExecutionsResponse } },
       },
@@ -88,8 +81,8 @@ export function actionsRoutes(deps: ApiDeps): ApiRoute[] {
           ...(query.action_name ? { actionName: query.action_name } : {}),
           limit: query.limit,
         });
-        const executions = [];
-        for (const execution of found) executions.push(describeExecution(execution, await actions.logs(execution.id)));
+        // Read side by side, and each capped: a page of 100 executions is 100 short reads at once, not 100 whole logs in a row.
+        const executions = await Promise.all(found.map(async (execution) => describeExecution(execution, await actions.logs(execution.id, { last: LISTED_LOG_LINES }))));
         return json(c, 200, { executions });
       },
     ),
@@ -100,7 +93,8 @@ export function actionsRoutes(deps: ApiDeps): ApiRoute[] {
         path: '/action/{id}',
         tag: TAG,
         summary: 'Get an asynchronous action result',
-        description: "The output of an action triggered with X-Async: true once it has succeeded; 404 while it is queued or running (or for an unknown id); its error, with the status of its kind, once it has failed for good.",
+        description:
+          'The output of an action triggered with X-Async: true once it has succeeded; 404 while it is queued or running (or for an unknown id); its error, with the status of its kind, once it has failed for good.',
         params: ActionIdPath,
         responses: {
           200: { description: "The action's output", schema: ActionOutput },
@@ -113,7 +107,11 @@ export function actionsRoutes(deps: ApiDeps): ApiRoute[] {
         if (!execution) throw new ApiError(404, 'not_found', `No action '${params.id}' found`);
         if (execution.status === 'SUCCESS') return c.json(execution.output ?? null, 200);
         if (execution.status === 'ERROR' && execution.error) return failureResponse(c, execution.error);
-        throw new ApiError(404, 'not_found', `Action '${params.id}' has not completed yet (${execution.status.toLowerCase()}, attempt ${Math.max(1, execution.attempts)} of ${execution.maxRetries + 1})`);
+        throw new ApiError(
+          404,
+          'not_found',
+          `Action '${params.id}' has not completed yet (${execution.status.toLowerCase()}, attempt ${Math.max(1, execution.attempts)} of ${execution.maxRetries + 1})`,
+        );
       },
     ),
   ];
@@ -131,7 +129,12 @@ async function trigger(actions: ActionService, request: Parameters<ActionService
 /** An `ActionRequestError` as an `ApiError` that also carries the payload of Nango's body. */
 class ActionApiError extends ApiError {
   constructor(private readonly request: ActionRequestError) {
-    super(request.status as ApiError['status'], request.code, request.message, request.errors.map(({ path, message }) => ({ path, message })));
+    super(
+      request.status as ApiError['status'],
+      request.code,
+      request.message,
+      request.errors.map(({ path, message }) => ({ path, message })),
+    );
   }
 
   override toBody() {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IntegrationRegistry } from '../integration.js';
 import type { Clock, RunLogLine, StateRepos } from '../ports.js';
-import type { FieldError } from './action-errors.js';
+import { type FieldError, timeoutFailure } from './action-errors.js';
 import { parseActionInput } from './action-input.js';
 import type { ActionExecution, ActionExecutionFilter, ActionExecutionRepo, ActionInvoker, ActionOutcome, ActionQueue } from './ports.js';
 
@@ -28,6 +28,12 @@ export interface ActionServiceDeps {
 }
 
 export const DEFAULT_SYNC_TIMEOUT_MS = 25_000;
+/**
+ * A sync execution still RUNNING this long after its deadline has lost its runner (the function
+ * died, or its script blocked the event loop past the deadline): its runner records a result
+ * within seconds of the deadline (`DEADLINE_MARGIN_MS` of the actions function) when it can.
+ */
+export const SYNC_RESULT_GRACE_MS = 60_000;
 /** Nango's `X-Max-Retries` range. */
 export const MAX_ACTION_RETRIES = 5;
 
@@ -99,16 +105,18 @@ export class ActionService {
       input: req.input,
       checkpoint: null,
     } satisfies Partial<ActionExecution>;
+    const deadline = now + this.syncTimeoutMs;
 
     if (req.async) {
-      await this.deps.executions.create({ ...base, mode: 'async', status: 'QUEUED', startedAt: null, attempts: 0, maxRetries: req.maxRetries });
+      await this.deps.executions.create({ ...base, mode: 'async', status: 'QUEUED', startedAt: null, attempts: 0, maxRetries: req.maxRetries, leaseUntil: null });
       await this.deps.queue.send({ executionId: base.id });
       return { kind: 'queued', id: base.id, statusUrl: `/action/${base.id}` };
     }
-    await this.deps.executions.create({ ...base, mode: 'sync', status: 'RUNNING', startedAt: now, attempts: 1, maxRetries: 0 });
+    // Attempts 0 until the invocation claims it: a repeated invocation finds it claimed and refuses to run it.
+    await this.deps.executions.create({ ...base, mode: 'sync', status: 'RUNNING', startedAt: now, attempts: 0, maxRetries: 0, leaseUntil: deadline });
     let outcome: ActionOutcome;
     try {
-      outcome = await this.deps.invoker.invoke({ executionId: base.id, deadline: now + this.syncTimeoutMs });
+      outcome = await this.deps.invoker.invoke({ executionId: base.id, deadline });
     } catch (error) {
       // The runner never answered (it crashed, or the invoke failed): the execution must not stay RUNNING.
       // Conditional on RUNNING, so a runner that did finish keeps its own result.
@@ -119,16 +127,38 @@ export class ActionService {
     return { kind: 'completed', executionId: base.id, outcome };
   }
 
-  get(id: string): Promise<ActionExecution | null> {
-    return this.deps.executions.get(id);
+  async get(id: string): Promise<ActionExecution | null> {
+    const execution = await this.deps.executions.get(id);
+    return execution && this.settleLapsed(execution);
   }
 
   /** A connection's executions (of one action when named), newest first. */
-  list(filter: ActionExecutionFilter): Promise<ActionExecution[]> {
-    return this.deps.executions.list(filter);
+  async list(filter: ActionExecutionFilter): Promise<ActionExecution[]> {
+    const found = await this.deps.executions.list(filter);
+    return Promise.all(found.map((execution) => this.settleLapsed(execution)));
   }
 
-  logs(id: string): Promise<RunLogLine[]> {
-    return this.deps.executions.logs(id);
+  /** The execution's log; with `last`, only its last lines. */
+  logs(id: string, options?: { last?: number }): Promise<RunLogLine[]> {
+    return this.deps.executions.logs(id, options);
   }
+
+  /**
+   * A sync execution RUNNING past its deadline and `SYNC_RESULT_GRACE_MS` lost its runner: it is
+   * finished here as ERROR `action_timeout`, so it does not read RUNNING until its TTL. The finish
+   * is conditional on RUNNING: a result recorded meanwhile wins, and is read back.
+   */
+  private async settleLapsed(execution: ActionExecution): Promise<ActionExecution> {
+    const now = this.deps.clock.now();
+    if (!isLapsedSyncExecution(execution, now)) return execution;
+    const timeout = timeoutFailure('sync', execution.leaseUntil! - (execution.startedAt ?? execution.createdAt));
+    const error = { ...timeout, message: `${timeout.message} (its run ended without recording a result)` };
+    if (await this.deps.executions.finish(execution.id, { status: 'ERROR', error }, now)) return { ...execution, status: 'ERROR', error, finishedAt: now };
+    return (await this.deps.executions.get(execution.id)) ?? execution;
+  }
+}
+
+/** A sync execution still RUNNING `SYNC_RESULT_GRACE_MS` after its deadline. */
+export function isLapsedSyncExecution(execution: ActionExecution, now: number): boolean {
+  return execution.mode === 'sync' && execution.status === 'RUNNING' && execution.leaseUntil !== null && now > execution.leaseUntil + SYNC_RESULT_GRACE_MS;
 }

@@ -8,6 +8,7 @@
  * (`X-Async: true`) creates it QUEUED, queues its id and answers 202 `{id, statusUrl}`; the
  * worker takes it (RUNNING, one more attempt), runs it, records SUCCESS or ERROR with the output
  * or the error, and sends the `async_action` webhook. `GET /action/{id}` reads the result.
+ * The allowed status changes are a table: `execution-states.ts`.
  */
 import type { Checkpoint, LogLevel, RunLogLine } from '../ports.js';
 
@@ -44,7 +45,10 @@ export interface ActionExecution {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
-  /** Attempts started so far (an async action is retried up to `maxRetries` times). */
+  /**
+   * Attempts started so far (an async action is retried up to `maxRetries` times; an attempt that
+   * crashed counts). A sync execution is created with 0 and its one invocation claims it (1).
+   */
   attempts: number;
   /** Nango's `X-Max-Retries` (0–5); always 0 for a synchronous trigger. */
   maxRetries: number;
@@ -56,6 +60,12 @@ export interface ActionExecution {
   error?: ActionFailure | null;
   /** `nango.saveCheckpoint()` of the execution: a retried async action resumes from it. */
   checkpoint: Checkpoint | null;
+  /**
+   * Until when the running attempt may still be running, ms since epoch: an async attempt's lease
+   * (the end of the invocation running it: no other attempt starts before), a sync execution's
+   * deadline (past it, and a grace, a RUNNING one lost its runner). Null while queued.
+   */
+  leaseUntil: number | null;
 }
 
 export interface ActionExecutionFilter {
@@ -71,11 +81,17 @@ export interface ActionExecutionRepo {
   create(execution: ActionExecution): Promise<void>;
   get(id: string): Promise<ActionExecution | null>;
   /**
-   * Takes a QUEUED (or a RUNNING one whose attempt was lost, for a redelivered message) execution
-   * for one more attempt: status RUNNING, attempts + 1, startedAt. Null when it has finished
-   * (a duplicate message) or does not exist.
+   * Takes an async execution for one more attempt — a QUEUED one, or a RUNNING one whose lease
+   * has expired (its attempt crashed) — holding it until `leaseUntil`: status RUNNING,
+   * attempts + 1, startedAt. Null when it has finished (a duplicate message), another attempt
+   * holds its lease, or it does not exist.
    */
-  startAttempt(id: string, at: number): Promise<ActionExecution | null>;
+  startAttempt(id: string, at: number, leaseUntil: number): Promise<ActionExecution | null>;
+  /**
+   * Claims a sync execution (created RUNNING, attempts 0) for its one run: attempts 1. Null when
+   * it was claimed already (a repeated invocation), is not a RUNNING sync execution, or does not exist.
+   */
+  claimInvocation(id: string): Promise<ActionExecution | null>;
   /** Back to QUEUED after a failed attempt that will be retried; the error is kept for reading. */
   requeue(id: string, error: ActionFailure): Promise<void>;
   /** SUCCESS with its output or ERROR with its error; only from RUNNING. False when it had already finished. */
@@ -84,7 +100,8 @@ export interface ActionExecutionRepo {
   /** The executions of one connection (and action), newest first. */
   list(filter: ActionExecutionFilter): Promise<ActionExecution[]>;
   appendLogs(id: string, lines: RunLogLine[]): Promise<void>;
-  logs(id: string): Promise<RunLogLine[]>;
+  /** The execution's log in order; with `last`, only its last `last` lines (and only the items holding them are read). */
+  logs(id: string, options?: { last?: number }): Promise<RunLogLine[]>;
 }
 
 /** What runs one execution and how it went. */

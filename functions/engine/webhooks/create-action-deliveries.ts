@@ -12,6 +12,12 @@
  * Only asynchronous executions that are done (SUCCESS, or ERROR after the last attempt, as the
  * worker decides) are announced, as Nango announces only its async actions: a synchronous
  * trigger has its answer already.
+ *
+ * The event is published when this call created at least one delivery, so a redelivered
+ * message (the worker re-sends the webhook of a finished execution) publishes nothing again.
+ * With no subscription to deduplicate against, it is published every time: at least once, as
+ * EventBridge delivers anyway. The cost of the rule: a crash between the deliveries and the
+ * publish loses that execution's event (its webhooks are kept).
  */
 import type { ActionExecution, ActionWebhookSender } from '../actions/ports.js';
 import { buildAsyncActionPayload } from './action-payload.js';
@@ -38,6 +44,7 @@ export async function deliverActionWebhook(deps: ActionDeliveriesDeps, execution
     const created = await ensureDelivery(deps, item, deps.clock.now());
     (created ? outcome.created : outcome.existing).push(item.id);
   }
+  if (subscriptions.length > 0 && outcome.created.length === 0) return outcome;
   await deps.events.publish([published]);
   outcome.published = 1;
   return outcome;

@@ -17,19 +17,21 @@ import { ActionsApiEnv, QueueEnv, readEnv, TablesEnv } from '../env.js';
 import { makeLambdaSyncline } from '../lambda-syncline.js';
 import { makeLambdaWebhookService } from './webhooks-deps.js';
 
-const ApiEnv = TablesEnv.merge(QueueEnv).merge(ActionsApiEnv).extend({
-  SCHEDULE_GROUP: z.string().min(1),
-  FAN_OUT_ARN: z.string().startsWith('arn:'),
-  SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
-  SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
-  KMS_KEY_ID: z.string().min(1),
-  BOOTSTRAP_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  AWS_SESSION_TOKEN: z.string().optional(),
-  /** Where browsers reach the API (the stage URL or a custom domain): connect links and the OAuth redirect URI `<it>/oauth/callback`. */
-  SYNCLINE_PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
-  /** Twice the record store's default maximum write skew (1 s). */
-  VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
-});
+const ApiEnv = TablesEnv.merge(QueueEnv)
+  .merge(ActionsApiEnv)
+  .extend({
+    SCHEDULE_GROUP: z.string().min(1),
+    FAN_OUT_ARN: z.string().startsWith('arn:'),
+    SCHEDULER_ROLE_ARN: z.string().startsWith('arn:'),
+    SCHEDULER_DLQ_ARN: z.string().startsWith('arn:').optional(),
+    KMS_KEY_ID: z.string().min(1),
+    BOOTSTRAP_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    AWS_SESSION_TOKEN: z.string().optional(),
+    /** Where browsers reach the API (the stage URL or a custom domain): connect links and the OAuth redirect URI `<it>/oauth/callback`. */
+    SYNCLINE_PUBLIC_URL: z.url({ protocol: /^https$/ }).optional(),
+    /** Twice the record store's default maximum write skew (1 s). */
+    VISIBILITY_LAG_MS: z.coerce.number().int().min(0).default(2_000),
+  });
 
 const env = readEnv(ApiEnv);
 const scheduler = new EventBridgeScheduler({

@@ -10,13 +10,21 @@
  *   is thrown, which the caller sees as a `FunctionError`.
  *
  * Either way the action must stop before the function does: the deadline is the earlier of what
- * the caller asked and the invocation's remaining time less a margin for writing the result.
+ * the caller asked and the invocation's remaining time less a margin for writing the result. A
+ * queued attempt's lease is the invocation's end (the function's timeout, as Lambda enforces it;
+ * the poller's locally): until then no other delivery of the message may start an attempt.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { handleActionMessage, runInvokedAction, type ActionMessageResult, type ActionRunnerDeps } from '../../engine/actions/action-worker.js';
 import type { ActionInvocation, ActionOutcome } from '../../engine/actions/ports.js';
 import type { InvocationContext } from './executor-handler.js';
+
+/**
+ * Receives of one actions-queue message before it is parked in the DLQ: the AWS queue's default
+ * (`infra/constructs/actions.ts`) and the local runtime's, so both give up after as many tries.
+ */
+export const ACTIONS_MAX_RECEIVE_COUNT = 5;
 
 /** Time kept back from the invocation's end: saving the outcome, queueing a retry, the webhook. */
 export const DEADLINE_MARGIN_MS = 10_000;
@@ -48,7 +56,7 @@ export function makeActionsHandler(deps: ActionRunnerDeps, options: { marginMs?:
       }
       const fields = { executionId: message.data.executionId };
       try {
-        const result = await engine.handleActionMessage(deps, message.data, latestDeadline(context));
+        const result = await engine.handleActionMessage(deps, message.data, latestDeadline(context), deps.clock.now() + context.getRemainingTimeInMillis());
         deps.logger.log('info', describeResult(result, message.data.executionId), fields);
       } catch (error) {
         deps.logger.log('error', `action attempt failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
@@ -88,6 +96,8 @@ function describeResult(result: ActionMessageResult, executionId: string): strin
       return `action execution ${executionId} failed; a retry is queued`;
     case 'DUPLICATE':
       return `action execution ${executionId} already finished; duplicate message dropped`;
+    case 'LEASED':
+      return `action execution ${executionId} is held by a running attempt; duplicate message dropped`;
     case 'UNKNOWN':
       return `action execution ${executionId} does not exist; message dropped`;
   }

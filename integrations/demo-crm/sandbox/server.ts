@@ -90,12 +90,13 @@ function createContact(dataset: SandboxDataset, body: unknown, at: string, res: 
   const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
   const [firstname, lastname, email] = [text(p?.['firstname']), text(p?.['lastname']), text(p?.['email'])];
   if (!firstname || !lastname || !email || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-    return send(res, 400, { status: 'error', category: 'VALIDATION_ERROR', message: 'properties.firstname, lastname and a valid email are required' });
+    send(res, 400, { status: 'error', category: 'VALIDATION_ERROR', message: 'properties.firstname, lastname and a valid email are required' });
+    return;
   }
   const stage = STAGES.has(String(p?.['lifecyclestage'])) ? (p?.['lifecyclestage'] as SandboxContact['properties']['lifecyclestage']) : 'lead';
   const created = dataset.createContact({ firstname, lastname, email, company: text(p?.['company']), phone: text(p?.['phone']), lifecyclestage: stage }, at);
-  if (!created) return send(res, 409, { status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing email: ${email}` });
-  send(res, 201, created);
+  if (created) send(res, 201, created);
+  else send(res, 409, { status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing email: ${email}` });
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -114,7 +114,7 @@ export async function makeActionWorld(actions: Record<string, DeclaredAction>, o
     while (sent.length > 0) {
       const next = sent.shift()!;
       clock.advance((next.delaySeconds ?? 0) * 1000);
-      results.push((await handleActionMessage(deps, next.message, clock.now() + 60_000)).kind);
+      results.push((await handleActionMessage(deps, next.message, clock.now() + 60_000, clock.now() + 60_000)).kind);
     }
     return results;
   };

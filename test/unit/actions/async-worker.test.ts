@@ -3,7 +3,7 @@
  * up to `maxRetries`, finished once with one `async_action` webhook — also when a message is
  * delivered again after the finish, which re-sends the webhook a crash may have lost.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { handleActionMessage, retryDelaySeconds } from '../../../functions/engine/actions/action-worker.js';
 import { InfrastructureError } from '../../../functions/engine/errors.js';
@@ -49,7 +49,7 @@ describe('an asynchronous trigger', () => {
       const next = world.sent.shift()!;
       delays.push(next.delaySeconds);
       world.clock.advance((next.delaySeconds ?? 0) * 1000);
-      results.push((await handleActionMessage(world.deps, next.message, world.clock.now() + 60_000)).kind);
+      results.push((await handleActionMessage(world.deps, next.message, world.clock.now() + 60_000, world.clock.now() + 60_000)).kind);
       if (results.length === 1) expect(await world.service.get('exec-1')).toMatchObject({ status: 'QUEUED', error: { type: 'script_internal_error', payload: { message: 'attempt 1 failed' } } });
     }
 
@@ -83,26 +83,82 @@ describe('an asynchronous trigger', () => {
     const message = { ...world.sent[0]!.message };
     await world.work();
 
-    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000)).toEqual({ kind: 'DUPLICATE' });
+    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 60_000)).toEqual({ kind: 'DUPLICATE' });
     expect(runs).toBe(1);
     expect(world.deps.webhooks!.asyncActionFinished).toHaveBeenCalledTimes(2);
     expect(world.webhooks[1]).toEqual(world.webhooks[0]);
-    expect(await handleActionMessage(world.deps, { executionId: 'nope' }, world.clock.now() + 60_000)).toEqual({ kind: 'UNKNOWN' });
+    expect(await handleActionMessage(world.deps, { executionId: 'nope' }, world.clock.now() + 60_000, world.clock.now() + 60_000)).toEqual({ kind: 'UNKNOWN' });
   });
 
-  it('rethrows an infrastructure failure so the queue redelivers, and the redelivered message runs the attempt again', async () => {
+  it('rethrows an infrastructure failure so the queue redelivers, and the redelivered message runs the attempt again once the lease has expired', async () => {
     const world = await makeActionWorld({ ok: createAction({ description: 'x', input: z.void(), output: z.object({ ok: z.boolean() }), exec: async () => ({ ok: true }) }) });
-    await world.trigger('ok', undefined, { async: true, maxRetries: 0 });
+    await world.trigger('ok', undefined, { async: true, maxRetries: 1 });
     const message = world.sent.shift()!.message;
     const finish = world.executions.finish.bind(world.executions);
     world.executions.finish = async () => {
       throw new InfrastructureError('DynamoDB throttled');
     };
 
-    await expect(handleActionMessage(world.deps, message, world.clock.now() + 60_000)).rejects.toBeInstanceOf(InfrastructureError);
+    await expect(handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 60_000)).rejects.toBeInstanceOf(InfrastructureError);
     world.executions.finish = finish;
-    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000)).toEqual({ kind: 'FINISHED' });
+    // SQS redelivers after its visibility timeout, long after the failed invocation's end.
+    world.clock.advance(90 * 60_000);
+    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 60_000)).toEqual({ kind: 'FINISHED' });
     expect(await world.service.get('exec-1')).toMatchObject({ status: 'SUCCESS', attempts: 2 });
+  });
+
+  it('never runs a second attempt while one holds the lease: a duplicate message is dropped as LEASED', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const world = await makeActionWorld({
+      slow: createAction({
+        description: 'waits',
+        input: z.void(),
+        output: z.void(),
+        exec: async () => {
+          // Only the first run waits: a second one (the bug) returns at once, so the test fails fast.
+          if (++runs > 1) return;
+          await new Promise<void>((resolve) => (release = resolve));
+        },
+      }),
+    });
+    await world.trigger('slow', undefined, { async: true, maxRetries: 2 });
+    const message = world.sent.shift()!.message;
+    const leaseUntil = world.clock.now() + 15 * 60_000;
+
+    const first = handleActionMessage(world.deps, message, leaseUntil - 10_000, leaseUntil);
+    await vi.waitFor(() => expect(runs).toBe(1));
+    world.clock.advance(5 * 60_000);
+    const duplicate = await handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 15 * 60_000);
+    release();
+
+    expect(duplicate).toEqual({ kind: 'LEASED' });
+    expect(await first).toEqual({ kind: 'FINISHED' });
+    expect(runs).toBe(1);
+    expect(await world.service.get('exec-1')).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+    expect(world.webhooks).toHaveLength(1);
+  });
+
+  it('takes over an attempt that crashed once its lease expired, counting the crash, and finishes in ERROR with the webhook when no attempt is left', async () => {
+    let runs = 0;
+    const world = await makeActionWorld({ once: createAction({ description: 'x', input: z.void(), output: z.void(), exec: async () => void runs++ }) });
+    await world.trigger('once', undefined, { async: true, maxRetries: 1 });
+    const message = world.sent.shift()!.message;
+    // Two attempts, each crashed mid-run: taken (RUNNING, lease held) and never finished.
+    await world.executions.startAttempt(message.executionId, world.clock.now(), world.clock.now() + 15 * 60_000);
+    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 60_000)).toEqual({ kind: 'LEASED' });
+    world.clock.advance(16 * 60_000);
+    await world.executions.startAttempt(message.executionId, world.clock.now(), world.clock.now() + 15 * 60_000);
+    expect(await world.service.get('exec-1')).toMatchObject({ status: 'RUNNING', attempts: 2 });
+
+    world.clock.advance(90 * 60_000);
+    expect(await handleActionMessage(world.deps, message, world.clock.now() + 60_000, world.clock.now() + 60_000)).toEqual({ kind: 'FINISHED' });
+
+    expect(runs).toBe(0);
+    const finished = await world.service.get('exec-1');
+    expect(finished).toMatchObject({ status: 'ERROR', attempts: 3, error: { type: 'script_internal_error', status: 500, payload: { attempts: 2, maxRetries: 1 } } });
+    expect(finished?.error?.message).toMatch(/attempt 2 of 2 ended without recording a result/);
+    expect(world.webhooks).toEqual([expect.objectContaining({ id: 'exec-1', status: 'ERROR' })]);
   });
 
   it('waits 5 s before the first retry, doubling up to 15 minutes', () => {

@@ -2,9 +2,12 @@
  * `ActionService.trigger`: what it refuses before anything runs (Nango's codes), and a
  * synchronous trigger that runs the action at once and answers with its output.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ActionRequestError } from '../../../functions/engine/actions/action-service.js';
+import { ActionRequestError, DEFAULT_SYNC_TIMEOUT_MS, SYNC_RESULT_GRACE_MS } from '../../../functions/engine/actions/action-service.js';
+import { runInvokedAction } from '../../../functions/engine/actions/action-worker.js';
+import type { ActionExecution } from '../../../functions/engine/actions/ports.js';
+import { ConflictError } from '../../../functions/engine/errors.js';
 import { createAction } from '../../../functions/engine/script-definition.js';
 import { CONNECTION, makeActionWorld, PROVIDER } from './action-world.js';
 
@@ -38,6 +41,52 @@ describe('a synchronous trigger', () => {
     expect(execution).toMatchObject({ mode: 'sync', status: 'SUCCESS', attempts: 1, maxRetries: 0, input: { name: 'Ada', address: { city: 'London', extra: 1 } } });
     expect(execution).not.toHaveProperty('output');
     expect(world.sent).toEqual([]);
+  });
+
+  it('runs once when the same execution is invoked twice (a retried invoke): the second invocation refuses to run it', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const world = await makeActionWorld({
+      slow: createAction({
+        description: 'waits',
+        input: z.void(),
+        output: z.object({ runs: z.number() }),
+        exec: async () => {
+          // Only the first run waits: a second one (the bug) returns at once, so the test fails fast.
+          if (++runs > 1) return { runs };
+          await new Promise<void>((resolve) => (release = resolve));
+          return { runs };
+        },
+      }),
+    });
+    await world.executions.create(syncExecution(world.clock.now(), 'slow'));
+    const invocation = { executionId: 'sync-1', deadline: world.clock.now() + DEFAULT_SYNC_TIMEOUT_MS };
+
+    const first = runInvokedAction(world.deps, invocation);
+    await vi.waitFor(() => expect(runs).toBe(1));
+    await expect(runInvokedAction(world.deps, invocation)).rejects.toBeInstanceOf(ConflictError);
+    release();
+
+    expect(await first).toEqual({ status: 'SUCCESS', output: { runs: 1 } });
+    expect(runs).toBe(1);
+    expect(await world.service.get('sync-1')).toMatchObject({ status: 'SUCCESS', attempts: 1 });
+  });
+
+  it('reads as ERROR action_timeout once RUNNING past its deadline and the grace (its runner died), and stays so', async () => {
+    const world = await makeActionWorld({ ping });
+    const created = world.clock.now();
+    await world.executions.create({ ...syncExecution(created, 'ping'), attempts: 1 });
+    const filter = { providerConfigKey: PROVIDER, connectionId: CONNECTION, limit: 10 };
+
+    world.clock.advance(DEFAULT_SYNC_TIMEOUT_MS + SYNC_RESULT_GRACE_MS);
+    expect(await world.service.get('sync-1')).toMatchObject({ status: 'RUNNING' });
+    world.clock.advance(1);
+    const listed = await world.service.list(filter);
+
+    expect(listed).toEqual([expect.objectContaining({ id: 'sync-1', status: 'ERROR', finishedAt: world.clock.now(), error: expect.objectContaining({ type: 'action_timeout', status: 504 }) })]);
+    expect(await world.service.get('sync-1')).toMatchObject({ status: 'ERROR', error: { type: 'action_timeout', payload: { timeoutMs: DEFAULT_SYNC_TIMEOUT_MS } } });
+    // A runner that comes back late cannot overwrite what readers were told.
+    expect(await world.executions.finish('sync-1', { status: 'SUCCESS', output: undefined }, world.clock.now())).toBe(false);
   });
 
   it('takes {} or no input for an action whose input is z.void(), as Nango does for old scripts', async () => {
@@ -83,3 +132,24 @@ describe('a refused trigger', () => {
     expect(world.executions.items.size).toBe(0);
   });
 });
+
+/** A synchronous execution as the service creates it: RUNNING, not claimed yet, its deadline as its lease. */
+function syncExecution(now: number, actionName: string): ActionExecution {
+  return {
+    id: 'sync-1',
+    providerConfigKey: PROVIDER,
+    connectionId: CONNECTION,
+    actionName,
+    mode: 'sync',
+    status: 'RUNNING',
+    createdAt: now,
+    startedAt: now,
+    finishedAt: null,
+    attempts: 0,
+    maxRetries: 0,
+    input: null,
+    error: null,
+    checkpoint: null,
+    leaseUntil: now + DEFAULT_SYNC_TIMEOUT_MS,
+  };
+}

@@ -7,6 +7,7 @@ import { makeSyncline, type SynclineConfig } from '../../../functions/compositio
 import { ActionService } from '../../../functions/engine/actions/action-service.js';
 import type { ActionWebhookSender } from '../../../functions/engine/actions/ports.js';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
+import { makeLambdaActionInvoker } from '../../../functions/handlers/lambda-syncline.js';
 
 const config = (extra: Partial<SynclineConfig> = {}): SynclineConfig => ({
   dynamo: makeDynamoClients({ endpoint: 'http://127.0.0.1:9' }),
@@ -39,6 +40,13 @@ describe('the actions in the composition', () => {
     expect(() => makeSyncline(config({ actionQueueUrl: 'http://127.0.0.1:9/queue/actions' })).actions()).toThrow(/invoker/);
     expect(() => makeSyncline(config({ actionInvoker: invoker })).actions()).toThrow(/queue/);
     expect(() => makeSyncline(config()).actionRunnerDeps()).toThrow(/queue/);
+  });
+
+  it('invokes the actions function once per trigger: the Lambda client never retries an invocation', async () => {
+    const invoker = makeLambdaActionInvoker('syncline-actions');
+
+    expect(invoker.options.functionName).toBe('syncline-actions');
+    expect(await invoker.options.lambda.config.maxAttempts()).toBe(1);
   });
 
   it('fails loudly when a function without a run queue queues a run', async () => {

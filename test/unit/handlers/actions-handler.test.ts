@@ -15,13 +15,13 @@ const NOW = 1_700_000_000_000;
 const context = (remainingMs: number) => ({ awsRequestId: 'req-1', getRemainingTimeInMillis: () => remainingMs });
 const sqsEvent = (...bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body }) as SQSEvent['Records'][number]) });
 
-function setup(behaviour: { message?: (id: string) => Promise<{ kind: 'FINISHED' | 'RETRYING' | 'DUPLICATE' | 'UNKNOWN' }>; invoke?: () => Promise<ActionOutcome> } = {}) {
-  const messages: { executionId: string; deadline: number }[] = [];
+function setup(behaviour: { message?: (id: string) => Promise<{ kind: 'FINISHED' | 'RETRYING' | 'DUPLICATE' | 'LEASED' | 'UNKNOWN' }>; invoke?: () => Promise<ActionOutcome> } = {}) {
+  const messages: { executionId: string; deadline: number; leaseUntil: number }[] = [];
   const invocations: ActionInvocation[] = [];
   const logs: string[] = [];
   const engine: ActionsEngine = {
-    handleActionMessage: async (_deps, message, deadline) => {
-      messages.push({ executionId: message.executionId, deadline });
+    handleActionMessage: async (_deps, message, deadline, leaseUntil) => {
+      messages.push({ executionId: message.executionId, deadline, leaseUntil });
       return (behaviour.message ?? (async () => ({ kind: 'FINISHED' as const })))(message.executionId);
     },
     runInvokedAction: async (_deps, invocation) => {
@@ -34,13 +34,20 @@ function setup(behaviour: { message?: (id: string) => Promise<{ kind: 'FINISHED'
 }
 
 describe('the actions handler, on the queue', () => {
-  it('runs one attempt per message with the invocation’s time less the margin', async () => {
+  it('runs one attempt per message with the invocation’s time less the margin, holding it until the invocation’s end', async () => {
     const { handler, messages } = setup();
 
     const response = await handler(sqsEvent('{"executionId":"e-1"}'), context(900_000));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(messages).toEqual([{ executionId: 'e-1', deadline: NOW + 890_000 }]);
+    expect(messages).toEqual([{ executionId: 'e-1', deadline: NOW + 890_000, leaseUntil: NOW + 900_000 }]);
+  });
+
+  it('drops a duplicate message of an execution another attempt holds, saying so', async () => {
+    const { handler, logs } = setup({ message: async () => ({ kind: 'LEASED' }) });
+
+    expect(await handler(sqsEvent('{"executionId":"e-2"}'), context(900_000))).toEqual({ batchItemFailures: [] });
+    expect(logs).toContain('info action execution e-2 is held by a running attempt; duplicate message dropped');
   });
 
   it('reports an infrastructure failure and a malformed message back to SQS, and only those', async () => {

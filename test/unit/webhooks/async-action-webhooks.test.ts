@@ -38,6 +38,7 @@ const execution = (extra: Partial<ActionExecution> = {}): ActionExecution => ({
   input: { secret: 'input-is-not-sent' },
   output: { secret: 'output-is-not-sent' },
   error: null,
+  leaseUntil: null,
   checkpoint: null,
   ...extra,
 });
@@ -84,8 +85,8 @@ describe('the async_action webhook', () => {
     expect(published).toEqual([{ detailType: 'async_action', detail: JSON.parse(delivery!.body) }]);
   });
 
-  it('is sent for a final failure too, and a repeat creates no second delivery', async () => {
-    const { store, sent, sender } = setup([sub('whsub_00000000000000b1')]);
+  it('is sent for a final failure too, and a repeat creates no second delivery and publishes no second event', async () => {
+    const { store, sent, published, sender } = setup([sub('whsub_00000000000000b1')]);
     const failed = execution({ status: 'ERROR', output: undefined, error: { type: 'action_script_runtime_error', status: 500, message: 'boom', payload: {} } });
 
     await sender.asyncActionFinished(failed);
@@ -93,6 +94,15 @@ describe('the async_action webhook', () => {
 
     expect([...store.deliveries.keys()]).toEqual([actionDeliveryId('whsub_00000000000000b1', failed)]);
     expect(sent).toHaveLength(1);
+    expect(published).toHaveLength(1);
+  });
+
+  it('publishes the event with no subscription at all, each time (nothing to deduplicate against)', async () => {
+    const { published, sender } = setup([sub('whsub_00000000000000b2', { events: ['sync.success'] })]);
+
+    await sender.asyncActionFinished(execution());
+
+    expect(published).toEqual([expect.objectContaining({ detailType: 'async_action' })]);
   });
 
   it('sends nothing for a synchronous or an unfinished execution', async () => {

@@ -13,9 +13,11 @@
  *   Integration keys contain no `#`, so the partition cannot be confused between connections.
  * - `AEXECLOG#<id>`: log lines, 100 to an item, as run logs are.
  *
- * Every status change is a conditional write naming the status it leaves: an attempt starts only
- * from QUEUED or RUNNING (a redelivered message of a lost attempt), finishes only from RUNNING
- * (so a finished execution never changes again), and goes back to the queue only from RUNNING.
+ * Every status change is a conditional write naming the statuses it leaves, built from the table in
+ * `execution-states.ts`: an attempt starts from QUEUED, or from RUNNING once the running attempt's
+ * lease has expired (its invocation ended without a result); a sync execution is claimed once
+ * (attempts 0 → 1); a finish leaves only RUNNING (so a finished execution never changes again),
+ * and so does a requeue.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -23,6 +25,7 @@ import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from
 import { z } from 'zod';
 import type { ActionExecution, ActionExecutionFilter, ActionExecutionRepo, ActionFailure } from '../../../engine/actions/ports.js';
 import { ACTION_EXECUTION_STATUSES } from '../../../engine/actions/ports.js';
+import { ACTION_EXECUTION_WRITES, type ActionExecutionWrite } from '../../../engine/actions/execution-states.js';
 import { asInfrastructureError, ConflictError } from '../../../engine/errors.js';
 import type { Checkpoint, RunLogLine } from '../../../engine/state-ports.js';
 import { queryPages, withInfrastructureErrors } from '../dynamo-calls.js';
@@ -67,7 +70,18 @@ const ExecutionItemSchema = z.object({
   checkpoint: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable(),
   /** How many `OUT#` parts hold the output (SUCCESS only). */
   outputParts: z.number().int().optional(),
+  leaseUntil: z.number().nullable().default(null),
 });
+
+/**
+ * `#status IN (:from0, …)` with its values: the statuses `write` may leave, from the transition
+ * table. Every status-changing write's condition starts with it.
+ */
+export function statusCondition(write: ActionExecutionWrite): { expression: string; values: Record<string, string> } {
+  const from = ACTION_EXECUTION_WRITES[write].from;
+  const values = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+  return { expression: `#status IN (${Object.keys(values).join(', ')})`, values };
+}
 
 export class DynamoActionExecutionRepo implements ActionExecutionRepo {
   constructor(private readonly table: StateTable) {}
@@ -102,24 +116,48 @@ export class DynamoActionExecutionRepo implements ActionExecutionRepo {
     return toExecution(item, parts);
   }
 
-  async startAttempt(id: string, at: number): Promise<ActionExecution | null> {
+  async startAttempt(id: string, at: number, leaseUntil: number): Promise<ActionExecution | null> {
+    const status = statusCondition('startAttempt');
     try {
       const response = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: stateKeys.actionExecution(id),
-          UpdateExpression: 'SET #status = :running, attempts = attempts + :one, startedAt = :at',
-          ConditionExpression: '#status IN (:queued, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'RUNNING', ':queued': 'QUEUED', ':one': 1, ':at': at },
+          UpdateExpression: 'SET #status = :running, attempts = attempts + :one, startedAt = :at, leaseUntil = :lease',
+          // A RUNNING execution only once its attempt's lease has expired (a null lease compares false).
+          ConditionExpression: `${status.expression} AND (#status <> :running OR (#mode = :async AND leaseUntil < :at))`,
+          ExpressionAttributeNames: { '#status': 'status', '#mode': 'mode' },
+          ExpressionAttributeValues: { ...status.values, ':running': 'RUNNING', ':async': 'async', ':one': 1, ':at': at, ':lease': leaseUntil },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return toExecution(response.Attributes!, []);
     } catch (error) {
-      // Finished (a duplicate message) or unknown.
+      // Finished (a duplicate message), held by a running attempt, or unknown.
       if (error instanceof ConditionalCheckFailedException) return null;
       throw asInfrastructureError(error, 'starting an action attempt');
+    }
+  }
+
+  async claimInvocation(id: string): Promise<ActionExecution | null> {
+    const status = statusCondition('claimInvocation');
+    try {
+      const response = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: stateKeys.actionExecution(id),
+          UpdateExpression: 'SET attempts = :one',
+          ConditionExpression: `${status.expression} AND #mode = :sync AND attempts = :zero`,
+          ExpressionAttributeNames: { '#status': 'status', '#mode': 'mode' },
+          ExpressionAttributeValues: { ...status.values, ':sync': 'sync', ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toExecution(response.Attributes!, []);
+    } catch (error) {
+      // Claimed already (a repeated invocation), finished, not a sync execution, or unknown.
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw asInfrastructureError(error, 'claiming a synchronous action execution');
     }
   }
 
@@ -129,10 +167,10 @@ export class DynamoActionExecutionRepo implements ActionExecutionRepo {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: stateKeys.actionExecution(id),
-          UpdateExpression: 'SET #status = :queued, #error = :error',
-          ConditionExpression: '#status = :running',
+          UpdateExpression: 'SET #status = :queued, #error = :error, leaseUntil = :null',
+          ConditionExpression: statusCondition('requeue').expression,
           ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':queued': 'QUEUED', ':running': 'RUNNING', ':error': errorText(error) },
+          ExpressionAttributeValues: { ...statusCondition('requeue').values, ':queued': 'QUEUED', ':error': errorText(error), ':null': null },
         }),
       );
     } catch (caught) {
@@ -149,14 +187,14 @@ export class DynamoActionExecutionRepo implements ActionExecutionRepo {
       TableName: this.table.tableName,
       Key: stateKeys.actionExecution(id),
       UpdateExpression: 'SET #status = :status, finishedAt = :at, #error = :error, outputParts = :parts, #ttl = :ttl',
-      ConditionExpression: '#status = :running',
+      ConditionExpression: statusCondition('finish').expression,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error', '#ttl': 'ttl' },
       ExpressionAttributeValues: {
+        ...statusCondition('finish').values,
         ':status': result.status,
         ':at': at,
         ':error': result.status === 'ERROR' ? errorText(result.error) : null,
         ':parts': parts.length,
-        ':running': 'RUNNING',
         ':ttl': ttl,
       },
     };
@@ -223,9 +261,31 @@ export class DynamoActionExecutionRepo implements ActionExecutionRepo {
     }
   }
 
-  async logs(id: string): Promise<RunLogLine[]> {
-    const items = await queryAll(this.table, stateKeys.actionLog(id), 'reading action logs');
-    return items.flatMap((item) => item['lines'] as RunLogLine[]);
+  async logs(id: string, options: { last?: number } = {}): Promise<RunLogLine[]> {
+    if (options.last === undefined) {
+      const items = await queryAll(this.table, stateKeys.actionLog(id), 'reading action logs');
+      return items.flatMap((item) => item['lines'] as RunLogLine[]);
+    }
+    // Newest items first, until they hold enough lines: a long log costs a read or two, not all of it.
+    const newestFirst: RunLogLine[][] = [];
+    let count = 0;
+    const input = {
+      TableName: this.table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': stateKeys.actionLog(id) },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      Limit: Math.max(1, Math.ceil(options.last / LOG_LINES_PER_ITEM) + 1),
+    };
+    for await (const page of queryPages(this.table.doc, input, 'reading action logs')) {
+      for (const item of page.Items ?? []) {
+        newestFirst.push(item['lines'] as RunLogLine[]);
+        count += newestFirst.at(-1)!.length;
+      }
+      if (count >= options.last) break;
+    }
+    const lines = newestFirst.reverse().flat();
+    return lines.slice(Math.max(0, lines.length - options.last));
   }
 
   private ttl(): number {
@@ -268,6 +328,7 @@ function executionItem(execution: ActionExecution, outputPartCount: number): Rec
     error: execution.error ? errorText(execution.error) : null,
     checkpoint: execution.checkpoint,
     outputParts: outputPartCount,
+    leaseUntil: execution.leaseUntil,
   };
   return { ...stateKeys.actionExecution(execution.id), kind: ACTION_EXECUTION_KIND, ...ExecutionItemSchema.parse(item) };
 }
@@ -320,6 +381,7 @@ function toExecution(item: Record<string, unknown>, parts: Record<string, unknow
     input: JSON.parse(stored.input) as unknown,
     error: stored.error ? (JSON.parse(stored.error) as ActionFailure) : null,
     checkpoint: stored.checkpoint,
+    leaseUntil: stored.leaseUntil,
   };
   if (stored.status === 'SUCCESS' && parts.length > 0) {
     // Parts are written in one transaction with the status: a partial set is a bug, not a race.
