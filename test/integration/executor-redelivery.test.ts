@@ -110,7 +110,7 @@ describe('executor crash and SQS redelivery', () => {
       writes = 0;
       crashAfterWrites = 120;
       await send('crashing');
-      await vi.waitFor(() => expect(writes).toBeGreaterThan(120), { timeout: 20_000, interval: 50 });
+      await vi.waitFor(() => expect(writes).toBeGreaterThan(120), { timeout: 45_000, interval: 50 });
       crashAfterWrites = Number.POSITIVE_INFINITY; // the redelivered message lands on a healthy executor
 
       const run = await finished('crashing');
