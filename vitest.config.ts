@@ -10,6 +10,8 @@ export default defineConfig({
     alias: {
       nango: fileURLToPath(new URL('./functions/engine/sdk/nango-module.ts', import.meta.url)),
       'syncline-integrations': fileURLToPath(new URL('./functions/discovery/project-integrations.ts', import.meta.url)),
+      // The web console, built by esbuild in the test process on first request (see assets-contract.ts).
+      'syncline-console': fileURLToPath(new URL('./functions/console/assets-in-process.ts', import.meta.url)),
     },
   },
   test: {

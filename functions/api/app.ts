@@ -27,6 +27,7 @@ import { apiKeysRoutes } from './routes/api-keys.js';
 import { connectSessionsRoutes } from './routes/connect-sessions.js';
 import { connectPageRoutes } from './routes/connect-page.js';
 import { connectionsRoutes } from './routes/connections.js';
+import { consoleRoutes } from './routes/console.js';
 import { integrationsRoutes } from './routes/integrations.js';
 import { metaRoutes } from './routes/meta.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -60,7 +61,8 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
     ...apiAuthRoutes(deps),
     ...connectPageRoutes(),
     ...oauthRoutes(deps),
-    ...metaRoutes(document),
+    ...metaRoutes(document, (secret) => deps.apiKeys.verify(secret)),
+    ...consoleRoutes(),
   ];
 }
 

@@ -1,18 +1,21 @@
 /**
  * `GET /docs`: a readable reference page rendered from the OpenAPI document — one section per
  * operation with its parameters, body and responses, then every record model with its fields.
- * Self-contained HTML (inline CSS, no scripts, no external assets).
+ * Self-contained HTML (inline CSS, no scripts, no external assets). Without `models` (a
+ * request without a valid key, see `routes/meta.ts`) the project's record models are left out.
  */
 import type { JsonSchema, OpenApiDocument, OpenApiOperation } from './openapi.js';
 
-export function renderDocsPage(doc: OpenApiDocument): string {
+export function renderDocsPage(doc: OpenApiDocument, options: { models: boolean } = { models: true }): string {
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
   const byTag = new Map<string, typeof operations>();
   for (const entry of operations) {
     const tag = entry.op.tags[0] ?? 'Other';
     byTag.set(tag, [...(byTag.get(tag) ?? []), entry]);
   }
-  const models = Object.entries(doc.components.schemas).filter(([name, schema]) => !name.endsWith('Record') && !['Error', 'NangoRecordMetadata'].includes(name) && schema['type'] === 'object');
+  const models = Object.entries(options.models ? doc.components.schemas : {}).filter(
+    ([name, schema]) => !name.endsWith('Record') && !['Error', 'NangoRecordMetadata'].includes(name) && schema['type'] === 'object',
+  );
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -32,6 +35,7 @@ nav ul{columns:2}
 <nav><ul>${operations.map(({ path, method, op }) => `<li><a href="#${esc(op.operationId)}"><span class="method ${method}">${method}</span> ${esc(path)}</a></li>`).join('')}</ul></nav>
 ${[...byTag].map(([tag, entries]) => `<h2>${esc(tag)}</h2>${entries.map(({ path, method, op }) => renderOperation(path, method, op)).join('\n')}`).join('\n')}
 <h2>Record models</h2>
+${options.models ? '' : '<p>The record models of this project’s integrations are shown with an API key: open the <a href="/#/reference">console’s API reference</a>, or request this page with <code>Authorization: Bearer &lt;key&gt;</code>.</p>'}
 ${models.map(([name, schema]) => `<section class="op" id="model-${esc(name)}"><h3>${esc(name)}</h3><p>${esc(String(schema['description'] ?? ''))}</p>${fieldsTable(schema)}</section>`).join('\n')}
 </body></html>`;
 }

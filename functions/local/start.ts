@@ -5,9 +5,11 @@
  * reach the API — the OAuth redirect URI is `<it>/oauth/callback`; default http://127.0.0.1:PORT).
  */
 import { resolve } from 'node:path';
+import { loadConsoleAssets } from 'syncline-console';
 import { z } from 'zod';
 import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { integrations } from '../discovery/project-integrations.js';
+import { describeSizes } from '../console/build.js';
 import { RunnerEnv, runnerConfigFrom } from '../handlers/env.js';
 import { startLocalRuntime } from './runtime.js';
 
@@ -35,6 +37,9 @@ async function main(): Promise<void> {
   const logger = makeConsoleLogger({ minLevel: env.SYNCLINE_LOG_LEVEL });
   const dataDir = resolve(env.SYNCLINE_DATA_DIR);
   console.log(`Starting Syncline locally (data in ${dataDir}) …`);
+  // Built before anything starts rather than on the first visit: a broken console fails the
+  // start loudly, with nothing left running. (esbuild, well under a second.)
+  const consoleAssets = await loadConsoleAssets();
 
   const runtime = await startLocalRuntime({
     dataDir,
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
       `  SQS emulator       ${runtime.sqs.endpoint}  (queue syncline-runs, DLQ syncline-runs-dlq)`,
       `  Local scheduler    ${schedules.map((s) => `${s.name} ${s.rateExpression}${s.enabled ? '' : ' (disabled)'}`).join(', ')}`,
       runtime.sandbox ? `  Demo CRM sandbox   ${runtime.sandbox.url}  (contacts and notes change every 20 s; connection "demo")` : '',
+      `  Web console        ${api.url}/  (sign in with the API key below; ${describeSizes(consoleAssets.sizes)})`,
       `  HTTP API           ${api.url}  (reference: ${api.url}/docs, OpenAPI: ${api.url}/openapi.json)`,
       `  OAuth redirect URI ${(env.SYNCLINE_PUBLIC_URL ?? api.url).replace(/\/+$/, '')}/oauth/callback  (register it with each provider's OAuth app)`,
       `  API key            ${api.secretKey}${api.secretKeyGenerated ? `  (generated and kept in ${dataDir}/secret-key; set SYNCLINE_SECRET_KEY to choose one)` : '  (from SYNCLINE_SECRET_KEY)'}`,

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { writeStaticConsoleAssets } from '../../functions/console/assets-static.js';
 import { writeStaticRegistry } from '../../functions/discovery/static-registry.js';
 
 /** The repository root: entries, the lockfile and tsconfig are resolved from here. */
@@ -15,6 +16,14 @@ let registryFile: string | undefined;
 function staticRegistry(): string {
   registryFile ??= writeStaticRegistry();
   return registryFile;
+}
+
+let consoleFile: string | undefined;
+
+/** The web console's built files as a module (`syncline-console`), written once per synth. */
+function staticConsoleAssets(): string {
+  consoleFile ??= writeStaticConsoleAssets();
+  return consoleFile;
 }
 
 /** Props a Syncline function may set; runtime, architecture and bundling are the house's. */
@@ -69,8 +78,14 @@ export class SynclineFunction extends NodejsFunction {
         // CommonJS dependencies bundled into ESM still call `require` for Node built-ins.
         banner: "import { createRequire as __synclineCreateRequire } from 'node:module'; const require = __synclineCreateRequire(import.meta.url);",
         // Integrations are discovered from their folders; the bundle gets them as static imports.
+        // The console's files come built (the API function serves them; others never import them).
         esbuildArgs: {
-          '--alias': [`nango=${REPO_ROOT}functions/engine/sdk/nango-module.ts`, `@nangohq/runner-sdk=${REPO_ROOT}functions/engine/sdk/nango-module.ts`, `syncline-integrations=${staticRegistry()}`],
+          '--alias': [
+            `nango=${REPO_ROOT}functions/engine/sdk/nango-module.ts`,
+            `@nangohq/runner-sdk=${REPO_ROOT}functions/engine/sdk/nango-module.ts`,
+            `syncline-integrations=${staticRegistry()}`,
+            `syncline-console=${staticConsoleAssets()}`,
+          ],
         },
         // The AWS SDK v3 is bundled, not taken from the runtime: the bundle runs the exact
         // version the tests ran, and a minified, tree-shaken bundle of the few clients used

@@ -314,6 +314,11 @@ describe('credentials on GET /connections/{id}', () => {
     expect(failed.text).not.toContain('at-old-revoked');
     const listed = (await kit.call('GET', '/connections', { query: { connectionId: 'revoked' } })).body.connections[0];
     expect(listed.errors).toEqual([{ type: 'auth', log_id: '' }]);
+
+    // credentials=false (the console's read): a full key gets the type only, nothing refreshed, no 424.
+    const plain = await kit.call('GET', '/connections/revoked', { query: { provider_config_key: OAUTH, credentials: 'false' } });
+    expect(plain).toMatchObject({ status: 200, body: { connection_id: 'revoked', credentials: { type: 'OAUTH2' } } });
+    expect(plain.text).not.toContain('at-old-revoked');
   });
 });
 

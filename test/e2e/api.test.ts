@@ -302,6 +302,21 @@ describe('API keys', () => {
     expect((await kit.call('GET', '/api-keys', { key: secret })).status).toBe(401);
     expect((await kit.call('DELETE', `/api-keys/${created.body.id}`)).status).toBe(404);
   });
+
+  it('tells any valid key its own id, name and scopes (GET /api-keys/current), and nothing else', async () => {
+    const restricted = await kit.call('POST', '/api-keys', { body: { name: 'viewer', scopes: ['records:read', 'syncs:write'] } });
+    expect(restricted.status).toBe(201);
+    // A restricted key may not list keys, but may read itself.
+    expect((await kit.call('GET', '/api-keys', { key: restricted.body.secret })).status).toBe(403);
+    const self = await kit.call('GET', '/api-keys/current', { key: restricted.body.secret });
+    expect(self).toMatchObject({ status: 200, body: { id: restricted.body.id, name: 'viewer', scopes: ['records:read', 'syncs:write'] } });
+    expect(Object.keys(self.body).sort()).toEqual(['id', 'name', 'scopes']);
+    expect(self.text).not.toContain(restricted.body.secret);
+    expect(await kit.call('GET', '/api-keys/current')).toMatchObject({ status: 200, body: { name: 'test', scopes: ['full'] } });
+    for (const key of [null, 'sk_wrong_key_000000000000']) expect((await kit.call('GET', '/api-keys/current', { key })).status).toBe(401);
+    expect((await kit.call('DELETE', `/api-keys/${restricted.body.id}`)).status).toBe(200);
+    expect((await kit.call('GET', '/api-keys/current', { key: restricted.body.secret })).status).toBe(401);
+  });
 });
 
 describe('providers', () => {
@@ -347,6 +362,7 @@ describe('OpenAPI document and reference page', () => {
         'DELETE /integrations/{uniqueKey}',
         'DELETE /sync/{name}/variant/{variant}',
         'GET /api-keys',
+        'GET /api-keys/current',
         'GET /connection',
         'GET /connection/{connectionId}',
         'GET /connections',
@@ -391,6 +407,9 @@ describe('OpenAPI document and reference page', () => {
         'GET /connect',
         'GET /oauth/connect/{providerConfigKey}',
         'GET /oauth/callback',
+        // The web console: its page and its hashed files.
+        'GET /',
+        'GET /console/assets/{file}',
         // The proxy: every method, any path below /proxy.
         'GET /proxy/{anyPath}',
         'POST /proxy/{anyPath}',
@@ -429,6 +448,51 @@ describe('OpenAPI document and reference page', () => {
     expect(page.text).toContain('/sync/update-connection-frequency');
     expect(page.text).toContain('first_name');
     expect(page.text).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1)/);
+  });
+
+  it('opens in a browser without a key, with the routes but without the project’s record models', async () => {
+    for (const key of [null, 'sk_wrong_key_000000000000']) {
+      const page = await kit.call('GET', '/docs', { key });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('/sync/update-connection-frequency');
+      expect(page.text).not.toContain('first_name');
+      expect(page.text).toContain('href="/#/reference"');
+      expect(page.headers.get('vary')).toMatch(/Authorization/i);
+    }
+    // The document itself stays behind a key.
+    expect((await kit.call('GET', '/openapi.json', { key: null })).status).toBe(401);
+  });
+});
+
+describe('web console', () => {
+  it('serves its page without a key, with a strict CSP and files that exist, cached for good', async () => {
+    const page = await kit.call('GET', '/', { key: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    // No inline script or style: only files of this origin.
+    expect(page.text).not.toMatch(/<script>|<style|\sstyle=|\son\w+=/);
+    const files = [...page.text.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(files).toEqual([expect.stringMatching(/^\/console\/assets\/app\.\w+\.css$/), expect.stringMatching(/^\/console\/assets\/app\.\w+\.js$/)]);
+    for (const file of files) {
+      const asset = await kit.call('GET', file, { key: null });
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(file.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(asset.text.length).toBeGreaterThan(1000);
+    }
+    // Compressed on request (fetch asks for gzip and inflates; a raw request shows the encoding).
+    const raw = await fetch(new URL(files[1]!, kit.server.url), { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(raw.headers.get('content-encoding')).toBe('gzip');
+    for (const missing of ['/console/assets/app.OLD.js', '/console/assets/toString', '/console/assets/index.html']) {
+      expect((await kit.call('GET', missing, { key: null })).status, missing).toBe(404);
+    }
+    // Not a file name at all: refused before any lookup.
+    expect((await kit.call('GET', '/console/assets/..%2f..%2fpackage.json', { key: null })).status).toBe(400);
   });
 });
 

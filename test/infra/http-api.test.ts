@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,4 +125,21 @@ describe('HTTP API', () => {
     expect(fn.Environment.Variables.SYNCLINE_PUBLIC_URL).toBe('https://sync.example.com');
     customTemplate.hasOutput('OAuthRedirectUri', { Value: 'https://sync.example.com/oauth/callback' });
   }, 120_000);
+});
+
+describe('web console', () => {
+  it('is built into the API function’s bundle at synth: the page and its hashed files, and no esbuild', () => {
+    // The function's code is the asset `asset.<hash>` of the synthesized assembly (S3 key `<hash>.zip`).
+    const s3Key = resources[logicalId(stack.api.function)]!.Properties.Code.S3Key as string;
+    const assetDir = join((stack.node.root as App).outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    // Booleans, not toContain: a failure must not print a megabyte of bundle.
+    expect(/<div id=\\?"app\\?">/.test(bundle), 'the index.html').toBe(true);
+    const files = [...new Set(bundle.match(/app\.[A-Z0-9]+\.(?:js|css)/g) ?? [])];
+    expect(files.filter((f) => f.endsWith('.js'))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith('.css'))).toHaveLength(1);
+    expect(bundle.includes("default-src 'none'; script-src 'self'"), 'the console CSP').toBe(true);
+    // The generated module embeds the files; the in-process builder (esbuild) stays out of Lambda.
+    expect(bundle.includes('buildSync'), 'esbuild in the bundle').toBe(false);
+  });
 });

@@ -19,5 +19,7 @@ export const CreateApiKeyBody = z
   })
   .strict();
 export const CreatedApiKeyResponse = ApiKeySchema.extend({ secret: z.string().meta({ description: 'The key itself: shown only in this answer, stored only as a SHA-256 hash' }) });
+/** What a key may learn about itself (any valid key): enough for a client to show what it may do. */
+export const CurrentApiKeyResponse = ApiKeySchema.pick({ id: true, name: true, scopes: true });
 export const ListApiKeysResponse = z.object({ api_keys: z.array(ApiKeySchema) });
 export const ApiKeyPath = z.object({ id: z.string().min(1).max(128) }).strict();

@@ -1,14 +1,15 @@
 /**
  * Create, list and revoke API keys. The secret is shown once, at creation; the store keeps only
  * its hash. Only a `full` key may manage keys (the tag's rule in `scopes.ts`): a restricted key
- * could otherwise mint itself a full one.
+ * could otherwise mint itself a full one. Any key may read its own name and scopes
+ * (`/api-keys/current`), which is how the console decides what to show.
  */
 import type { ApiKeyInfo } from '../../engine/ports.js';
 import { NotFoundError, ConflictError } from '../../engine/errors.js';
 import type { ApiDeps } from '../deps.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 import { SuccessResponse } from '../schemas.js';
-import { ApiKeyPath, CreateApiKeyBody, CreatedApiKeyResponse, ListApiKeysResponse } from './api-keys.schemas.js';
+import { ApiKeyPath, CreateApiKeyBody, CreatedApiKeyResponse, CurrentApiKeyResponse, ListApiKeysResponse } from './api-keys.schemas.js';
 
 export function apiKeysRoutes(deps: ApiDeps): ApiRoute[] {
   return [
@@ -37,6 +38,24 @@ export function apiKeysRoutes(deps: ApiDeps): ApiRoute[] {
         responses: { 200: { description: 'Keys, without secrets', schema: ListApiKeysResponse } },
       },
       async ({ c }) => json(c, 200, { api_keys: (await deps.apiKeys.list()).map(toApiKeyResponse) }),
+    ),
+
+    defineRoute(
+      {
+        method: 'get',
+        path: '/api-keys/current',
+        // Meta, not API keys: any valid key may read itself (`scopes.ts` gives Meta `any`),
+        // while managing keys stays `full`.
+        tag: 'Meta',
+        summary: 'The API key making the request',
+        description: 'Its id, name and scopes, for any valid key (no scope needed): a client such as the console learns what it may do before offering it.',
+        responses: { 200: { description: 'The key, without its secret', schema: CurrentApiKeyResponse } },
+      },
+      ({ c }) => {
+        // The auth middleware has verified a key for every route that is not public.
+        const key = c.get('apiKey')!;
+        return json(c, 200, { id: key.id, name: key.name, scopes: key.scopes });
+      },
     ),
 
     defineRoute(

@@ -173,6 +173,10 @@ export const GetConnectionQuery = z.object({
   force_refresh: StringBool.meta({ description: 'true: refresh an OAuth2 token first, whatever its expiry (full-scope keys only)' }),
   refresh_token: StringBool.meta({ description: 'true: include the refresh token (full-scope keys only)' }),
   refresh_github_app_jwt_token: StringBool.meta({ description: 'Accepted for compatibility; there are no GitHub App connections' }),
+  credentials: StringBool.meta({
+    description:
+      'Syncline extra: false reads the connection without its credentials (the type only), for any key: nothing is decrypted, refreshed or logged as a credentials read (the console uses it)',
+  }),
 });
 
 export const ProviderConfigKeyQuery = z.object({ provider_config_key: ProviderConfigKey });

@@ -132,9 +132,9 @@ export function connectionsRoutes(deps: ApiDeps): ApiRoute[] {
         const key = c.get('apiKey');
         const force = query.force_refresh === 'true';
         const includeRefreshToken = query.refresh_token === 'true';
-        if (!canReadSecrets(key)) {
+        if (!canReadSecrets(key) || query.credentials === 'false') {
           // As Nango: credential options need the credentials scope; without them the answer simply has no secret.
-          if (force || includeRefreshToken || query.refresh_github_app_jwt_token === 'true') {
+          if (!canReadSecrets(key) && (force || includeRefreshToken || query.refresh_github_app_jwt_token === 'true')) {
             throw new ApiError(403, 'forbidden', 'force_refresh, refresh_token and refresh_github_app_jwt_token need an API key with the full scope');
           }
           const connection = await connectionOf(query.provider_config_key, params.connectionId);

@@ -1,12 +1,16 @@
-/** Health check (the one route without a key), the OpenAPI document and its reference page. */
+/** Health check, the OpenAPI document and its reference page. */
 import { z } from 'zod';
+import type { ApiKeyInfo } from '../../engine/ports.js';
 import { renderDocsPage } from '../docs-page.js';
 import type { OpenApiDocument } from '../openapi.js';
 import { defineRoute, json, type ApiRoute } from '../route.js';
 
-/** The document is built from the full route list, this one included, so it comes in lazily. */
-export function metaRoutes(document: () => OpenApiDocument): ApiRoute[] {
-  let page: string | undefined;
+/**
+ * The document is built from the full route list, this one included, so it comes in lazily.
+ * `verifyKey` checks an optional key on the public reference page (see `/docs` below).
+ */
+export function metaRoutes(document: () => OpenApiDocument, verifyKey: (secret: string) => Promise<ApiKeyInfo | null>): ApiRoute[] {
+  const pages: { withModels?: string; routesOnly?: string } = {};
   return [
     defineRoute(
       {
@@ -37,9 +41,22 @@ export function metaRoutes(document: () => OpenApiDocument): ApiRoute[] {
         path: '/docs',
         tag: 'Meta',
         summary: 'Readable reference page',
+        description:
+          'Opens in a browser without a key: the routes are the same on every Syncline (the README lists them). The record models of this project’s integrations are shown only to a request with a valid API key (`Authorization: Bearer`), as in `/openapi.json`; the console’s API reference page (`/#/reference`) shows them with the signed-in key.',
+        // Public rather than a page that fetches /openapi.json with a stored key: a link to /docs
+        // opens in a new tab, which has no copy of the console's sessionStorage, and the page
+        // must stay script-free (it is served without the console's CSP). What a stranger sees is
+        // only what the README already publishes; the integrations' models stay behind a key.
+        auth: 'public',
         responses: { 200: { description: 'HTML page rendered from the OpenAPI document', contentType: 'text/html', schema: z.string() } },
       },
-      ({ c }) => c.html((page ??= renderDocsPage(document()))),
+      async ({ c }) => {
+        const bearer = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
+        const withModels = bearer !== null && (await verifyKey(bearer[1]!)) !== null;
+        c.header('Vary', 'Authorization');
+        if (withModels) return c.html((pages.withModels ??= renderDocsPage(document(), { models: true })));
+        return c.html((pages.routesOnly ??= renderDocsPage(document(), { models: false })));
+      },
     ),
   ];
 }
