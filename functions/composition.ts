@@ -32,6 +32,7 @@ import { SyncControls } from './engine/controls.js';
 import type { IntegrationRegistry } from './engine/integration.js';
 import type { ExecutorDeps } from './engine/orchestration/handle-run-message.js';
 import type { FanOutDeps } from './engine/orchestration/fan-out.js';
+import { type Metrics, noMetrics } from './engine/metrics.js';
 import { systemClock, type Clock, type Logger, type RunQueue, type Scheduler, type SecretCipher } from './engine/ports.js';
 import type { RunnerConfig } from './engine/runner/runner-config.js';
 import type { EnvironmentVariable } from './engine/sdk/nango-sync-types.js';
@@ -46,6 +47,8 @@ export interface SynclineConfig {
   scheduler?: Scheduler;
   registry: IntegrationRegistry;
   logger: Logger;
+  /** Where the executor and the fan-out count (EMF in Lambda and locally); none when absent. */
+  metrics?: Metrics;
   /** Encrypts connection credentials at rest (KMS in AWS, a local key file locally). */
   cipher?: SecretCipher;
   clock?: Clock;
@@ -54,6 +57,8 @@ export interface SynclineConfig {
   scriptEnvironment?: EnvironmentVariable[];
   /** Lets `nango.uncontrolledFetch` reach loopback and private addresses, and a per-account token URL be http://127.0.0.1 (the local runtime). */
   allowPrivateFetch?: boolean;
+  /** Finished runs expire (DynamoDB TTL) this many days after they finish; default 90. */
+  runRetentionDays?: number;
   /** The asynchronous actions' queue: needed by the actions service and the actions runner (retries). */
   actionQueueUrl?: string;
   /** Runs a synchronous action (the actions Lambda in AWS, in process locally): needed by the actions service only. */
@@ -76,9 +81,16 @@ export function makeSyncline(config: SynclineConfig) {
   const clock = config.clock ?? systemClock;
   const newId = () => newRunId(clock);
   const records = new DynamoRecordStore({ doc: config.dynamo.doc, tableName: config.tables.records, clock });
-  const state = makeDynamoStateRepos({ doc: config.dynamo.doc, tableName: config.tables.state, now: () => clock.now(), cipher: config.cipher });
+  const state = makeDynamoStateRepos({
+    doc: config.dynamo.doc,
+    tableName: config.tables.state,
+    now: () => clock.now(),
+    cipher: config.cipher,
+    ...(config.runRetentionDays ? { runRetentionDays: config.runRetentionDays } : {}),
+  });
   const queue: RunQueue = config.runQueueUrl ? new SqsRunQueue({ sqs: config.sqs, queueUrl: config.runQueueUrl }) : noRunQueue;
   const { registry, scheduler, logger } = config;
+  const metrics = config.metrics ?? noMetrics;
   const executorDeps: ExecutorDeps = {
     registry,
     records,
@@ -86,12 +98,13 @@ export function makeSyncline(config: SynclineConfig) {
     queue,
     clock,
     logger,
+    metrics,
     newId,
     config: config.runner,
     environmentVariables: config.scriptEnvironment ?? scriptEnvironmentFrom(process.env),
     allowPrivateFetch: config.allowPrivateFetch ?? false,
   };
-  const fanOutDeps: FanOutDeps = { registry, state, queue, clock };
+  const fanOutDeps: FanOutDeps = { registry, state, queue, clock, metrics };
   const connections = new ConnectionService({ registry, state, records, queue, clock, newId, ...(scheduler ? { scheduler } : {}) });
   const controls = () => {
     if (!scheduler) throw new Error('sync controls need a scheduler');
@@ -127,6 +140,7 @@ export function makeSyncline(config: SynclineConfig) {
     state,
     queue,
     logger,
+    metrics,
     clock,
     executorDeps,
     fanOutDeps,
@@ -166,6 +180,8 @@ export interface WebhooksConfig {
   /** Seals signing secrets; not needed where no secret is read (creating deliveries). */
   cipher?: SecretCipher;
   logger: Logger;
+  /** Where delivery attempts are counted; none when absent. */
+  metrics?: Metrics;
   /** Lets subscriptions point at private addresses and use http (local development only). */
   allowPrivate: boolean;
   clock?: Clock;
@@ -198,6 +214,7 @@ export function makeWebhooks(config: WebhooksConfig) {
     policy: config.policy ?? DEFAULT_RETRY_POLICY,
     allowPrivate: config.allowPrivate,
     allowHttp,
+    ...(config.metrics ? { metrics: config.metrics } : {}),
   };
   const runResultsDeps = (events: EventPublisher): CreateDeliveriesDeps => ({ store, queue, events, clock, logger: config.logger, settleMs: config.settleMs ?? 0 });
   /** The `async_action` webhook sender the actions runner is given (no settling: the execution is stored first). */

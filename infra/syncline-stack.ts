@@ -3,11 +3,13 @@ import type { Construct } from 'constructs';
 import { IntegrationRegistry } from '../functions/engine/integration.js';
 import { scheduleDefinitionsHash } from '../functions/engine/schedules.js';
 import { integrations } from '../functions/discovery/project-integrations.js';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Actions } from './constructs/actions.js';
 import { DataTables, type DataTablesProps } from './constructs/data-tables.js';
 import { EXECUTOR_TIMEOUT, Executor } from './constructs/executor.js';
 import { FanOut } from './constructs/fan-out.js';
 import { HttpApi } from './constructs/http-api.js';
+import { Monitoring } from './constructs/monitoring.js';
 import { RunQueue } from './constructs/run-queue.js';
 import { Schedules } from './constructs/schedules.js';
 import { Webhooks } from './constructs/webhooks.js';
@@ -19,6 +21,10 @@ export interface SynclineStackProps extends StackProps {
   readonly scheduleGroupName?: string;
   /** The API's public URL when a custom domain fronts it (see `HttpApiProps.publicUrl`). @default the API's stage URL */
   readonly publicUrl?: string;
+  /** Retention of every function's log group and the API access logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Where alarm notifications are e-mailed. @default the `alarmEmail` context value, else no subscription */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -35,19 +41,22 @@ export class SynclineStack extends Stack {
   readonly api: HttpApi;
   readonly webhooks: Webhooks;
   readonly actions: Actions;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: SynclineStackProps = {}) {
     super(scope, id, props);
 
+    const logRetention = props.logRetention ? { logRetention: props.logRetention } : {};
     this.data = new DataTables(this, 'Data', props.data);
     this.runQueue = new RunQueue(this, 'RunQueue', { consumerTimeout: EXECUTOR_TIMEOUT });
-    this.executor = new Executor(this, 'Executor', { data: this.data, runQueue: this.runQueue });
-    this.fanOut = new FanOut(this, 'FanOut', { data: this.data, runQueue: this.runQueue });
+    this.executor = new Executor(this, 'Executor', { data: this.data, runQueue: this.runQueue, ...logRetention });
+    this.fanOut = new FanOut(this, 'FanOut', { data: this.data, runQueue: this.runQueue, ...logRetention });
     this.schedules = new Schedules(this, 'Schedules', {
       data: this.data,
       fanOut: this.fanOut.function,
       definitionsHash: scheduleDefinitionsHash(new IntegrationRegistry(integrations)),
       ...(props.scheduleGroupName ? { groupName: props.scheduleGroupName } : {}),
+      ...logRetention,
     });
 
     this.api = new HttpApi(this, 'Api', {
@@ -56,13 +65,28 @@ export class SynclineStack extends Stack {
       schedules: this.schedules,
       fanOutArn: this.fanOut.function.functionArn,
       ...(props.publicUrl ? { publicUrl: props.publicUrl } : {}),
+      ...logRetention,
     });
 
-    this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data });
+    this.webhooks = new Webhooks(this, 'Webhooks', { data: this.data, ...logRetention });
     this.webhooks.grantApi(this.api.function);
     // Actions run in their own function: the API invokes it for a synchronous trigger and queues an asynchronous one.
-    this.actions = new Actions(this, 'Actions', { data: this.data, webhooks: this.webhooks });
+    this.actions = new Actions(this, 'Actions', { data: this.data, webhooks: this.webhooks, ...logRetention });
     this.actions.grantTrigger(this.api.function);
+
+    // Alarms (to an SNS topic, e-mailed when an address is given: -c alarmEmail=ops@example.com) and the dashboard.
+    const contextEmail: unknown = this.node.tryGetContext('alarmEmail');
+    const alarmEmail = props.alarmEmail ?? (typeof contextEmail === 'string' && contextEmail.length > 0 ? contextEmail : undefined);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      runQueue: this.runQueue,
+      executor: this.executor,
+      fanOut: this.fanOut,
+      schedules: this.schedules,
+      api: this.api,
+      webhooks: this.webhooks,
+      actions: this.actions,
+      ...(alarmEmail ? { alarmEmail } : {}),
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Syncline HTTP API (use it where a Nango client takes its host)',

@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
+import type { Metrics } from '../engine/metrics.js';
 import type { ApiDeps } from './deps.js';
 import { errorBody, toErrorResponse } from './errors.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
@@ -66,8 +67,9 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
   ];
 }
 
-export function createApiApp(deps: ApiDeps): ApiApp {
-  const { logger } = deps;
+/** `metrics` counts requests and 5xx answers (aggregate only) and is flushed after each request: one per invocation in Lambda. */
+export function createApiApp(deps: ApiDeps & { metrics?: Metrics }): ApiApp {
+  const { logger, metrics } = deps;
   let document: OpenApiDocument | undefined;
   const routes = apiRoutes(deps, () => (document ??= buildOpenApiDocument(routes, deps.syncline.registry, deps.publicUrl ? { publicUrl: deps.publicUrl } : {})));
   const authOf = routeAuthMatcher(routes);
@@ -87,6 +89,11 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     logger.log(c.res.status >= 500 ? 'error' : 'info', `${c.req.method} ${c.req.path} ${c.res.status} ${Date.now() - started} ms`, { requestId });
     const ignored = c.get('ignoredQuery');
     if (ignored) logger.log('debug', `ignored unknown query parameters: ${ignored.slice(0, 20).map(loggableName).join(', ')}`, { requestId });
+    if (metrics) {
+      metrics.count('ApiRequests', 1);
+      if (c.res.status >= 500) metrics.count('ApiServerErrors', 1);
+      metrics.flush();
+    }
   });
 
   // The connect flow's routes are called from the end user's browser, on the app's own origin

@@ -25,6 +25,7 @@ import type { Integration, OAuthClient } from './integration.js';
 import { renderSecretUrl } from './providers/connection-config.js';
 import type { Provider } from './providers/provider.js';
 import type { Clock, ConnectionRepo, IntegrationConfigRepo } from './ports.js';
+import type { Metrics } from './metrics.js';
 
 /** Refresh when the access token expires within this margin (or has expired). */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -63,6 +64,8 @@ export interface CredentialsProviderDeps {
    * share a refresh across runs of different syncs; by default each provider has its own.
    */
   inFlight?: Map<string, Promise<Connection>>;
+  /** Counts failed token refreshes (`TokenRefreshFailures`); none when absent. */
+  metrics?: Pick<Metrics, 'count'>;
 }
 
 /**
@@ -153,6 +156,7 @@ export function makeCredentialsProvider(deps: CredentialsProviderDeps): Credenti
     } catch (error) {
       if (lockUntil !== null) await deps.connections.unlockRefresh?.(providerConfigKey, connectionId, lockUntil).catch(() => undefined);
       if (error instanceof CredentialsRefreshError) error.connectionUpdatedAt = latest.updatedAt;
+      deps.metrics?.count('TokenRefreshFailures', 1);
       throw error;
     }
     // Providers that do not rotate refresh tokens omit it: the old one stays valid.

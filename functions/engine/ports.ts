@@ -19,6 +19,18 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /**
+   * A logger whose every line carries `keys` as well (Powertools' persistent keys: `integration`,
+   * `connection`, `sync`, `runId`), so the message need not repeat them. Absent on loggers that
+   * have no structured keys; callers then keep this one.
+   */
+  withKeys?(keys: Record<string, string>): Logger;
+}
+
+/** `logger.withKeys(keys)`, or for a logger without keys, one that adds them to every line's fields. */
+export function loggerWithKeys(logger: Logger, keys: Record<string, string>): Logger {
+  if (logger.withKeys) return logger.withKeys(keys);
+  return { log: (level, message, fields) => logger.log(level, message, { ...keys, ...fields }) };
 }
 
 /** One model of one connection: the unit records are stored, listed and counted by. */

@@ -5,6 +5,8 @@ import type { RunnerConfig } from '../engine/runner/runner-config.js';
 export const TablesEnv = z.object({
   RECORDS_TABLE: z.string().min(1),
   STATE_TABLE: z.string().min(1),
+  /** Finished runs expire (DynamoDB TTL) this many days after they finish; default 90. */
+  SYNCLINE_RUN_RETENTION_DAYS: z.coerce.number().positive().max(3650).optional(),
 });
 
 export const QueueEnv = z.object({

@@ -11,6 +11,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { LocalKeyFileCipher } from '../adapters/crypto/local-cipher.js';
 import { DynamoApiKeyStore, generateApiKeySecret } from '../adapters/dynamodb/api-key-store.js';
 import { makeDynamoClients } from '../adapters/dynamodb/client.js';
+import { makeEmfMetrics } from '../adapters/metrics/emf-metrics.js';
 import { createTables } from '../adapters/dynamodb/create-tables.js';
 import { makeOverrideReader } from '../adapters/dynamodb/override-reader.js';
 import type { TableNames } from '../adapters/dynamodb/table-schema.js';
@@ -60,6 +61,12 @@ export interface LocalRuntimeOptions {
   publicUrl?: string;
   /** Webhooks may target private addresses and plain http (a receiver on 127.0.0.1). @default true, as `SYNCLINE_WEBHOOK_ALLOW_PRIVATE=true` */
   webhookAllowPrivate?: boolean;
+  /**
+   * Where the EMF lines go — the same JSON lines the Lambda functions write for CloudWatch, under
+   * the same service names (executor, fan-out, webhook delivery). `npm start` prints them; the
+   * API's are left out locally (one line per request, and the console polls). @default none
+   */
+  emf?: (line: string) => void;
 }
 
 export interface LocalRuntime {
@@ -83,6 +90,8 @@ const ACTIONS_TIMEOUT_MS = 15 * 60_000;
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const { dataDir, logger } = options;
+  const { emf } = options;
+  const metricsFor = (service: string) => (emf ? makeEmfMetrics({ service, write: emf }) : undefined);
   await mkdir(dataDir, { recursive: true });
   const stack: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -133,13 +142,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       scheduler,
       registry,
       logger,
+      ...optional('metrics', metricsFor('syncline-executor')),
       cipher,
       // A stopped process leaves no lease behind for long locally.
       runner: { leaseMs: 60_000, ...options.runner },
       // Locally the APIs scripts reach are often on 127.0.0.1 (the demo sandbox, fakes).
       allowPrivateFetch: true,
     });
-    fire = makeFanOutHandler({ ...syncline.fanOutDeps, logger });
+    // The fan-out is a function of its own in AWS, with its own service name.
+    fire = makeFanOutHandler({ ...syncline.fanOutDeps, ...optional('metrics', metricsFor('syncline-fan-out')), logger });
 
     // The deploy step: one schedule per sync (and per frequency override), console changes kept.
     const reports = await reconcileSchedules({
@@ -187,6 +198,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       allowPrivate: options.webhookAllowPrivate ?? true,
       settleMs: options.visibilityLagMs ?? 2_000,
       integrations: registry,
+      ...optional('metrics', metricsFor('syncline-webhook-delivery')),
     });
     stack.push(() => webhooks.stop());
     actionRunner = syncline.actionRunnerDeps(webhooks.actionWebhooks);
@@ -252,6 +264,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     await stopAll();
     throw error;
   }
+}
+
+/** `{[key]: value}`, or nothing for an absent value (the options are `exactOptionalPropertyTypes`). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
 }
 
 /** A generated local API key is kept (mode 0600) so it stays the same across restarts. */

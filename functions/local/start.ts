@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     apiPort: env.PORT,
     webhookAllowPrivate: env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
     runner: runnerConfigFrom(env),
+    // The EMF lines CloudWatch would turn into metrics, one batch per finished run or tick.
+    emf: (line) => process.stdout.write(`${line}\n`),
     ...(env.SYNCLINE_SECRET_KEY ? { secretKey: env.SYNCLINE_SECRET_KEY } : {}),
     ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
   });

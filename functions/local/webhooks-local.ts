@@ -9,6 +9,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
 import { makeWebhooks } from '../composition.js';
+import type { Metrics } from '../engine/metrics.js';
 import type { ActionWebhookSender } from '../engine/actions/ports.js';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import type { Clock, Logger, SecretCipher } from '../engine/ports.js';
@@ -44,6 +45,8 @@ export interface LocalWebhooksOptions {
   integrations?: Pick<IntegrationRegistry, 'get'>;
   /** The environment auth webhooks name; default `dev`. */
   environment?: string;
+  /** Counts delivery attempts, flushed after each batch as the Lambda does; none when absent. */
+  metrics?: Metrics;
 }
 
 export interface LocalWebhooks {
@@ -74,6 +77,7 @@ export async function startLocalWebhooks(options: LocalWebhooksOptions): Promise
     settleMs: options.settleMs ?? 0,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.resolve ? { resolve: options.resolve } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
 
   const stops: (() => Promise<void>)[] = [];

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -21,6 +22,8 @@ export interface ActionsProps {
   readonly maxConcurrency?: number;
   /** Deliveries of one message before it is parked in the DLQ. @default ACTIONS_MAX_RECEIVE_COUNT (5), as the local runtime */
   readonly maxReceiveCount?: number;
+  /** Retention of the function's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -71,6 +74,7 @@ export class Actions extends Construct {
       serviceName: 'syncline-actions',
       timeout: ACTIONS_TIMEOUT,
       memorySize: 1024,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         STATE_TABLE: data.state.tableName,
         // Required by the shared table environment; actions never touch records (no grant).
@@ -86,7 +90,7 @@ export class Actions extends Construct {
     // Executions, their logs and checkpoints, script locks, connections (refreshed tokens), webhook deliveries.
     data.grantStateReadWrite(this.function);
     // Credentials are envelope-encrypted: decrypt to call providers, encrypt refreshed OAuth tokens.
-    data.key.grantEncryptDecrypt(this.function);
+    data.grantEnvelopeSealOpen(this.function);
     // Retries of asynchronous executions are queued by the function itself.
     this.queue.grantSendMessages(this.function);
     // The `async_action` webhook: a delivery's first attempt, and the event on the bus.
@@ -119,7 +123,8 @@ export class Actions extends Construct {
    * send to the actions queue (asynchronous ones), and both addresses in its environment.
    */
   grantTrigger(apiFunction: lambda.Function & iam.IGrantable): void {
-    this.function.grantInvoke(apiFunction);
+    // The unqualified ARN only, not grantInvoke's `:*`: the API invokes $LATEST, no version or alias.
+    iam.Grant.addToPrincipal({ grantee: apiFunction, actions: ['lambda:InvokeFunction'], resourceArns: [this.function.functionArn] });
     this.queue.grantSendMessages(apiFunction);
     apiFunction.addEnvironment('ACTIONS_FUNCTION_NAME', this.function.functionName);
     apiFunction.addEnvironment('ACTION_QUEUE_URL', this.queue.queueUrl);

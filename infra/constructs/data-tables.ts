@@ -25,14 +25,20 @@ export interface DataTablesProps {
  */
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
-/* The KMS actions DynamoDB performs with the caller's credentials for a customer-managed key. */
+/*
+ * The KMS actions DynamoDB performs with the caller's credentials for a customer-managed key,
+ * spelled out (no `kms:ReEncrypt*` / `kms:GenerateDataKey*`): a wildcard would also cover the
+ * asymmetric data-key-pair actions, which a symmetric table key never needs.
+ */
 const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
-const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+/* Envelope encryption of credentials and signing secrets (adapters/crypto/kms-cipher.ts): a data key per seal, Decrypt to open. */
+const ENVELOPE_SEAL_ACTIONS = ['kms:GenerateDataKey'];
+const ENVELOPE_OPEN_ACTIONS = ['kms:Decrypt'];
 
 /**
  * Syncline's stateful core: the records table, the state table and the KMS key that encrypts
- * both (and, later, the credential envelopes — grant those with `key`, e.g.
- * `dataTables.key.grantEncryptDecrypt(fn)`).
+ * both and the credential envelopes (grant those with `grantEnvelopeSealOpen` / `grantEnvelopeOpen`).
  *
  * Table rather than TableV2: TableV2 (AWS::DynamoDB::GlobalTable) puts the customer-managed key
  * in a per-replica SSE specification that needs a concrete region, so it refuses to synthesise
@@ -114,6 +120,19 @@ export class DataTables extends Construct {
     return this.grantData(grantee, [this.state.tableArn], [...READ_ACTIONS, ...WRITE_ACTIONS], [...KEY_READ_ACTIONS, ...KEY_WRITE_ACTIONS]);
   }
 
+  /**
+   * Seal and open credential envelopes with the key directly (not through DynamoDB): exactly the
+   * two calls `KmsEnvelopeCipher` makes, GenerateDataKey and Decrypt.
+   */
+  grantEnvelopeSealOpen(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: [...ENVELOPE_SEAL_ACTIONS, ...ENVELOPE_OPEN_ACTIONS], resourceArns: [this.key.keyArn] });
+  }
+
+  /** Open credential envelopes only (Decrypt), e.g. webhook signing secrets for a sender. */
+  grantEnvelopeOpen(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ENVELOPE_OPEN_ACTIONS, resourceArns: [this.key.keyArn] });
+  }
+
   /** The records table and only the index the engine queries, not `index/*`. */
   private recordsArns(): string[] {
     return [this.records.tableArn, `${this.records.tableArn}/index/${RECORDS_KEYS.cursorIndex}`];
@@ -122,7 +141,7 @@ export class DataTables extends Construct {
   /**
    * Table actions on `resourceArns`, and key actions usable only through DynamoDB in this
    * region (kms:ViaService), so a table grant does not double as a raw-KMS grant; direct key
-   * use (credential envelopes) is granted separately through `key`.
+   * use (credential envelopes) is granted separately (`grantEnvelopeSealOpen`).
    */
   private grantData(grantee: iam.IGrantable, resourceArns: string[], tableActions: string[], keyActions: string[]): iam.Grant {
     const tableGrant = iam.Grant.addToPrincipal({ grantee, actions: tableActions, resourceArns });

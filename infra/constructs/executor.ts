@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { DataTables } from './data-tables.js';
@@ -11,6 +12,8 @@ export const EXECUTOR_TIMEOUT = Duration.minutes(15);
 export interface ExecutorProps {
   readonly data: DataTables;
   readonly runQueue: RunQueue;
+  /** Retention of the function's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /** Concurrent executions the queue may drive (also caps load on providers). @default 50 */
   readonly maxConcurrency?: number;
 }
@@ -30,6 +33,7 @@ export class Executor extends Construct {
       // Lambda's maximum: a long run stops near the deadline and continues in a new message.
       timeout: EXECUTOR_TIMEOUT,
       memorySize: 1024,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         RECORDS_TABLE: data.records.tableName,
         STATE_TABLE: data.state.tableName,
@@ -38,7 +42,7 @@ export class Executor extends Construct {
       },
     });
     // Credentials are envelope-encrypted: decrypt to call providers, encrypt refreshed OAuth tokens.
-    data.key.grantEncryptDecrypt(this.function);
+    data.grantEnvelopeSealOpen(this.function);
     data.grantRecordsReadWrite(this.function);
     data.grantStateReadWrite(this.function);
     // Continuations of a long run are queued by the executor itself.

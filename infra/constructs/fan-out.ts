@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DataTables } from './data-tables.js';
 import type { RunQueue } from './run-queue.js';
@@ -7,6 +8,8 @@ import { SynclineFunction } from './syncline-function.js';
 export interface FanOutProps {
   readonly data: DataTables;
   readonly runQueue: RunQueue;
+  /** Retention of the function's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /** The fan-out a schedule invokes: one run message per due connection of a sync. */
@@ -25,6 +28,7 @@ export class FanOut extends Construct {
       // would be a smell, but a large tenant must not time out.
       timeout: Duration.minutes(5),
       memorySize: 512,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         STATE_TABLE: data.state.tableName,
         RECORDS_TABLE: data.records.tableName,

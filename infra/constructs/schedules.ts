@@ -1,4 +1,4 @@
-import { Aws, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,6 +24,8 @@ export interface SchedulesProps {
    * one account (a dev stack beside production) never manage each other's schedules.
    */
   readonly groupName?: string;
+  /** Retention of the deploy step's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -54,6 +56,10 @@ export class Schedules extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "It is a DLQ: EventBridge Scheduler's dead-letter target for failed fan-out invocations (not an SQS redrive, which cdk-nag cannot see).",
+    });
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
       alarmDescription: 'EventBridge Scheduler could not invoke the Syncline fan-out',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -82,6 +88,7 @@ export class Schedules extends Construct {
       // Reads every schedule of the group and the overrides; throttled calls are retried.
       timeout: Duration.minutes(10),
       memorySize: 512,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       environment: {
         SCHEDULE_GROUP: this.groupName,
         FAN_OUT_ARN: props.fanOut.functionArn,
@@ -91,11 +98,26 @@ export class Schedules extends Construct {
       },
     });
     this.grantManageSchedules(this.deployFunction);
+    const deployRole = this.deployFunction.role as iam.Role;
+    Validations.of(deployRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'scheduler:ListSchedules has no resource type in IAM; it is the only action granted on "*" (see grantManageSchedules).',
+    });
+    Validations.of(deployRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.groupName}/*]`,
+      reason: "Schedules are created from data (one per sync and per connection override): scoped to Syncline's own group.",
+    });
     props.data.grantStateRead(this.deployFunction);
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.deployFunction,
-      logGroup: new logs.LogGroup(this, 'ProviderLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+    // The provider framework's own function gets the same treatment as a SynclineFunction: a
+    // role that writes to its log group only, not the account-wide managed execution policy.
+    const providerLogs = new logs.LogGroup(this, 'ProviderLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    const providerRole = new iam.Role(this, 'ProviderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    providerLogs.grantWrite(providerRole);
+    const provider = new cr.Provider(this, 'Provider', { onEventHandler: this.deployFunction, logGroup: providerLogs, frameworkOnEventRole: providerRole });
+    Validations.of(providerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.deployFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason: "The provider framework's grantInvoke covers the deploy function's versions (`:*`); it invokes only that function.",
     });
     const reconcile = new CustomResource(this, 'Reconcile', {
       serviceToken: provider.serviceToken,

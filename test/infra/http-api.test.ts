@@ -86,13 +86,13 @@ describe('HTTP API', () => {
         'scheduler:DeleteSchedule',
         'iam:PassRole',
         'kms:Decrypt',
-        'kms:GenerateDataKey*',
+        'kms:GenerateDataKey',
         'secretsmanager:GetSecretValue',
       ]),
     );
     expect(all).not.toContain('dynamodb:Scan');
     expect(all).not.toContain('scheduler:ListSchedules');
-    expect(all.some((a) => a.endsWith('*') && !a.startsWith('kms:'))).toBe(false);
+    expect(all.some((a) => a.includes('*'))).toBe(false);
 
     const schedulerStatement = statements.find((st) => actions(st).includes('scheduler:CreateSchedule'))!;
     expect(JSON.stringify(schedulerStatement.Resource)).toContain(`:schedule/${stack.schedules.groupName}/*`);

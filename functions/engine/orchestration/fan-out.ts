@@ -4,15 +4,19 @@
  * queues the same run ids, and the executor drops the ones that already ran.
  */
 import type { IntegrationRegistry } from '../integration.js';
+import type { Metrics } from '../metrics.js';
 import type { Clock, ConnectionSyncState, FanOutEvent, RunMessage, RunQueue, StateRepos } from '../ports.js';
 import { scheduledRunId } from '../runner/run-invocation.js';
 import { connectionSyncKey } from '../sync-keys.js';
 
 export interface FanOutDeps {
   registry: IntegrationRegistry;
-  state: Pick<StateRepos, 'connectionSyncs'>;
+  /** `runs` is read only to measure running runs, and only with `metrics`. */
+  state: Pick<StateRepos, 'connectionSyncs'> & Partial<Pick<StateRepos, 'runs'>>;
   queue: RunQueue;
   clock: Clock;
+  /** Receives `OldestRunningRunAgeSeconds` and `StuckRuns` for the sync ticked; none when absent. */
+  metrics?: Metrics;
   /** Queue sends in flight at once, each up to `sendChunk` messages. */
   sendConcurrency?: number;
 }
@@ -24,6 +28,13 @@ export interface FanOutResult {
 
 /** A run that started within this share of the period before the tick makes the tick redundant. */
 const NOT_DUE_SHARE = 0.25;
+/**
+ * A run is stuck when it has been RUNNING longer than its sync's expected duration, taken as the
+ * sync's period (the connection's override, or the sync's frequency) and never under 15 minutes:
+ * a run slower than its own period delays the next tick, and a short period must not turn every
+ * run that waits out a provider's rate limit into an alarm.
+ */
+export const MIN_EXPECTED_RUN_MS = 15 * 60_000;
 const SEND_CHUNK = 100;
 
 export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanOutResult> {
@@ -60,8 +71,10 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
     inFlight.add(send);
   };
 
+  const running = { oldestMs: 0, stuck: 0 };
   for await (const page of connectionSyncs(deps, event)) {
     for (const cs of page) {
+      if (deps.metrics) await measureRunning(deps, cs, Math.max(cs.frequencyOverrideMs ?? sync.frequencyMs, MIN_EXPECTED_RUN_MS), now, running);
       const verdict = decide(cs);
       if (verdict !== 'queue') {
         result.skipped[verdict]++;
@@ -78,7 +91,24 @@ export async function fanOut(deps: FanOutDeps, event: FanOutEvent): Promise<FanO
   if (pending.length > 0) await flush(pending);
   await Promise.all(inFlight);
   if (failure) throw failure;
+  const detail = { integration: event.integration, sync: event.sync };
+  // Published even when nothing runs: an alarm on a missing datapoint would otherwise misread a quiet sync.
+  deps.metrics?.gauge('OldestRunningRunAgeSeconds', Math.floor(running.oldestMs / 1000), detail);
+  deps.metrics?.count('StuckRuns', running.stuck, detail);
   return result;
+}
+
+/**
+ * A connection-sync with a lease has a run going (or one that died holding it, which is as
+ * stuck as a slow one while its item says RUNNING): its run item says since when.
+ */
+async function measureRunning(deps: FanOutDeps, cs: ConnectionSyncState, expectedMs: number, now: number, running: { oldestMs: number; stuck: number }): Promise<void> {
+  if (!cs.lease || !deps.state.runs) return;
+  const run = await deps.state.runs.get(cs, cs.lease.runId);
+  if (run?.status !== 'RUNNING') return;
+  const age = Math.max(0, now - run.startedAt);
+  running.oldestMs = Math.max(running.oldestMs, age);
+  if (age > expectedMs) running.stuck++;
 }
 
 async function* connectionSyncs(deps: FanOutDeps, event: FanOutEvent): AsyncIterable<ConnectionSyncState[]> {

@@ -22,6 +22,7 @@ export async function handleRunMessage(deps: ExecutorDeps, message: RunMessage, 
   if (outcome.kind === 'CONTINUE') {
     // The continuation carries the message's options (an accepted mass deletion, say) along.
     await deps.queue.send([{ ...message, trigger: 'CONTINUATION' }]);
+    deps.metrics?.count('Continuations', 1, { integration: message.providerConfigKey, sync: message.syncName });
   }
   return outcome;
 }

@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Connection } from '../connection.js';
-import { DeadlineReachedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
+import { DeadlineReachedError, DeletionRefusedError, hasCause, InfrastructureError, LeaseLostError } from '../errors.js';
 import type { ProviderHttpOptions } from '../http/provider-http.js';
 import type { Integration, IntegrationRegistry } from '../integration.js';
+import { type Metrics, noMetrics } from '../metrics.js';
 import type { Clock, ConnectionSyncKey, ConnectionSyncState, Lease, Logger, RecordStore, RunError, RunRecord, RunStatus, RunTrigger, StateRepos } from '../ports.js';
 import { createNangoSync } from '../sdk/create-nango-sync.js';
 import { isBaseVariant, variantOf } from '../state-ports.js';
@@ -43,6 +44,8 @@ export interface RunnerDeps {
    * from a connection's config be http://127.0.0.1 (local runtime, tests); metadata addresses stay refused.
    */
   allowPrivateFetch?: boolean;
+  /** Where finished runs, deletion refusals and token refresh failures are counted; none when absent. */
+  metrics?: Metrics;
 }
 
 export interface RunRequest extends ConnectionSyncKey {
@@ -202,6 +205,7 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { key, sync, inte
     } else {
       status = 'ERROR';
       error = describeScriptError(thrown);
+      if (hasCause(thrown, DeletionRefusedError)) (deps.metrics ?? noMetrics).count('DeletionRefusals', 1, { integration: key.providerConfigKey, sync: key.syncName });
       await markAuthError(deps, run, thrown);
     }
     session.writeLog('error', `run failed: ${error.message}`);
@@ -232,7 +236,29 @@ async function execute(deps: RunnerDeps, config: RunnerConfig, { key, sync, inte
     },
     session.lease.lease,
   );
+  recordFinishedRun(deps.metrics ?? noMetrics, key, finished, session.records.rejected);
   return { kind: 'FINISHED', run: finished };
+}
+
+/**
+ * The metrics of a finished run: its status, duration (from the first invocation's start, so
+ * a continued run counts whole) and record counts summed over its models. Per-integration
+ * detail goes by integration and sync; the connection never becomes a dimension.
+ */
+function recordFinishedRun(metrics: Metrics, key: ConnectionSyncKey, run: RunRecord, rejected: ReadonlyMap<string, number>): void {
+  const detail = { integration: key.providerConfigKey, sync: key.syncName };
+  metrics.count('RunsFinished', 1, { ...detail, status: run.status });
+  metrics.count(run.status === 'SUCCESS' ? 'RunsSucceeded' : 'RunsFailed', 1, detail);
+  metrics.duration('RunDuration', (run.finishedAt ?? run.startedAt) - run.startedAt, detail);
+  const counts = Object.values(run.results);
+  metrics.count('RecordsAdded', sum(counts.map((c) => c.added)), detail);
+  metrics.count('RecordsUpdated', sum(counts.map((c) => c.updated)), detail);
+  metrics.count('RecordsDeleted', sum(counts.map((c) => c.deleted)), detail);
+  metrics.count('RecordsRejected', sum([...rejected.values()]), detail);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 /** The deadline stopped the script: keep what it did, give the lease back, let a continuation go on. */

@@ -16,7 +16,7 @@ import type { ScriptHost } from '../sdk/script-host.js';
 import type { RunnerDeps } from './run-invocation.js';
 
 /** What the services of a script need from the runner: the same for a sync run and an action. */
-export type ScriptServiceDeps = Pick<RunnerDeps, 'registry' | 'clock' | 'http' | 'allowPrivateFetch' | 'environmentVariables'> & {
+export type ScriptServiceDeps = Pick<RunnerDeps, 'registry' | 'clock' | 'http' | 'allowPrivateFetch' | 'environmentVariables' | 'metrics'> & {
   state: Pick<RunnerDeps['state'], 'connections' | 'integrations'>;
 };
 
@@ -40,6 +40,7 @@ export function connectionClient(deps: ScriptServiceDeps, session: ServiceHost, 
     getClient: async () => (await deps.state.integrations.getWithSecrets(integration.providerConfigKey))?.credentials ?? integration.oauthClient,
     ...(deps.http?.fetch ? { fetch: deps.http.fetch } : {}),
     allowLoopbackHttp: deps.allowPrivateFetch ?? false,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   // Another connection's failed refresh is the script's error, not an auth error of the run's own connection.
   const getCredentials: typeof ownCredentials = other

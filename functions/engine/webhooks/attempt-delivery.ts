@@ -14,6 +14,7 @@
  * The attempt is recorded with a condition on the number of attempts so far, so two copies of
  * one message racing each other record one attempt and schedule one follow-up.
  */
+import type { Metrics } from '../metrics.js';
 import type { Clock, Logger } from '../ports.js';
 import { classifyAttempt, nextAttemptAt, type RetryPolicy } from './retry-policy.js';
 import type { DeliveryAttempt, DeliveryMessage, DeliveryQueue, DeliveryStatus, HostResolver, WebhookDelivery, WebhookSender, WebhookStore } from './ports.js';
@@ -34,6 +35,8 @@ export interface AttemptDeps {
   allowPrivate: boolean;
   allowHttp: boolean;
   random?: () => number;
+  /** Counts attempts (succeeded, failed) and dead-lettered deliveries; the delivery handler flushes it. None when absent. */
+  metrics?: Metrics;
 }
 
 export type AttemptResult =
@@ -104,6 +107,9 @@ export async function attemptDelivery(deps: AttemptDeps, message: DeliveryMessag
 async function finish(deps: AttemptDeps, delivery: WebhookDelivery, message: DeliveryMessage, attempt: DeliveryAttempt, status: DeliveryStatus): Promise<AttemptResult> {
   const recorded = await deps.store.recordAttempt(delivery.id, delivery.attempts.length, attempt, status);
   if (!recorded) return { kind: 'STALE', reason: `attempt ${message.attempt} was recorded concurrently` };
+  // Counted once recorded: a copy of the message that lost the race above counts nothing.
+  deps.metrics?.count(status === 'SUCCEEDED' ? 'WebhookAttemptsSucceeded' : 'WebhookAttemptsFailed', 1);
+  if (status === 'FAILED') deps.metrics?.count('WebhookDeadLettered', 1);
   const fields = { deliveryId: delivery.id, subscriptionId: delivery.subscriptionId, runId: delivery.runId };
   const answer = attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'no answer');
   if (status === 'PENDING' && attempt.nextRetryAt !== null) {

@@ -64,6 +64,7 @@ const app = createApiApp({
   clock: systemClock,
   visibilityLagMs: env.VISIBILITY_LAG_MS,
   logger,
+  metrics: syncline.metrics,
   ...(env.SYNCLINE_PUBLIC_URL ? { publicUrl: env.SYNCLINE_PUBLIC_URL } : {}),
   // A proxied request never reaches a private address, whatever a name resolves to.
   proxy: { fetch: publicOnlyFetch },

@@ -8,7 +8,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
 import { RUN_TRIGGERS } from '../../engine/model/run.js';
-import type { RunMessage } from '../../engine/ports.js';
+import { loggerWithKeys, type RunMessage } from '../../engine/ports.js';
 import { VariantNameSchema } from '../../engine/state-ports.js';
 
 export const RunMessageSchema = z.object({
@@ -30,6 +30,15 @@ export interface InvocationContext {
 
 export function makeExecutorHandler(deps: ExecutorDeps) {
   return async (event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> => {
+    try {
+      return await handleBatch(event, context);
+    } finally {
+      // One flush per invocation: the batch's counts go out as a few EMF lines.
+      deps.metrics?.flush();
+    }
+  };
+
+  async function handleBatch(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const message = parseMessage(record.body);
@@ -40,20 +49,21 @@ export function makeExecutorHandler(deps: ExecutorDeps) {
         continue;
       }
       const { runId, providerConfigKey, connectionId, syncName, variant } = message.data;
-      const fields = { runId, providerConfigKey, connectionId, syncName, ...(variant === undefined ? {} : { variant }) };
+      // Every line of this run, the runner's included, carries these keys (never in the message text).
+      const logger = loggerWithKeys(deps.logger, { integration: providerConfigKey, connection: connectionId, sync: syncName, runId, ...(variant === undefined ? {} : { variant }) });
       try {
-        const outcome = await handleRunMessage(deps, message.data, {
+        const outcome = await handleRunMessage({ ...deps, logger }, message.data, {
           owner: `${context.awsRequestId}/${record.messageId}`,
           deadline: deps.clock.now() + context.getRemainingTimeInMillis(),
         });
-        deps.logger.log('info', describeOutcome(outcome), fields);
+        logger.log('info', describeOutcome(outcome));
       } catch (error) {
-        deps.logger.log('error', `run failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
+        logger.log('error', `run failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }
     return { batchItemFailures };
-  };
+  }
 }
 
 function parseMessage(body: string): { success: true; data: RunMessage } | { success: false; error: string } {

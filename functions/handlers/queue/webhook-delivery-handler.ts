@@ -19,7 +19,12 @@ export const DeliveryMessageSchema = z.object({
 
 export function makeWebhookDeliveryHandler(deps: AttemptDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const failures = await Promise.all(
+    const failures = await attemptAll(event).finally(() => deps.metrics?.flush());
+    return { batchItemFailures: failures.filter((id): id is string => id !== null).map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+  function attemptAll(event: SQSEvent): Promise<(string | null)[]> {
+    return Promise.all(
       event.Records.map(async (record) => {
         let message: DeliveryMessage;
         try {
@@ -38,6 +43,5 @@ export function makeWebhookDeliveryHandler(deps: AttemptDeps) {
         }
       }),
     );
-    return { batchItemFailures: failures.filter((id): id is string => id !== null).map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+  }
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { KmsEnvelopeCipher } from '../../adapters/crypto/kms-cipher.js';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
 import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';
+import { makeEmfMetrics } from '../../adapters/metrics/emf-metrics.js';
 import { makeWebhooks } from '../../composition.js';
 import { readEnv } from '../env.js';
 import { makeWebhookDeliveryHandler } from './webhook-delivery-handler.js';
@@ -28,6 +29,7 @@ const webhooks = makeWebhooks({
   deliveryDlqUrl: env.DELIVERY_DLQ_URL,
   cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }),
   logger: makePowertoolsLogger('syncline-webhook-delivery'),
+  metrics: makeEmfMetrics({ service: 'syncline-webhook-delivery' }),
   allowPrivate: env.SYNCLINE_WEBHOOK_ALLOW_PRIVATE === 'true',
 });
 

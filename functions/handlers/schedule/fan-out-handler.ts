@@ -20,7 +20,8 @@ export function makeFanOutHandler(deps: FanOutDeps & { logger: Logger }) {
       // Thrown, so EventBridge Scheduler's retry policy and DLQ see it; a bad input is a deploy bug.
       throw new Error(`fan-out input is invalid: ${z.prettifyError(parsed.error)}`);
     }
-    const result = await fanOut(deps, parsed.data);
+    // One flush per invocation, also when the fan-out failed part-way (what it measured still counts).
+    const result = await fanOut(deps, parsed.data).finally(() => deps.metrics?.flush());
     const { integration, sync, connection, variant, scheduledAt } = parsed.data;
     deps.logger.log(
       'info',

@@ -22,6 +22,8 @@ export interface DynamoStateOptions {
   now?: () => number;
   /** Seals connection credentials at rest (KMS in AWS, a local key file locally). */
   cipher?: SecretCipher;
+  /** Finished runs expire (TTL) this many days after they finish; default `DEFAULT_RUN_RETENTION_DAYS`. */
+  runRetentionDays?: number;
 }
 
 export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & {
@@ -34,7 +36,7 @@ export function makeDynamoStateRepos(options: DynamoStateOptions): StateRepos & 
   return {
     connections: new DynamoConnectionRepo(table, options.cipher),
     connectionSyncs: new DynamoConnectionSyncRepo(table),
-    runs: new DynamoRunRepo(table),
+    runs: new DynamoRunRepo(table, options.runRetentionDays ? { retentionDays: options.runRetentionDays } : {}),
     runLogs: new DynamoRunLogRepo(table),
     seenIds: new DynamoSeenIdRepo(table),
     integrations: new DynamoIntegrationConfigRepo(table, options.cipher),

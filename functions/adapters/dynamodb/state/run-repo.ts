@@ -26,8 +26,26 @@ function pause(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
 }
 
+/** How long a finished run stays readable (`GET /sync/executions`) before DynamoDB's TTL removes it. */
+export const DEFAULT_RUN_RETENTION_DAYS = 90;
+
 export class DynamoRunRepo implements RunRepo {
-  constructor(private readonly table: StateTable) {}
+  private readonly retentionS: number;
+
+  /** `retentionDays`: finished runs expire this long after they finish (`SYNCLINE_RUN_RETENTION_DAYS`). */
+  constructor(
+    private readonly table: StateTable,
+    options: { retentionDays?: number } = {},
+  ) {
+    this.retentionS = Math.round((options.retentionDays ?? DEFAULT_RUN_RETENTION_DAYS) * 86_400);
+  }
+
+  /** The stored item: a finished run carries its expiry (`ttl`); a running one never expires. */
+  private item(run: RunRecord): Record<string, unknown> {
+    const item = runItem(run);
+    if (run.status !== RUNNING && run.finishedAt !== null) item['ttl'] = Math.floor(run.finishedAt / 1000) + this.retentionS;
+    return item;
+  }
 
   async create(run: RunRecord): Promise<RunRecord> {
     assertTransition(null, run.status);
@@ -35,7 +53,7 @@ export class DynamoRunRepo implements RunRepo {
       await this.table.doc.send(
         new PutCommand({
           TableName: this.table.tableName,
-          Item: runItem(run),
+          Item: this.item(run),
           ConditionExpression: 'attribute_not_exists(pk)',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -94,10 +112,10 @@ export class DynamoRunRepo implements RunRepo {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: stateKeys.run(run, run.runId),
-          UpdateExpression: 'SET #status = :status, #error = :error, finishedAt = :finishedAt',
+          UpdateExpression: 'SET #status = :status, #error = :error, finishedAt = :finishedAt, #ttl = :ttl',
           ConditionExpression: '#status = :running',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: { ':status': run.status, ':error': run.error, ':finishedAt': run.finishedAt, ':running': RUNNING },
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':status': run.status, ':error': run.error, ':finishedAt': run.finishedAt, ':running': RUNNING, ':ttl': this.item(run)['ttl'] ?? null },
         }),
       );
       return true;
@@ -212,10 +230,10 @@ export class DynamoRunRepo implements RunRepo {
   /** A transaction's Put of a run that applies only while the stored run is in `expected` (null: no item yet). */
   private putIfStatus(run: RunRecord, expected: RunStatus | null) {
     return expected === null
-      ? { TableName: this.table.tableName, Item: runItem(run), ConditionExpression: 'attribute_not_exists(pk)' }
+      ? { TableName: this.table.tableName, Item: this.item(run), ConditionExpression: 'attribute_not_exists(pk)' }
       : {
           TableName: this.table.tableName,
-          Item: runItem(run),
+          Item: this.item(run),
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':expected': expected },
