@@ -57,6 +57,8 @@ export interface SynclineFunctionProps
 export class SynclineFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SynclineFunctionProps) {
     const { entry, serviceName, logRetention, environment, ...rest } = props;
+    // X-Ray is off by default (it costs per trace and adds IAM rights on `*`): `-c tracing=true` turns it on.
+    const tracing = String(scope.node.tryGetContext('tracing') ?? '') === 'true';
     // The log group must exist before the function (it is passed in), so it lives beside it.
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logRetention ?? logs.RetentionDays.ONE_MONTH });
     const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
@@ -71,6 +73,7 @@ export class SynclineFunction extends NodejsFunction {
       architecture: lambda.Architecture.ARM_64,
       logGroup,
       role,
+      ...(tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
@@ -102,6 +105,12 @@ export class SynclineFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    if (tracing) {
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-IAM5',
+        reason: 'With -c tracing=true, Lambda active tracing needs xray:PutTraceSegments/PutTelemetryRecords, which X-Ray only grants on "*".',
+      });
+    }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node.js 22 is the house runtime (supported by Lambda into 2027), matching the bundle target `node22`; moving to a newer major is a deliberate upgrade, not a lint fix.',
