@@ -193,7 +193,11 @@ describe('tracing', () => {
   it('is off by default and turned on for every function with -c tracing=true', () => {
     const functionsOf = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function')) as Resource[];
     const own = (r: Resource) => r.Properties['Environment']?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined;
-    expect(functionsOf(template).filter(own).every((r) => r.Properties['TracingConfig'] === undefined)).toBe(true);
+    expect(
+      functionsOf(template)
+        .filter(own)
+        .every((r) => r.Properties['TracingConfig'] === undefined),
+    ).toBe(true);
 
     const traced = Template.fromStack(new SynclineStack(new App({ context: { ...NO_BUNDLING, tracing: 'true' } }), 'Traced'));
     const tracedFunctions = functionsOf(traced).filter(own);
