@@ -11,11 +11,13 @@
  * header lookups ignore case, `Content-Type` may carry a charset, repeated query parameters
  * are read as lists, and query parameters a route does not know are ignored (see `route.ts`).
  */
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import { METHOD_NAME_ALL } from 'hono/router';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import type { Metrics } from '../engine/metrics.js';
+import { matchedRoutes } from 'hono/route';
+import { statusClassOf, type Metrics } from '../engine/metrics.js';
 import type { ApiDeps } from './deps.js';
 import { errorBody, toErrorResponse } from './errors.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
@@ -67,7 +69,10 @@ export function apiRoutes(deps: ApiDeps, document: () => OpenApiDocument): ApiRo
   ];
 }
 
-/** `metrics` counts requests and 5xx answers (aggregate only) and is flushed after each request: one per invocation in Lambda. */
+/**
+ * `metrics` counts requests (in aggregate, and by route pattern and status class) and 5xx answers
+ * (aggregate only), and is flushed after each request: one per invocation in Lambda.
+ */
 export function createApiApp(deps: ApiDeps & { metrics?: Metrics }): ApiApp {
   const { logger, metrics } = deps;
   let document: OpenApiDocument | undefined;
@@ -77,6 +82,15 @@ export function createApiApp(deps: ApiDeps & { metrics?: Metrics }): ApiApp {
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   const app = new Hono<ApiEnv>({ strict: false });
+
+  // A metric's route is the OpenAPI path of the route that matched (never the raw path, which
+  // carries ids): Hono's pattern mapped back to it. The auth check runs before the route, so a
+  // 401 on a known route still counts under that route; no route at all is `unmatched`.
+  const specPathOf = new Map(routes.flatMap((route) => honoPaths(route).map((path) => [path, route.spec.path] as const)));
+  const routePatternOf = (c: Context<ApiEnv>) => {
+    const route = matchedRoutes(c).find((r) => r.method !== METHOD_NAME_ALL);
+    return (route && specPathOf.get(route.path)) ?? 'unmatched';
+  };
 
   app.use(requestId());
 
@@ -90,7 +104,7 @@ export function createApiApp(deps: ApiDeps & { metrics?: Metrics }): ApiApp {
     const ignored = c.get('ignoredQuery');
     if (ignored) logger.log('debug', `ignored unknown query parameters: ${ignored.slice(0, 20).map(loggableName).join(', ')}`, { requestId });
     if (metrics) {
-      metrics.count('ApiRequests', 1);
+      metrics.count('ApiRequests', 1, { route: routePatternOf(c), statusClass: statusClassOf(c.res.status) });
       if (c.res.status >= 500) metrics.count('ApiServerErrors', 1);
       metrics.flush();
     }

@@ -2,8 +2,9 @@
  * The engine's metrics port and the metrics contract (issue 16): every name and unit is defined
  * here once. Each metric goes out under the function's `{service}` dimension set (what dashboards
  * and alarms use); a metric given a `detail` also goes out in a second blob under
- * `{service, integration, sync}` (plus `status` for `RunsFinished`). A connection id is never a
- * dimension: it would make one CloudWatch metric per customer.
+ * `{service, integration, sync}` (plus `status` for `RunsFinished`), or for `ApiRequests` under
+ * `{service, route, statusClass}`. A connection id or a raw request path is never a dimension:
+ * it would make one CloudWatch metric per customer.
  */
 
 export const METRIC_UNITS = {
@@ -33,12 +34,29 @@ export type CountMetric = { [K in MetricName]: (typeof METRIC_UNITS)[K] extends 
 export type DurationMetric = 'RunDuration';
 export type GaugeMetric = 'OldestRunningRunAgeSeconds';
 
-/** The per-integration dimensions of the detail blob. */
-export interface MetricDetail {
+/** The dimensions of a detail blob: per integration and sync, or (the API's) per route. */
+export type MetricDetail = SyncMetricDetail | RouteMetricDetail;
+
+export interface SyncMetricDetail {
   integration: string;
   sync: string;
   /** Only `RunsFinished` carries it. */
   status?: string;
+}
+
+/** Only `ApiRequests` carries it. */
+export interface RouteMetricDetail {
+  /** The route's OpenAPI path (`/connections/{connectionId}`) or `unmatched`; never a raw path. */
+  route: string;
+  statusClass: StatusClass;
+}
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+/** An HTTP status as its class, e.g. 404 as `4xx`: five values at most. */
+export function statusClassOf(status: number): StatusClass {
+  const digit = Math.min(5, Math.max(1, Math.floor(status / 100)));
+  return `${digit}xx` as StatusClass;
 }
 
 /**

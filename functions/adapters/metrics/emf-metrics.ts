@@ -5,7 +5,7 @@
  *
  * One flush writes one blob under `{service}` with every metric (counts summed, gauges at their
  * maximum, durations as their samples), then one blob per `{service, integration, sync[, status]}`
- * for the metrics that carried a detail.
+ * (or, for the API, `{service, route, statusClass}`) for the metrics that carried a detail.
  */
 import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { METRIC_UNITS, metricAggregation, type MetricDetail, type MetricName, type Metrics } from '../../engine/metrics.js';
@@ -36,8 +36,7 @@ export function makeEmfMetrics(options: EmfMetricsOptions): Metrics {
   const add = (name: MetricName, value: number, detail?: MetricDetail) => {
     push(aggregate, name, value);
     if (!detail) return;
-    const dimensions: Record<string, string> = { integration: detail.integration, sync: detail.sync };
-    if (detail.status !== undefined) dimensions['status'] = detail.status;
+    const dimensions = detailDimensions(detail);
     const key = JSON.stringify(dimensions);
     let bucket = details.get(key);
     if (!bucket) details.set(key, (bucket = { dimensions, values: new Map() }));
@@ -72,6 +71,13 @@ export function makeEmfMetrics(options: EmfMetricsOptions): Metrics {
       }
     },
   };
+}
+
+function detailDimensions(detail: MetricDetail): Record<string, string> {
+  if ('route' in detail) return { route: detail.route, statusClass: detail.statusClass };
+  const dimensions: Record<string, string> = { integration: detail.integration, sync: detail.sync };
+  if (detail.status !== undefined) dimensions['status'] = detail.status;
+  return dimensions;
 }
 
 function push(bucket: Bucket, name: MetricName, value: number): void {

@@ -14,7 +14,8 @@
  * queued attempt's lease is the invocation's end (the function's timeout, as Lambda enforces it;
  * the poller's locally): until then no other delivery of the message may start an attempt.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { handleActionMessage, runInvokedAction, type ActionMessageResult, type ActionRunnerDeps } from '../../engine/actions/action-worker.js';
 import type { ActionInvocation, ActionOutcome } from '../../engine/actions/ports.js';
@@ -45,25 +46,30 @@ export function makeActionsHandler(deps: ActionRunnerDeps, options: { marginMs?:
   const engine = options.engine ?? { runInvokedAction, handleActionMessage };
   const latestDeadline = (context: InvocationContext) => deps.clock.now() + context.getRemainingTimeInMillis() - margin;
 
-  async function onQueue(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      const message = parseJson(ActionMessageSchema, record.body);
-      if (!message.success) {
-        deps.logger.log('error', `unreadable action message ${record.messageId}: ${message.error}`);
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      const fields = { executionId: message.data.executionId };
-      try {
-        const result = await engine.handleActionMessage(deps, message.data, latestDeadline(context), deps.clock.now() + context.getRemainingTimeInMillis());
-        deps.logger.log('info', describeResult(result, message.data.executionId), fields);
-      } catch (error) {
-        deps.logger.log('error', `action attempt failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
+  function onQueue(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
+    // A fresh processor per invocation, since the local poller runs invocations concurrently; a
+    // batch whose every record failed is still a partial response, not an exception.
+    return processPartialResponse(event, (record: SQSRecord) => attemptOne(record, context), new BatchProcessor(EventType.SQS), {
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+  }
+
+  /** Returns for an outcome (the message is deleted); throws for a failure (it is reported back). */
+  async function attemptOne(record: SQSRecord, context: InvocationContext): Promise<void> {
+    const message = parseJson(ActionMessageSchema, record.body);
+    if (!message.success) {
+      deps.logger.log('error', `unreadable action message ${record.messageId}: ${message.error}`);
+      throw new Error(`unreadable action message ${record.messageId}`);
     }
-    return { batchItemFailures };
+    const fields = { executionId: message.data.executionId };
+    try {
+      const result = await engine.handleActionMessage(deps, message.data, latestDeadline(context), deps.clock.now() + context.getRemainingTimeInMillis());
+      deps.logger.log('info', describeResult(result, message.data.executionId), fields);
+    } catch (error) {
+      deps.logger.log('error', `action attempt failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`, fields);
+      throw error;
+    }
   }
 
   async function onInvoke(event: unknown, context: InvocationContext): Promise<ActionOutcome> {

@@ -4,7 +4,8 @@
  * infrastructure failure is reported back, so SQS redelivers it and, in the end, parks it in
  * the DLQ. A script error is a FINISHED run in ERROR: recorded, not retried.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
 import { RUN_TRIGGERS } from '../../engine/model/run.js';
@@ -38,31 +39,37 @@ export function makeExecutorHandler(deps: ExecutorDeps) {
     }
   };
 
-  async function handleBatch(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      const message = parseMessage(record.body);
-      if (!message.success) {
-        // A malformed message can never succeed: let it reach the DLQ where a person sees it.
-        deps.logger.log('error', `unreadable run message ${record.messageId}: ${message.error}`);
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      const { runId, providerConfigKey, connectionId, syncName, variant } = message.data;
-      // Every line of this run, the runner's included, carries these keys (never in the message text).
-      const logger = loggerWithKeys(deps.logger, { integration: providerConfigKey, connection: connectionId, sync: syncName, runId, ...(variant === undefined ? {} : { variant }) });
-      try {
-        const outcome = await handleRunMessage({ ...deps, logger }, message.data, {
-          owner: `${context.awsRequestId}/${record.messageId}`,
-          deadline: deps.clock.now() + context.getRemainingTimeInMillis(),
-        });
-        logger.log('info', describeOutcome(outcome));
-      } catch (error) {
-        logger.log('error', `run failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
-        batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
+  function handleBatch(event: SQSEvent, context: InvocationContext): Promise<SQSBatchResponse> {
+    // One after another: each run may use the invocation's remaining time. A fresh processor per
+    // invocation, since the local poller runs invocations of one handler concurrently. A batch
+    // whose every record failed is still a partial response, not an exception.
+    return processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), new BatchProcessor(EventType.SQS), {
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+  }
+
+  /** Returns for an outcome (the message is deleted); throws for a failure (it is reported back). */
+  async function handleRecord(record: SQSRecord, context: InvocationContext): Promise<void> {
+    const message = parseMessage(record.body);
+    if (!message.success) {
+      // A malformed message can never succeed: let it reach the DLQ where a person sees it.
+      deps.logger.log('error', `unreadable run message ${record.messageId}: ${message.error}`);
+      throw new Error(`unreadable run message ${record.messageId}`);
     }
-    return { batchItemFailures };
+    const { runId, providerConfigKey, connectionId, syncName, variant } = message.data;
+    // Every line of this run, the runner's included, carries these keys (never in the message text).
+    const logger = loggerWithKeys(deps.logger, { integration: providerConfigKey, connection: connectionId, sync: syncName, runId, ...(variant === undefined ? {} : { variant }) });
+    try {
+      const outcome = await handleRunMessage({ ...deps, logger }, message.data, {
+        owner: `${context.awsRequestId}/${record.messageId}`,
+        deadline: deps.clock.now() + context.getRemainingTimeInMillis(),
+      });
+      logger.log('info', describeOutcome(outcome));
+    } catch (error) {
+      logger.log('error', `run failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
   }
 }
 

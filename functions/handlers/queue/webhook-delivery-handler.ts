@@ -6,7 +6,8 @@
  * scheduled, failed, stale — all delete the message; only an infrastructure failure is
  * reported back, so SQS redelivers it (and in the end parks it in the DLQ).
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { attemptDelivery, type AttemptDeps } from '../../engine/webhooks/attempt-delivery.js';
 import type { DeliveryMessage } from '../../engine/webhooks/ports.js';
@@ -18,30 +19,26 @@ export const DeliveryMessageSchema = z.object({
 }) satisfies z.ZodType<DeliveryMessage>;
 
 export function makeWebhookDeliveryHandler(deps: AttemptDeps) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const failures = await attemptAll(event).finally(() => deps.metrics?.flush());
-    return { batchItemFailures: failures.filter((id): id is string => id !== null).map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+  // A fresh processor per invocation, since the local poller runs invocations concurrently; a
+  // batch whose every record failed is still a partial response, not an exception.
+  return (event: SQSEvent): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, attemptOne, new BatchProcessor(EventType.SQS), { processInParallel: true, throwOnFullBatchFailure: false }).finally(() => deps.metrics?.flush());
 
-  function attemptAll(event: SQSEvent): Promise<(string | null)[]> {
-    return Promise.all(
-      event.Records.map(async (record) => {
-        let message: DeliveryMessage;
-        try {
-          message = DeliveryMessageSchema.parse(JSON.parse(record.body));
-        } catch {
-          deps.logger.log('error', `unreadable webhook message ${record.messageId}`);
-          return record.messageId;
-        }
-        try {
-          const result = await attemptDelivery(deps, message);
-          if (result.kind === 'STALE') deps.logger.log('debug', `webhook ${message.deliveryId} attempt ${message.attempt} dropped: ${result.reason}`);
-          return null;
-        } catch (error) {
-          deps.logger.log('error', `webhook ${message.deliveryId} attempt ${message.attempt} failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
-          return record.messageId;
-        }
-      }),
-    );
+  /** Returns for an outcome (the message is deleted); throws for a failure (it is reported back). */
+  async function attemptOne(record: SQSRecord): Promise<void> {
+    let message: DeliveryMessage;
+    try {
+      message = DeliveryMessageSchema.parse(JSON.parse(record.body));
+    } catch (error) {
+      deps.logger.log('error', `unreadable webhook message ${record.messageId}`);
+      throw error;
+    }
+    try {
+      const result = await attemptDelivery(deps, message);
+      if (result.kind === 'STALE') deps.logger.log('debug', `webhook ${message.deliveryId} attempt ${message.attempt} dropped: ${result.reason}`);
+    } catch (error) {
+      deps.logger.log('error', `webhook ${message.deliveryId} attempt ${message.attempt} failed on infrastructure, will be retried: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
   }
 }
