@@ -128,7 +128,7 @@ describe('console shell', () => {
     expect(await alert.textContent()).toMatch(/The API key was refused — sign in again/);
     await page.getByRole('button', { name: 'Sign in again' }).click();
     await page.getByLabel('API key').waitFor();
-  });
+  }, 60_000);
 
   it('fits a 375 px screen, shows focus on keyboard navigation, stays under the JS budget, and paints fast', async () => {
     const page = await stack.newPage();
