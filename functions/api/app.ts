@@ -22,7 +22,7 @@ import type { ApiDeps } from './deps.js';
 import { errorBody, toErrorResponse } from './errors.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
 import { findConnectSession, SessionRateLimiter } from './connect-session-auth.js';
-import type { ApiEnv, ApiRoute, RouteAuth } from './route.js';
+import { type ApiEnv, type ApiRoute, bearerToken, type RouteAuth } from './route.js';
 import { assertScope, requiredScope } from './scopes.js';
 import { actionsRoutes } from './routes/actions.js';
 import { apiAuthRoutes } from './routes/api-auth.js';
@@ -134,11 +134,11 @@ export function createApiApp(deps: ApiDeps & { metrics?: Metrics }): ApiApp {
       c.set('connectSession', session);
       return next();
     }
-    const match = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    const key = match ? await deps.apiKeys.verify(match[1]!) : null;
+    const token = bearerToken(c);
+    const key = token ? await deps.apiKeys.verify(token) : null;
     if (!key) {
       c.header('WWW-Authenticate', 'Bearer');
-      return c.json(errorBody('unauthorized', match ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <secret key>"'), 401);
+      return c.json(errorBody('unauthorized', token ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <secret key>"'), 401);
     }
     c.set('apiKey', key);
     return next();

@@ -10,7 +10,7 @@
  */
 import { CONNECT_SESSION_TOKEN_PREFIX, type ConnectSession, hashConnectSessionToken } from '../engine/connect/connect-session.js';
 import type { ApiDeps } from './deps.js';
-import type { ApiContext } from './route.js';
+import { type ApiContext, bearerToken } from './route.js';
 
 /** Requests a session may make in a burst, and how many it regains per minute. */
 export const CONNECT_SESSION_RATE_LIMIT = { burst: 30, perMinute: 30 } as const;
@@ -20,7 +20,7 @@ const TOKEN_PATTERN = new RegExp(`^${CONNECT_SESSION_TOKEN_PREFIX}[0-9a-f]{16,12
 /** The token a request carries, if it looks like one (anything else is never looked up). */
 export function connectSessionTokenOf(c: ApiContext): string | null {
   const fromQuery = c.req.query('connect_session_token');
-  const bearer = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  const bearer = bearerToken(c);
   const token = fromQuery ?? bearer;
   return token !== undefined && TOKEN_PATTERN.test(token) ? token : null;
 }

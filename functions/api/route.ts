@@ -263,6 +263,11 @@ export function caseInsensitiveEnum<const T extends readonly [string, ...string[
   return z.preprocess((value) => (typeof value === 'string' ? (canonical.get(value.toLowerCase()) ?? value) : value), z.enum(values));
 }
 
+/** The token of an `Authorization: Bearer <token>` header (any case, surrounding spaces allowed), or undefined. */
+export function bearerToken(c: ApiContext): string | undefined {
+  return /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+}
+
 /** The connect session a `connect_session` route was called with (the middleware has checked it). */
 export function connectSessionOf(c: ApiContext): ConnectSession {
   const session = c.get('connectSession');

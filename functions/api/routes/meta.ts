@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiKeyInfo } from '../../engine/ports.js';
 import { renderDocsPage } from '../docs-page.js';
 import type { OpenApiDocument } from '../openapi.js';
-import { defineRoute, json, type ApiRoute } from '../route.js';
+import { bearerToken, defineRoute, json, type ApiRoute } from '../route.js';
 
 /**
  * The document is built from the full route list, this one included, so it comes in lazily.
@@ -51,8 +51,8 @@ export function metaRoutes(document: () => OpenApiDocument, verifyKey: (secret: 
         responses: { 200: { description: 'HTML page rendered from the OpenAPI document', contentType: 'text/html', schema: z.string() } },
       },
       async ({ c }) => {
-        const bearer = /^bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-        const withModels = bearer !== null && (await verifyKey(bearer[1]!)) !== null;
+        const token = bearerToken(c);
+        const withModels = token !== undefined && (await verifyKey(token)) !== null;
         c.header('Vary', 'Authorization');
         if (withModels) return c.html((pages.withModels ??= renderDocsPage(document(), { models: true })));
         return c.html((pages.routesOnly ??= renderDocsPage(document(), { models: false })));

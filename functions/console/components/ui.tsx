@@ -179,6 +179,9 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty muted">{children}</p>;
 }
 
+/** How often a page re-reads what is still running (a sync's status, a run's logs). */
+export const LIVE_POLL_MS = 2_000;
+
 /**
  * Runs `fn` when `deps` change, keeping the last data while reloading; an answer that arrives
  * after a newer call started is dropped, so a fast typist never sees an old search's results.

@@ -6,11 +6,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { apiCall } from '../api.js';
-import { Button, ConfirmButton, Empty, ErrorBanner, Loading, StatusBadge, formatTime } from '../components/ui.js';
+import { Button, ConfirmButton, Empty, ErrorBanner, Loading, StatusBadge, formatTime, LIVE_POLL_MS } from '../components/ui.js';
 import { Link } from '../router.js';
 import { type SyncStatus, syncLabel } from './connection-types.js';
 
-const POLL_MS = 2_000;
 /** How long after an action the page keeps polling even though nothing shows as running yet. */
 const FOLLOW_AFTER_ACTION_MS = 12_000;
 
@@ -49,7 +48,7 @@ function useSyncStatus({ providerConfigKey, connectionId }: Target) {
   const running = syncs?.some((sync) => sync.status === 'RUNNING' || sync.latestExecutionStatus === 'RUNNING') ?? false;
   useEffect(() => {
     if (!running && Date.now() >= followUntil) return;
-    const timer = setTimeout(refresh, POLL_MS);
+    const timer = setTimeout(refresh, LIVE_POLL_MS);
     return () => clearTimeout(timer);
   }, [running, followUntil, syncs, error, refresh]);
 

@@ -6,7 +6,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiFailure, apiCall } from '../api.js';
-import { Empty, formatTime } from '../components/ui.js';
+import { Empty, formatTime, LIVE_POLL_MS } from '../components/ui.js';
 import type { Target } from './executions-target.js';
 
 /** One entry of `GET /sync/executions` (`ExecutionSchema` in `functions/api/routes/syncs.schemas.ts`). */
@@ -31,7 +31,6 @@ export interface LogLine {
 
 /** How many of the newest executions a live poll re-reads. */
 const POLL_LIMIT = 5;
-const POLL_MS = 2_000;
 export const LOG_PAGE_SIZE = 100;
 
 export interface ExecutionsState {
@@ -89,7 +88,7 @@ export function useExecutions(target: Target, limit: number): ExecutionsState {
     const timer = setTimeout(() => {
       polled.current = true;
       setRound((r) => r + 1);
-    }, POLL_MS);
+    }, LIVE_POLL_MS);
     return () => clearTimeout(timer);
   }, [polling, state]);
 
