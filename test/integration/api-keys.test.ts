@@ -82,6 +82,34 @@ describe('DynamoApiKeyStore', () => {
     expect(await elsewhere.verify(key.secret)).toBeNull();
   });
 
+  it('does not cache a verification whose read overlapped a revoke in the same process', async () => {
+    // The read is held until the revoke has finished, as when the console polls while a key is revoked.
+    let holdReads = false;
+    let releaseRead: () => void = () => {};
+    // A real client (the revoke's paginator checks the type) whose GetItem answers can be held.
+    const doc = Object.create(dynamo.doc) as typeof dynamo.doc;
+    doc.send = (async (command: { constructor: { name: string } }) => {
+      const result = await dynamo.doc.send(command as never);
+      if (holdReads && command.constructor.name === 'GetCommand') await new Promise<void>((resolve) => (releaseRead = resolve));
+      return result;
+    }) as never;
+    const store = new DynamoApiKeyStore({
+      doc,
+      tableName: tables.state,
+      now: () => clock,
+      verifyCacheTtlMs: 30_000,
+    });
+    const key = await store.create('raced');
+    holdReads = true;
+    const inFlight = store.verify(key.secret);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    holdReads = false;
+    expect(await store.revoke(key.id)).toBe(true);
+    releaseRead();
+    expect(await inFlight).not.toBeNull(); // it read the key before the delete
+    expect(await store.verify(key.secret)).toBeNull(); // but did not cache it
+  });
+
   it('serves a cached verification without reading DynamoDB', async () => {
     let reads = 0;
     const counting = new DynamoApiKeyStore({

@@ -12,6 +12,9 @@
  * A revoke in this process drops it at once; **other warm Lambda instances keep accepting a
  * revoked key for up to the cache TTL.** Unknown keys are not cached: a key created
  * elsewhere works immediately, and garbage keys cannot fill the cache (each costs one read).
+ * A verification whose read overlapped a revoke in this process is not cached either: its
+ * read may have seen the item just before the delete (the console polls while a key is
+ * revoked, so this race is real).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -46,6 +49,8 @@ export function generateApiKeySecret(): string {
 
 export class DynamoApiKeyStore implements ApiKeyStore {
   private readonly verified = new Map<string, { info: ApiKeyInfo; expiresAt: number }>();
+  /** Bumped by every revoke, before and after its delete; a verify that saw it move does not cache. */
+  private revocations = 0;
   private readonly now: () => number;
   private readonly ttlMs: number;
 
@@ -113,7 +118,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   async revoke(id: string): Promise<boolean> {
     // Keys are few: finding one by id is a Query of the single APIKEY partition.
     const hash = await this.hashOf(id);
-    for (const [cachedHash, entry] of this.verified) if (entry.info.id === id) this.verified.delete(cachedHash);
+    this.forget(id);
     if (!hash) return false;
     try {
       await this.options.doc.send(
@@ -128,7 +133,14 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw asInfrastructureError(error, 'revoking an API key');
+    } finally {
+      this.forget(id);
     }
+  }
+
+  private forget(id: string): void {
+    this.revocations += 1;
+    for (const [cachedHash, entry] of this.verified) if (entry.info.id === id) this.verified.delete(cachedHash);
   }
 
   async verify(secret: string): Promise<ApiKeyInfo | null> {
@@ -139,6 +151,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     if (cached && cached.expiresAt > this.now()) return cached.info;
     if (cached) this.verified.delete(hash);
 
+    const revocationsBefore = this.revocations;
     const response = await withInfrastructureErrors('reading an API key', () =>
       this.options.doc.send(
         new GetCommand({
@@ -155,7 +168,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     const stored = Buffer.from(item['sk'] as string, 'hex');
     if (stored.length !== computed.length || !timingSafeEqual(stored, computed)) return null;
     const info = toInfo(item);
-    this.rememberVerified(hash, info);
+    if (this.revocations === revocationsBefore) this.rememberVerified(hash, info);
     return info;
   }
 
