@@ -156,6 +156,19 @@ export interface OpenWriterOptions {
    * incremental runs, which touch a small part of a large partition.
    */
   snapshot: boolean;
+  /**
+   * With a snapshot, records it shows absent may be written with BatchWriteItem, which cannot
+   * be conditional, instead of one conditional put each. The fence makes that safe: the
+   * writer confirms the run still holds its lease before each batch of such writes, and falls
+   * back to conditional puts when it cannot send them right after a confirmation. Without a
+   * fence every write stays conditional.
+   */
+  fence?: WriteFence;
+}
+
+/** Proof that the run still owns its partitions (its lease): `confirm` throws `LeaseLostError` when it does not. */
+export interface WriteFence {
+  confirm(): Promise<void>;
 }
 
 /**

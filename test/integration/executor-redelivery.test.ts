@@ -30,13 +30,22 @@ describe('executor crash and SQS redelivery', () => {
     const clock = new TestClock();
 
     // A DynamoDB client that can be made to fail at the k-th record write, like a process dying.
+    // New records go out in BatchWriteItem calls: the crash lands between two of them.
     let crashAfterWrites = Number.POSITIVE_INFINITY;
     let writes = 0;
+    let batchWrites = 0;
     const { doc } = makeDynamoClients({ endpoint });
     doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'PutItemCommand' && (args.input as { TableName?: string }).TableName === tables.records) {
+        const input = args.input as { TableName?: string; RequestItems?: Record<string, unknown[]> };
+        if (context.commandName === 'PutItemCommand' && input.TableName === tables.records) {
           if (++writes > crashAfterWrites) throw new Error('injected crash: the executor died here');
+        }
+        const batch = context.commandName === 'BatchWriteItemCommand' ? input.RequestItems?.[tables.records] : undefined;
+        if (batch) {
+          batchWrites++;
+          writes += batch.length;
+          if (writes > crashAfterWrites) throw new Error('injected crash: the executor died here');
         }
         return next(args);
       },
@@ -132,6 +141,7 @@ describe('executor crash and SQS redelivery', () => {
           .sort(),
       ).toEqual([...gone].sort());
       expect(all.filter((r) => r.lastAction !== 'DELETED').every((r) => r.version === 1)).toBe(true);
+      expect(batchWrites).toBeGreaterThan(0); // the new records went out in batches
       const status = await state.connectionSyncs.get(key);
       expect(status!.recordCounts).toEqual({ Contact: 495 });
     } finally {

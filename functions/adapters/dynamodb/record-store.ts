@@ -7,6 +7,10 @@
  * stream event. Each put is conditioned on the version read, so a concurrent writer's newer
  * version is never overwritten: the loser re-reads and re-decides.
  *
+ * A writer opened with a partition snapshot and a lease fence (initial runs, full refreshes)
+ * writes the records the snapshot shows absent with BatchWriteItem instead — 25 puts per call,
+ * no read, no condition; see `writeKnownNew` for why that is safe.
+ *
  * Prune (`record-prune.ts`) empties payloads in place (cursor key untouched); a pruned record keeps
  * its content hash, so a save with the same content restores it without counting as a change.
  *
@@ -14,8 +18,8 @@
  * write-skew re-stamping and the capacity accounting, which belong to this one table.
  */
 import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { asInfrastructureError, InvalidCursorError } from '../../engine/errors.js';
+import { BatchGetCommand, BatchWriteCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { asInfrastructureError, InvalidCursorError, LeaseLostError } from '../../engine/errors.js';
 import type {
   ChangeCounts,
   Clock,
@@ -33,6 +37,7 @@ import type {
   SaveOutcome,
   StoredRecord,
   WriteContext,
+  WriteFence,
 } from '../../engine/ports.js';
 import { isBaseVariant } from '../../engine/state-ports.js';
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
@@ -59,6 +64,7 @@ import { type PruneContext, pruneRecords } from './record-prune.js';
 import { RECORDS_KEYS } from './table-schema.js';
 import { batchWriteAll } from './batch-write.js';
 import { queryPages } from './dynamo-calls.js';
+import { WrittenIds } from './written-ids.js';
 
 export interface DynamoRecordStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -73,7 +79,28 @@ export interface DynamoRecordStoreOptions {
   maxWriteSkewMs?: number;
   /** Receives consumed capacity of every call (benchmarks, tests). */
   onCapacity?: (operation: string, capacity: ConsumedCapacity[]) => void;
+  /**
+   * Unconditional batch writes of known-new records go out only this soon after the lease was
+   * confirmed; later (a slow confirmation, unprocessed items after backoff) they become
+   * conditional puts. Default 1 s.
+   */
+  fenceWindowMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** What a snapshot writer knows beside its snapshot. */
+interface WriterState {
+  snapshot: PackedSnapshot;
+  /** Records this writer deleted: the snapshot no longer vouches for them. */
+  deletedHere: Set<number>;
+  /** Records this writer wrote without a condition: a later save of one must read it first. */
+  writtenHere: WrittenIds;
+  fence: WriteFence | undefined;
+}
+
+/** The DynamoDB limit on requests per BatchWriteItem call. */
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_ATTEMPTS = 6;
 
 export function recordPartitionKey(p: RecordPartition): string {
   // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last. A
@@ -86,10 +113,14 @@ export class DynamoRecordStore implements RecordStore {
   private readonly writeConcurrency: number;
   private readonly maxWriteSkewMs: number;
   private readonly pruneContext: PruneContext;
+  private readonly fenceWindowMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: DynamoRecordStoreOptions) {
     this.writeConcurrency = options.writeConcurrency ?? 25;
     this.maxWriteSkewMs = options.maxWriteSkewMs ?? 1_000;
+    this.fenceWindowMs = options.fenceWindowMs ?? 1_000;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.pruneContext = {
       doc: options.doc,
       tableName: options.tableName,
@@ -110,12 +141,12 @@ export class DynamoRecordStore implements RecordStore {
     // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`. The
     // writer's own deletions are kept beside it, so the snapshot never vouches for a record this
     // run deleted (a save of it is read and revived; the deletion count does not include it).
-    const snapshot = await this.snapshot(partition);
-    const deletedHere = new Set<number>();
+    const state: WriterState = { snapshot: await this.snapshot(partition), deletedHere: new Set(), writtenHere: new WrittenIds(), fence: options.fence };
+    const { snapshot, deletedHere } = state;
     return {
       partition,
       save: async (records, saveOptions = {}) => {
-        const outcomes = await this.save(partition, records, ctx, saveOptions, snapshot, deletedHere);
+        const outcomes = await this.save(partition, records, ctx, saveOptions, state);
         for (const outcome of outcomes) if (outcome.result === 'ADDED' || outcome.result === 'UPDATED') deletedHere.delete(idFingerprint(outcome.id));
         return outcomes;
       },
@@ -137,32 +168,124 @@ export class DynamoRecordStore implements RecordStore {
     };
   }
 
-  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions, snapshot?: PackedSnapshot, deletedHere?: Set<number>): Promise<SaveOutcome[]> {
+  private async save(partition: RecordPartition, records: RecordInput[], ctx: WriteContext, options: SaveOptions, writer?: WriterState): Promise<SaveOutcome[]> {
     const pk = recordPartitionKey(partition);
     try {
-      // A snapshot answers for records it shows unchanged (no read) or absent (written as new);
-      // only records it shows changed or deleted need their current version read.
+      // A snapshot answers for records it shows unchanged (no read) or absent (written as new,
+      // in batches when the writer has a fence); only records it shows changed or deleted, and
+      // those this writer already wrote or deleted, need their current version read.
       const unchanged = new Set<string>();
       const toRead: string[] = [];
+      const knownNew: RecordInput[] = [];
       for (const record of records) {
-        if (deletedHere?.has(idFingerprint(record.id))) {
+        if (!writer) {
           toRead.push(record.id);
           continue;
         }
-        const known = snapshot?.lookup(record.id);
-        if (snapshot && !known) continue;
-        if (known && !known.deleted && known.hashFingerprint === hashFingerprint(record.hash)) unchanged.add(record.id);
+        // Ids are unique within a batch (`PartitionWriter.save`), so an id marked written is from an earlier batch.
+        const fingerprint = idFingerprint(record.id);
+        if (writer.deletedHere.has(fingerprint) || writer.writtenHere.mayHave(fingerprint)) {
+          toRead.push(record.id);
+          continue;
+        }
+        const known = writer.snapshot.lookup(record.id);
+        if (!known) {
+          if (writer.fence) knownNew.push(record);
+        } else if (!known.deleted && known.hashFingerprint === hashFingerprint(record.hash)) unchanged.add(record.id);
         else toRead.push(record.id);
       }
+      const batched = writer?.fence && knownNew.length > 0 ? this.writeKnownNew(pk, knownNew, ctx, options, writer) : null;
       const existing = await this.readExisting(pk, toRead);
-      return await mapWithConcurrency(
-        records,
+      const batchedIds = new Set(batched === null ? [] : knownNew.map((record) => record.id));
+      const conditional = mapWithConcurrency(
+        records.filter((record) => !batchedIds.has(record.id)),
         this.writeConcurrency,
         async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx, options)),
       );
+      const [fromBatches, rest] = await Promise.all([batched, conditional]);
+      const outcomes = new Map(rest.map((outcome) => [outcome.id, outcome]));
+      for (const [id, outcome] of fromBatches ?? []) outcomes.set(id, outcome);
+      return records.map((record) => outcomes.get(record.id)!);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error; // the fence: the run stops, as at its next lease check
       throw asInfrastructureError(error, 'saving records');
     }
+  }
+
+  /**
+   * Writes records the snapshot shows absent with BatchWriteItem: 25 puts per call, no read,
+   * no condition — the same items `saveOne` would put for a new record (version 1, ADDED by
+   * this run), at the same cost (1 WCU per KB plus the index), in a quarter of the calls.
+   *
+   * Why no condition is needed: a put can only overwrite a record someone wrote after the
+   * snapshot was read. This writer's own earlier writes are in `writtenHere` and its deletions
+   * in `deletedHere`, so their ids take the conditional path. Another writer of the same
+   * partition must be another run of the same sync, and only the lease holder writes: a run
+   * that took over an expired lease read its own snapshot after taking it, and a run cancelled
+   * or paused loses its lease at once. So every batch is sent only right after `fence.confirm()`
+   * (a conditional renewal of the lease) succeeded, within `fenceWindowMs`; whatever cannot be
+   * sent in that window (a slow confirmation, items DynamoDB handed back unprocessed and still
+   * pending after a backoff) falls back to a conditional put, which decides against whatever is
+   * there. The gap left is a cancel and a new run's first write of the same id landing inside
+   * that window, between the confirmation and this batch.
+   *
+   * Crash-safe like the single puts: a batch half-written before a crash is in the next
+   * invocation's snapshot, which re-decides those records with conditional writes, and a run's
+   * counts come from its records (`countRunChanges`) whenever it spans invocations.
+   */
+  private async writeKnownNew(pk: string, records: RecordInput[], ctx: WriteContext, options: SaveOptions, writer: WriterState): Promise<Map<string, SaveOutcome>> {
+    const outcomes = new Map<string, SaveOutcome>();
+    const pending: { record: RecordInput; payload: Uint8Array }[] = [];
+    for (const record of records) {
+      const payload = encodePayload(record.payload);
+      // Marked before the write: a later save of the id is read and decided, never blind.
+      writer.writtenHere.add(idFingerprint(record.id));
+      const size = itemSize(this.newItem(pk, record, payload, 0, ctx));
+      if (size > MAX_ITEM_BYTES) outcomes.set(record.id, tooLarge(record.id, size));
+      else pending.push({ record, payload });
+    }
+    const chunks: (typeof pending)[] = [];
+    for (let start = 0; start < pending.length; start += BATCH_WRITE_LIMIT) chunks.push(pending.slice(start, start + BATCH_WRITE_LIMIT));
+    // The lease was proven somewhere inside `confirm`: the window counts from before the call.
+    const confirmedAt = this.options.clock.now();
+    await writer.fence!.confirm();
+    const fallback: RecordInput[] = [];
+    await mapWithConcurrency(chunks, this.writeConcurrency, async (chunk) => {
+      let left = chunk;
+      for (let attempt = 1; left.length > 0; attempt++) {
+        if (this.options.clock.now() - confirmedAt > this.fenceWindowMs || attempt > BATCH_WRITE_ATTEMPTS) {
+          fallback.push(...left.map((entry) => entry.record));
+          return;
+        }
+        const stampedAt = this.options.clock.now();
+        const items = left.map(({ record, payload }) => this.newItem(pk, record, payload, stampedAt, ctx));
+        const response = await this.options.doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.options.tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+            ReturnConsumedCapacity: this.capacityMode(),
+          }),
+        );
+        this.report('BatchWriteItem', response.ConsumedCapacity);
+        const unprocessed = new Set((response.UnprocessedItems?.[this.options.tableName] ?? []).map((request) => request.PutRequest?.Item?.['sk'] as string));
+        for (const item of items) {
+          if (unprocessed.has(item.sk)) continue;
+          await this.restampIfSlow(item, stampedAt);
+          outcomes.set(item.sk, { id: item.sk, result: 'ADDED' });
+        }
+        left = left.filter((entry) => unprocessed.has(entry.record.id));
+        if (left.length > 0) await this.sleep(Math.floor(Math.random() * Math.min(2_000, 50 * 2 ** (attempt - 1))));
+      }
+    });
+    // Past the fence's window: each one a conditional put against whatever is there now.
+    const fallbackIds = fallback.map((record) => record.id);
+    const existing = await this.readExisting(pk, fallbackIds, true);
+    await mapWithConcurrency(fallback, this.writeConcurrency, async (record) => outcomes.set(record.id, await this.saveOne(pk, record, existing.get(record.id) ?? null, ctx, options)));
+    return outcomes;
+  }
+
+  /** A record's first version, stamped `now`, written by this run. */
+  private newItem(pk: string, record: RecordInput, payload: Uint8Array, now: number, ctx: WriteContext): RecordItem {
+    return { pk, sk: record.id, cu: cursorKey(now, record.id), h: record.hash, v: 1, d: payload, fs: now, a: 'A', r: ctx.runId };
   }
 
   /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a packed snapshot. */
@@ -211,9 +334,7 @@ export class DynamoRecordStore implements RecordStore {
         r: ctx.runId,
       };
       const size = itemSize(item);
-      if (size > MAX_ITEM_BYTES) {
-        return { id: record.id, result: 'REJECTED', reason: `record is ${Math.ceil(size / 1024)} KB after compression; DynamoDB items are limited to 400 KB` };
-      }
+      if (size > MAX_ITEM_BYTES) return tooLarge(record.id, size);
       try {
         const response = await this.options.doc.send(
           new PutCommand({
@@ -484,6 +605,10 @@ export class DynamoRecordStore implements RecordStore {
     if (!this.options.onCapacity || !capacity) return;
     this.options.onCapacity(operation, Array.isArray(capacity) ? capacity : [capacity]);
   }
+}
+
+function tooLarge(id: string, size: number): SaveOutcome {
+  return { id, result: 'REJECTED', reason: `record is ${Math.ceil(size / 1024)} KB after compression; DynamoDB items are limited to 400 KB` };
 }
 
 function backoff(attempt: number): Promise<void> {

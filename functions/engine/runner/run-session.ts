@@ -100,7 +100,8 @@ export class RunSession implements ScriptHost {
   private partitionWriter(model: string): Promise<PartitionWriter> {
     let writer = this.partitionWriters.get(model);
     if (!writer) {
-      writer = this.args.records.openWriter(this.partition(model), this.ctx, { snapshot: this.args.useSnapshots });
+      // The fence lets the writer put records its snapshot shows absent in unconditional batches.
+      writer = this.args.records.openWriter(this.partition(model), this.ctx, { snapshot: this.args.useSnapshots, fence: { confirm: () => this.args.lease.confirm() } });
       // A failed open is not cached: the next call tries again (or the run fails on it).
       writer.catch(() => this.partitionWriters.delete(model));
       this.partitionWriters.set(model, writer);
