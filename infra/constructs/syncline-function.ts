@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { type Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { writeStaticConsoleAssets } from '../../functions/console/assets-static.js';
 import { writeStaticRegistry } from '../../functions/discovery/static-registry.js';
+import { LAMBDA_NODE_OPTIONS, lambdaBuildOptions, nodejsBundlingOptions } from '../bundling-options.js';
 
 /** The repository root: entries, the lockfile and tsconfig are resolved from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,29 +76,15 @@ export class SynclineFunction extends NodejsFunction {
       role,
       ...(tracing ? { tracing: lambda.Tracing.ACTIVE } : {}),
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: serviceName,
         ...environment,
       },
       bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer the packages' ESM builds: better tree-shaking of the AWS SDK.
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies bundled into ESM still call `require` for Node built-ins.
-        banner: "import { createRequire as __synclineCreateRequire } from 'node:module'; const require = __synclineCreateRequire(import.meta.url);",
+        // The options every bundle is built with, shared with the benchmark that measures them.
         // Integrations are discovered from their folders; the bundle gets them as static imports.
         // The console's files come built (the API function serves them; others never import them).
-        esbuildArgs: {
-          '--alias': [
-            `nango=${REPO_ROOT}functions/engine/sdk/nango-module.ts`,
-            `@nangohq/runner-sdk=${REPO_ROOT}functions/engine/sdk/nango-module.ts`,
-            `syncline-integrations=${staticRegistry()}`,
-            `syncline-console=${staticConsoleAssets()}`,
-          ],
-        },
+        ...nodejsBundlingOptions(lambdaBuildOptions(REPO_ROOT, { integrations: staticRegistry(), console: staticConsoleAssets() })),
         // The AWS SDK v3 is bundled, not taken from the runtime: the bundle runs the exact
         // version the tests ran, and a minified, tree-shaken bundle of the few clients used
         // loads faster on a cold start than resolving the runtime's full SDK from disk.
