@@ -3,7 +3,7 @@
  * detection), an incremental variant of its contacts sync, and an integration whose only
  * purpose is to own 10,000 connection-syncs for the fan-out measurement.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSync } from 'nango';
 import { defineIntegration, type IntegrationDeclaration } from '../../functions/engine/integration.js';
 import demoCrm from '../../integrations/demo-crm/index.js';

@@ -5,7 +5,7 @@
  * details go to the log, keyed by the request id).
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CredentialsRefreshError } from '../engine/credentials.js';
 import { ConflictError, InvalidCursorError, NotFoundError } from '../engine/errors.js';
 import { FrequencyError } from '../engine/frequency.js';

@@ -3,7 +3,7 @@
  * schemas, through `z.toJSONSchema`) and from every sync's record models, so `GET /records` of
  * `Contact` is documented with Contact's fields.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IntegrationRegistry } from '../engine/integration.js';
 import { ErrorResponseSchema } from './errors.js';
 import { API_KEY_SCOPES } from '../engine/api-key-scopes.js';

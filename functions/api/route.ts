@@ -17,7 +17,7 @@
  *   - Paths match with or without a trailing slash (the app's `strict: false`).
  */
 import type { Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectSession } from '../engine/connect/connect-session.js';
 import type { ApiKeyInfo } from '../engine/ports.js';
 import { ApiError, invalidRequest } from './errors.js';

@@ -1,5 +1,5 @@
 /** Schema pieces several routes share: identifiers as Nango names them, dates, metadata. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ProviderConfigKey = z.string().min(1).max(64).meta({ description: 'The integration ID (Nango: unique key / provider config key)' });
 export const ConnectionId = z.string().min(1).max(255).meta({ description: 'The connection ID the connection was created with' });

@@ -13,7 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderOverrides } from '../engine/integration.js';
 import type { ProviderInput } from '../engine/providers/provider.js';
 

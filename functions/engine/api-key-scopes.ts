@@ -8,7 +8,7 @@
  * stored before scopes existed are `full` (they could do everything then); a key without scopes
  * may do nothing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The parts of the API a restricted scope opens, one per route tag that holds data. */
 export const API_KEY_AREAS = ['records', 'syncs', 'connections', 'integrations', 'webhooks', 'proxy', 'actions'] as const;

@@ -10,7 +10,7 @@
  * `id` → `end_user_id`, `email` → `end_user_email`, `display_name` → `end_user_display_name`,
  * `tags` merged in; explicit tags win over mapped ones.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type ConnectionTags = Record<string, string>;
 

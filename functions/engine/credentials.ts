@@ -19,7 +19,7 @@
  *   - Error messages name the connection, the HTTP status and the OAuth error code, never a
  *     token, a client secret or the response body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connection, Credentials } from './connection.js';
 import type { Integration, OAuthClient } from './integration.js';
 import { renderSecretUrl } from './providers/connection-config.js';

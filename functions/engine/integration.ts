@@ -4,7 +4,7 @@
  * sandbox such as test.salesforce.com, a test server on 127.0.0.1). Each folder under
  * `integrations/` exports one; the registry is the engine's view of them all.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalogProvider } from './providers/catalog.js';
 import { parseProvider, type Provider, type ProviderInput } from './providers/provider.js';
 import type { DeclaredAction } from './script-definition.js';

@@ -5,7 +5,7 @@
  * (`engine/actions/`: `POST /action/trigger`, synchronously or queued); on-event scripts are
  * listed by discovery but not run yet.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { MaybePromise, NangoAction, ZodCheckpoint, ZodMetadata } from './sdk/nango-sync-types.js';
 
 export interface CreateActionConfig<Input extends z.ZodType, Output extends z.ZodType, Metadata extends ZodMetadata = undefined, Checkpoint extends ZodCheckpoint = undefined> {

@@ -3,7 +3,7 @@
  * runs, run logs, seen ids and scripts' locks. A caller takes only the repositories it needs
  * (`Pick<StateRepos, …>`); the DynamoDB adapters live in `adapters/dynamodb/state/`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConnectSessionRepo } from './connect/connect-session.js';
 import type { Connection, ConnectionAuthError, Credentials } from './connection.js';
 import type { RunRecord, RunSummary } from './model/run.js';

@@ -3,7 +3,7 @@
  * (`export default async function fetchData(nango)` with the config declared beside it, as
  * nango.yaml did). Both normalize to one `SyncDefinition` the engine runs.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { parseFrequency } from './frequency.js';
 import type { MaybePromise, NangoSync, ZodCheckpoint, ZodMetadata } from './sdk/nango-sync-types.js';
 

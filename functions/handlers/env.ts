@@ -1,5 +1,5 @@
 /** Environment of the Lambda functions, validated once per cold start; each function picks its part. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunnerConfig } from '../engine/runner/runner-config.js';
 
 export const TablesEnv = z.object({

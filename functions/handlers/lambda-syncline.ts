@@ -5,11 +5,9 @@
  * per invocation.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KmsEnvelopeCipher } from '../adapters/crypto/kms-cipher.js';
 import { makeDynamoClients } from '../adapters/dynamodb/client.js';
-import { LambdaActionInvoker } from '../adapters/lambda/lambda-action-invoker.js';
 import { makePowertoolsLogger } from '../adapters/logging/powertools-logger.js';
 import { makeEmfMetrics } from '../adapters/metrics/emf-metrics.js';
 import { makeSyncline, type SynclineConfig } from '../composition.js';
@@ -27,11 +25,10 @@ export interface LambdaEnv {
   KMS_KEY_ID?: string;
   /** Set for functions that queue asynchronous actions (the API) or their retries (the actions function). */
   ACTION_QUEUE_URL?: string;
-  /** Set for the function that triggers actions (the API): synchronous ones run in this function. */
-  ACTIONS_FUNCTION_NAME?: string;
 }
 
-export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler' | 'runner' | 'actionRunner'> = {}) {
+/** `extra.actionInvoker`: only the API triggers synchronous actions (see `http/action-invoker.ts`), so only its bundle carries the Lambda client. */
+export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: Pick<SynclineConfig, 'scheduler' | 'runner' | 'actionRunner' | 'actionInvoker'> = {}) {
   return makeSyncline({
     dynamo: makeDynamoClients(),
     sqs: new SQSClient({}),
@@ -43,17 +40,6 @@ export function makeLambdaSyncline(serviceName: string, env: LambdaEnv, extra: P
     metrics: makeEmfMetrics({ service: serviceName }),
     ...(env.KMS_KEY_ID ? { cipher: new KmsEnvelopeCipher({ kms: new KMSClient({}), keyId: env.KMS_KEY_ID }) } : {}),
     ...(env.ACTION_QUEUE_URL ? { actionQueueUrl: env.ACTION_QUEUE_URL } : {}),
-    ...(env.ACTIONS_FUNCTION_NAME ? { actionInvoker: makeLambdaActionInvoker(env.ACTIONS_FUNCTION_NAME) } : {}),
     ...extra,
   });
-}
-
-/**
- * The synchronous actions' invoker. One attempt only: the SDK would otherwise retry an invocation
- * that failed in transit — possibly after the function had started running the action — and
- * the execution would run twice (the function refuses a second claim, but the caller would
- * see that refusal instead of the first run's outcome).
- */
-export function makeLambdaActionInvoker(functionName: string): LambdaActionInvoker {
-  return new LambdaActionInvoker({ lambda: new LambdaClient({ maxAttempts: 1 }), functionName });
 }

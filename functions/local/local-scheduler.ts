@@ -21,7 +21,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FanOutEvent, Logger, ScheduleInfo, ScheduleSpec, Scheduler } from '../engine/ports.js';
 
 export interface LocalSchedulerOptions {

@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { loadConsoleAssets } from 'syncline-console';
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeConsoleLogger } from '../adapters/logging/console-logger.js';
 import { integrations } from '../discovery/project-integrations.js';
 import { describeSizes } from '../console/build.js';

@@ -1,5 +1,5 @@
 /** The records the demo CRM's syncs save, as zod models (what `GET /records?model=` returns). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ContactSchema = z.object({
   id: z.string(),

@@ -5,7 +5,7 @@
  * change), and `GET /scripts/config` (syncs and actions with their models as JSON Schema).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineIntegration } from '../../functions/engine/integration.js';
 import { createAction } from '../../functions/engine/script-definition.js';
 import { createSync } from '../../functions/engine/sync-definition.js';

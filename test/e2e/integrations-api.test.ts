@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineIntegration } from '../../functions/engine/integration.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
 import { type ApiKit, startApiKit } from '../support/api-kit.js';

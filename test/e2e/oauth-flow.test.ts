@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ConnectSession, hashConnectSessionToken, newConnectSessionToken } from '../../functions/engine/connect/connect-session.js';
 import type { OAuthSocketMessage } from '../../functions/engine/connect/oauth-outcome.js';
 import { defineIntegration } from '../../functions/engine/integration.js';

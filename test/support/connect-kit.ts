@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Nango } from '@nangohq/node';
 import type { Browser } from 'playwright-core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineIntegration } from '../../functions/engine/integration.js';
 import { createSync } from '../../functions/engine/sync-definition.js';
 import { startLocalRuntime, type LocalRuntime } from '../../functions/local/runtime.js';

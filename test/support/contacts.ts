@@ -1,5 +1,5 @@
 /** The contact model and fixtures the engine tests share. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ContactSchema = z.object({
   id: z.string(),

@@ -3,7 +3,7 @@
  * time: each `open` starts a run (its own lease, run id and start time) on a shared store, so a
  * test can set two runs, or a run and an outside writer, against each other.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Connection } from '../../functions/engine/connection.js';
 import type { LogLevel, RecordPartition } from '../../functions/engine/ports.js';
 import { newRun } from '../../functions/engine/model/run.js';

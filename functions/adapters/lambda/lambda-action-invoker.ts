@@ -7,7 +7,7 @@
  * is Syncline's problem, not the script's: it becomes an `InfrastructureError`.
  */
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionInvocation, ActionInvoker, ActionOutcome } from '../../engine/actions/ports.js';
 import { asInfrastructureError, InfrastructureError } from '../../engine/errors.js';
 

@@ -18,7 +18,7 @@ import {
   type SchedulerClient,
   type Target,
 } from '@aws-sdk/client-scheduler';
-import { z } from 'zod';
+import * as z from 'zod';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import type { ScheduleInfo, ScheduleSpec, Scheduler } from '../../engine/ports.js';
 

@@ -4,7 +4,7 @@
  * SDK client in its bundle. The extension authenticates the call with the function's session
  * token and caches the value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SecretValue = z.object({ SecretString: z.string().min(1) });
 

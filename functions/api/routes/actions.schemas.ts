@@ -1,5 +1,5 @@
 /** Actions (`/action/*`) as in Nango's API reference, plus Syncline's execution history. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectionHeaders, ConnectionId, ProviderConfigKey, SyncName } from '../schemas.js';
 
 /** Nango's `X-Async` is a string boolean; anything but true/false (any case) is a 400. */

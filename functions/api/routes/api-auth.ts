@@ -10,7 +10,7 @@
  * declares none, so API keys and passwords are stored as given (encrypted) and a wrong one shows
  * up as an auth error on the first sync.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectWithClientCredentials } from '../../engine/connect/client-credentials.js';
 import { completeConnect, ConnectRefusedError } from '../../engine/connect/complete-connect.js';
 import type { Credentials } from '../../engine/connection.js';

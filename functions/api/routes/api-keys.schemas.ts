@@ -1,5 +1,5 @@
 /** API keys of the Syncline API (an extra; Nango manages its keys in its dashboard), with their scopes. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_KEY_SCOPES, ApiKeyScopesSchema, FULL_SCOPE } from '../../engine/api-key-scopes.js';
 
 const SCOPES_DESCRIPTION = `What the key may do: "full" (everything, credentials included), or restricted scopes among ${API_KEY_SCOPES.slice(1).join(', ')} ("x:write" implies "x:read"; restricted keys never see a stored secret — connection credentials, client secrets, an existing webhook subscription's signing secret — and get only the signing secret of a webhook subscription they create with webhooks:write)`;

@@ -4,7 +4,7 @@
  * requests `/connect/`). Public: the page itself holds no data; its script authenticates to
  * `GET /connect/session` with the session token. See `connect-ui/page.ts` for the policy.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CONNECT_PAGE_HEADERS, CONNECT_PAGE_HTML } from '../connect-ui/page.js';
 import { defineRoute, type ApiRoute } from '../route.js';
 

@@ -1,5 +1,5 @@
 /** Bodies and answers of the connect-session routes, field for field Nango's (`docs/spec.yaml`, `controllers/connect/`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectionTagsSchema, EndUserInput } from '../../engine/connection-tags.js';
 import { ConnectionId, IsoDateTime, ProviderConfigKey } from '../schemas.js';
 

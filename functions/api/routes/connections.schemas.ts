@@ -4,7 +4,7 @@
  * plus the deprecated `/connection…` forms Nango still serves. Field names, limits and defaults
  * follow Nango's spec and server validation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConnectionTagKey, ConnectionTagsSchema, ConnectionTagValue, EndUserInput } from '../../engine/connection-tags.js';
 import { deepObjectParam, listParam } from '../route.js';
 import { ConnectionId, IsoDateTime, Metadata, ProviderConfigKey } from '../schemas.js';

@@ -6,7 +6,7 @@
  * `full` scope, and every such read is logged with the key's id (never the secret).
  */
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Connection, Credentials } from '../../engine/connection.js';
 import { mergeEndUserTags, type ConnectionTags, type EndUser } from '../../engine/connection-tags.js';
 import { currentCredentials } from '../../engine/credentials.js';

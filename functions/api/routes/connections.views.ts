@@ -5,7 +5,7 @@
  * the contract.
  */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Credentials } from '../../engine/connection.js';
 import { endUserFromTags } from '../../engine/connection-tags.js';
 import type { ConnectionInfo } from '../../engine/ports.js';

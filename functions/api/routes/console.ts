@@ -17,7 +17,7 @@
  *   - `base-uri 'none'`, `form-action 'self'`, `frame-ancestors 'none'`: no `<base>` hijack, no
  *     form posting the key elsewhere, no clickjacking frame around the write controls.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConsoleAssets } from 'syncline-console';
 import type { ConsoleAsset } from '../../console/assets-contract.js';
 import { NotFoundError } from '../../engine/errors.js';

@@ -1,5 +1,5 @@
 /** Integrations as in Nango's API reference: `{data: …}`, snake_case, the client secret only on request. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const UniqueKey = z
   .string()

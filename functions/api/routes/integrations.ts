@@ -4,7 +4,7 @@
  * credentials and returned only with `include=credentials`. An integration may also exist here
  * alone, without syncs (auth only), as on Nango.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../engine/errors.js';
 import type { IntegrationConfig, IntegrationConfigInfo, IntegrationCredentials } from '../../engine/ports.js';
 import { findProvider } from '../../engine/providers/catalog.js';

@@ -1,5 +1,5 @@
 /** Health check, the OpenAPI document and its reference page. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiKeyInfo } from '../../engine/ports.js';
 import { renderDocsPage } from '../docs-page.js';
 import type { OpenApiDocument } from '../openapi.js';

@@ -11,7 +11,7 @@
  * stack's API URL or custom domain in AWS, the server's address locally).
  */
 import { getCookie, setCookie } from 'hono/cookie';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startOAuthFlow } from '../../engine/connect/oauth-authorize.js';
 import { finishOAuthFlow } from '../../engine/connect/oauth-callback.js';
 import { type OAuthCallbackOutcome, socketMessageOf } from '../../engine/connect/oauth-outcome.js';

@@ -1,5 +1,5 @@
 /** The provider catalog as Nango's API serves it (`{data: …}`, snake_case); no entry holds a secret. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ProviderSchemaOut = z.object({
   name: z.string(),

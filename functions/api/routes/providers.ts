@@ -1,5 +1,5 @@
 /** The provider catalog: `GET /providers` and `GET /providers/{provider}`, in Nango's response shape. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { NotFoundError } from '../../engine/errors.js';
 import { findProvider, listProviders } from '../../engine/providers/catalog.js';
 import { defaultProxy, type Provider } from '../../engine/providers/provider.js';

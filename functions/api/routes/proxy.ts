@@ -5,7 +5,7 @@
  * provider's answer comes back as it sent it, failures included. The body limit is the proxy's
  * (`PROXY_MAX_REQUEST_BYTES`), not the API's.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NULL_BODY_STATUSES } from '../../engine/http/read-response.js';
 import { forwardedHeaders, parseRetryOn, ProxyControlHeadersSchema } from '../../engine/proxy/proxy-headers.js';
 import { PROXY_MAX_REQUEST_BYTES } from '../../engine/proxy/limits.js';

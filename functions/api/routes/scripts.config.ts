@@ -10,7 +10,7 @@
  * Nango groups entries by provider (two integrations of one provider share an entry there);
  * here there is one entry per integration. `on-events` is always empty, as on Nango.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Integration, IntegrationRegistry } from '../../engine/integration.js';
 import type { DeclaredAction } from '../../engine/script-definition.js';
 import type { SyncDefinition } from '../../engine/sync-definition.js';

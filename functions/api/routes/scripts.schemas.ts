@@ -2,7 +2,7 @@
  * `GET /scripts/config`: Nango's `StandardNangoConfig[]` (packages/types `flow/index.ts`, as the
  * server fills it in `convertSyncConfigToStandardConfig`), or its OpenAI function list.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { caseInsensitiveEnum } from '../route.js';
 
 export const ScriptsConfigQuery = z.object({

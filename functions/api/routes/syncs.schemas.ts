@@ -1,5 +1,5 @@
 /** Sync controls (`/sync/*`) as in Nango's API reference, plus Syncline's cancel and executions. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidVariantName, MAX_VARIANT_LENGTH, VariantNameSchema } from '../../engine/state-ports.js';
 import { listParam } from '../route.js';
 import { ConnectionId, ProviderConfigKey, SyncName } from '../schemas.js';

@@ -23,7 +23,7 @@ import {
   type SyncsField,
 } from './syncs.schemas.js';
 import { syncVariantRoutes } from './syncs-variants.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export function syncsRoutes(deps: ApiDeps): ApiRoute[] {
   const controls = () => deps.syncline.controls();

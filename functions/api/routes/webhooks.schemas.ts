@@ -1,5 +1,5 @@
 /** Webhook subscriptions and deliveries (an extra; Nango configures its webhook URLs in its dashboard). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_EVENTS } from '../../engine/webhooks/ports.js';
 
 const Event = z.enum(WEBHOOK_EVENTS);

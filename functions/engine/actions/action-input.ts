@@ -2,7 +2,7 @@
  * An action's input and output against its zod schemas. Checked by `safeParse` only, never by
  * `instanceof`: a script may bundle its own copy of zod.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DeclaredAction } from '../script-definition.js';
 import type { FieldError } from './action-errors.js';
 

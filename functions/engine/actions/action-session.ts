@@ -3,7 +3,7 @@
  * its connection and metadata, the execution's checkpoint, its log and its named locks — and
  * the guard that stops the script at the attempt's deadline.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Connection } from '../connection.js';
 import { DeadlineReachedError, SdkUsageError } from '../errors.js';
 import type { Checkpoint, Clock, ConnectionRepo, LockRepo, LogLevel, Logger, RunLogRepo } from '../ports.js';

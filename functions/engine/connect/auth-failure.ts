@@ -13,7 +13,7 @@
  * what the webhook says: never a token, a code or a client secret.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../ports.js';
 
 /** How long the item stays for the stream to pick up (the table's TTL sweeps it later). */

@@ -5,7 +5,7 @@
  * The token is random, stored only as its SHA-256 hash, and expires (30 minutes, as Nango).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How long a session lives, as on Nango. */
 export const CONNECT_SESSION_TTL_MS = 30 * 60_000;

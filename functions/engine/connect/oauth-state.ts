@@ -9,7 +9,7 @@
  * would land in the attacker's session).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How long the end user has to consent at the provider. */
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;

@@ -8,7 +8,7 @@
  * repository enforces each change with a condition on the status it expects to leave, so two
  * writers racing (a cancel and the runner resuming, say) cannot undo each other.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RUN_STATUSES = ['RUNNING', 'SUCCESS', 'ERROR', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -2,7 +2,7 @@
  * Syncline's provider catalog: every entry under `catalog/`, validated once at load. A broken
  * entry fails start-up (and `cdk synth`) with its name and the field at fault.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATALOG_ENTRIES } from './catalog/index.js';
 import { parseProvider, type Provider, type ProviderInput } from './provider.js';
 

@@ -10,7 +10,7 @@
  * (base64 of `username:password`). `${a || b}` falls back to `b` when `a` is empty, and a quoted
  * literal may end a fallback chain: `${connectionConfig.region || 'us'}`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Template = z.string().min(1);
 const Url = Template.regex(/^(https?:\/\/|\$\{)/, 'must be an absolute http(s) URL or start with a template');

@@ -3,7 +3,7 @@
  * as, how to retry, where to go, and the headers to pass on to the provider. Names are matched in
  * any case, as HTTP header names are.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROXY_MAX_RETRIES } from './limits.js';
 
 /** The prefix of a header passed on to the provider, without it: `Nango-Proxy-X-Api-Version: 2` → `X-Api-Version: 2`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordInput } from '../ports.js';
 import type { RecordValidation } from '../sync-definition.js';
 import { contentHash } from './content-hash.js';

@@ -2,7 +2,7 @@
  * The connection's metadata against the sync's metadata schema, before a run: opt-in
  * (`validateMetadata`), as on Nango, where the schema only types `getMetadata()` otherwise.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Connection } from '../connection.js';
 import { describeIssues } from '../records/validate-record.js';
 import type { SyncDefinition } from '../sync-definition.js';

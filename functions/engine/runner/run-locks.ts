@@ -4,7 +4,7 @@
  * same connection — gets false while a lock is held, and the run's own later invocations hold
  * what its earlier ones took. Taking a lock the run holds already extends it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SdkUsageError } from '../errors.js';
 import type { Clock, LockRepo, LockScope } from '../ports.js';
 import { describeIssues } from '../records/validate-record.js';

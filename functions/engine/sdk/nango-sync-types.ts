@@ -5,7 +5,7 @@
  * its runtime (a sync without a metadata or checkpoint schema gets `never`), these are lenient:
  * an object instead, so a script that type-checked on Nango also type-checks here.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ProxyConfiguration, ProxyResponse } from '../http/proxy-config.js';
 import type { ActionError } from './action-error.js';
 import type { NangoConnection, NangoCredentials } from './nango-connection.js';

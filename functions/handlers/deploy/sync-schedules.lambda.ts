@@ -11,7 +11,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { integrations } from 'syncline-integrations';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
 import { makeOverrideReader } from '../../adapters/dynamodb/override-reader.js';

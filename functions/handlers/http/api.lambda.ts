@@ -6,7 +6,7 @@
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { handle } from 'hono/aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoApiKeyStore } from '../../adapters/dynamodb/api-key-store.js';
 import { EventBridgeScheduler } from '../../adapters/scheduler/eventbridge-scheduler.js';
 import { publicOnlyFetch } from '../../adapters/http/public-only-fetch.js';
@@ -15,6 +15,7 @@ import { createApiApp } from '../../api/app.js';
 import { systemClock } from '../../engine/ports.js';
 import { ActionsApiEnv, QueueEnv, readEnv, TablesEnv } from '../env.js';
 import { makeLambdaSyncline } from '../lambda-syncline.js';
+import { makeLambdaActionInvoker } from './action-invoker.js';
 import { makeLambdaWebhookService } from './webhooks-deps.js';
 
 const ApiEnv = TablesEnv.merge(QueueEnv)
@@ -41,7 +42,7 @@ const scheduler = new EventBridgeScheduler({
   roleArn: env.SCHEDULER_ROLE_ARN,
   ...(env.SCHEDULER_DLQ_ARN ? { deadLetterArn: env.SCHEDULER_DLQ_ARN } : {}),
 });
-const syncline = makeLambdaSyncline('syncline-api', env, { scheduler });
+const syncline = makeLambdaSyncline('syncline-api', env, { scheduler, actionInvoker: makeLambdaActionInvoker(env.ACTIONS_FUNCTION_NAME) });
 const { logger } = syncline;
 const apiKeys = new DynamoApiKeyStore({ doc: syncline.dynamo.doc, tableName: env.STATE_TABLE });
 

@@ -5,7 +5,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeWebhooks } from '../../composition.js';
 import type { Clock, Logger, SecretCipher } from '../../engine/ports.js';
 import type { WebhookService } from '../../engine/webhooks/webhook-service.js';

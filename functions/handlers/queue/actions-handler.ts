@@ -16,7 +16,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleActionMessage, runInvokedAction, type ActionMessageResult, type ActionRunnerDeps } from '../../engine/actions/action-worker.js';
 import type { ActionInvocation, ActionOutcome } from '../../engine/actions/ports.js';
 import type { InvocationContext } from './executor-handler.js';

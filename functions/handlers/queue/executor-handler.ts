@@ -6,7 +6,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleRunMessage, type ExecutorDeps } from '../../engine/orchestration/handle-run-message.js';
 import { RUN_TRIGGERS } from '../../engine/model/run.js';
 import { loggerWithKeys, type RunMessage } from '../../engine/ports.js';

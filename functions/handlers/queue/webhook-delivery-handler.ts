@@ -8,7 +8,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { attemptDelivery, type AttemptDeps } from '../../engine/webhooks/attempt-delivery.js';
 import type { DeliveryMessage } from '../../engine/webhooks/ports.js';
 

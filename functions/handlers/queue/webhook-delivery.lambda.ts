@@ -1,7 +1,7 @@
 /** Lambda entry: one webhook attempt per message of the delivery queue (SQS, partial batch responses). */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KmsEnvelopeCipher } from '../../adapters/crypto/kms-cipher.js';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
 import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';

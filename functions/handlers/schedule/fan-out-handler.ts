@@ -1,5 +1,5 @@
 /** The fan-out Lambda's logic: validate the schedule's input, fan out, log what happened. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { fanOut, type FanOutDeps, type FanOutResult } from '../../engine/orchestration/fan-out.js';
 import type { Logger } from '../../engine/ports.js';
 import { syncRefText, VariantNameSchema } from '../../engine/state-ports.js';

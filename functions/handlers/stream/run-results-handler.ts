@@ -15,7 +15,7 @@
  * taken from its image (`pickAttributes`), and nothing from the image is logged.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { stateKeys } from '../../adapters/dynamodb/state/keys.js';
 import { pickAttributes, unmarshallImage } from '../../adapters/dynamodb/stream-image.js';
 import { type AuthFailure, AuthFailureSchema } from '../../engine/connect/auth-failure.js';

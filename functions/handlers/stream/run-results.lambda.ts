@@ -2,7 +2,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { integrations } from 'syncline-integrations';
-import { z } from 'zod';
+import * as z from 'zod';
 import { makeDynamoClients } from '../../adapters/dynamodb/client.js';
 import { EventBridgePublisher } from '../../adapters/eventbridge/event-publisher.js';
 import { makePowertoolsLogger } from '../../adapters/logging/powertools-logger.js';

@@ -4,7 +4,7 @@
  * an output too large, an output that does not match its schema (warn or reject).
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActionError } from '../../../functions/engine/sdk/action-error.js';
 import { createAction } from '../../../functions/engine/script-definition.js';
 import { makeActionWorld } from './action-world.js';

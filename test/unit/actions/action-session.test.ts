@@ -4,7 +4,7 @@
  * through to the connection, named locks released when the attempt ends.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAction } from '../../../functions/engine/script-definition.js';
 import { CONNECTION, makeActionWorld, PROVIDER } from './action-world.js';
 

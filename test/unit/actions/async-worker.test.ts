@@ -4,7 +4,7 @@
  * delivered again after the finish, which re-sends the webhook a crash may have lost.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleActionMessage, retryDelaySeconds } from '../../../functions/engine/actions/action-worker.js';
 import { InfrastructureError } from '../../../functions/engine/errors.js';
 import { createAction } from '../../../functions/engine/script-definition.js';

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApiDeps } from '../../../functions/api/deps.js';
 import { actionsRoutes, LISTED_LOG_LINES } from '../../../functions/api/routes/actions.js';
 import { createAction } from '../../../functions/engine/script-definition.js';

@@ -3,7 +3,7 @@
  * synchronous trigger that runs the action at once and answers with its output.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActionRequestError, DEFAULT_SYNC_TIMEOUT_MS, SYNC_RESULT_GRACE_MS } from '../../../functions/engine/actions/action-service.js';
 import { runInvokedAction } from '../../../functions/engine/actions/action-worker.js';
 import type { ActionExecution } from '../../../functions/engine/actions/ports.js';

@@ -4,7 +4,7 @@
  * answers a variant key with the base state (a store keyed by sync alone).
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveRecordPartition } from '../../../functions/api/routes/records.partition.js';
 import { NotFoundError } from '../../../functions/engine/errors.js';
 import { defineIntegration, IntegrationRegistry } from '../../../functions/engine/integration.js';

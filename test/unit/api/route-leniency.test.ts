@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiRoutes, type ApiDeps } from '../../../functions/api/app.js';
 import { toErrorResponse } from '../../../functions/api/errors.js';
 import type { OpenApiDocument } from '../../../functions/api/openapi.js';

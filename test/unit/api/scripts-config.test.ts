@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildScriptsConfig, toOpenAiFunctions } from '../../../functions/api/routes/scripts.config.js';
 import { ScriptsConfigResponse } from '../../../functions/api/routes/scripts.schemas.js';
 import { discoverProject } from '../../../functions/discovery/discover.js';
@@ -148,11 +148,11 @@ describe('actions found by discovery', () => {
     root = await mkdtemp(join(tmpdir(), 'syncline-scripts-'));
     const files = {
       'github/syncs/issues.ts': `import { createSync } from 'nango';
-import { z } from 'zod';
+import * as z from 'zod';
 export default createSync({ frequency: 'every hour', models: { Issue: z.object({ id: z.string() }) }, exec: async () => undefined });
 `,
       'github/actions/create-issue.ts': `import { createAction } from 'nango';
-import { z } from 'zod';
+import * as z from 'zod';
 export default createAction({ description: 'Opens an issue', input: z.object({ title: z.string() }), output: z.object({ id: z.string() }), exec: async () => ({ id: '1' }) });
 `,
     };

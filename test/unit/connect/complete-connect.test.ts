@@ -8,7 +8,7 @@ import { ConnectRefusedError, completeConnect } from '../../../functions/engine/
 import type { ConnectSession } from '../../../functions/engine/connect/connect-session.js';
 import { ConnectionService } from '../../../functions/engine/connection-service.js';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSync } from '../../../functions/engine/sync-definition.js';
 import { TestClock } from '../../support/engine-kit.js';
 import { MemoryRunQueue } from '../../support/memory-queue.js';

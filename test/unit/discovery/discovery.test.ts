@@ -13,7 +13,7 @@ import { writeStaticRegistry } from '../../../functions/discovery/static-registr
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
 
 const SYNC = (frequency = 'every hour', model = 'Thing') => `import { createSync } from 'nango';
-import { z } from 'zod';
+import * as z from 'zod';
 export default createSync({
   description: 'things',
   frequency: '${frequency}',
@@ -23,7 +23,7 @@ export default createSync({
 });
 `;
 const ACTION = `import { createAction } from 'nango';
-import { z } from 'zod';
+import * as z from 'zod';
 export default createAction({ description: 'a', input: z.object({}), output: z.object({ ok: z.boolean() }), exec: async () => ({ ok: true }) });
 `;
 

@@ -3,7 +3,7 @@
  * provider, and new credentials bring it back — over in-memory ports and a local token endpoint.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
 import { runInvocation, type RunnerDeps } from '../../../functions/engine/runner/run-invocation.js';
 import { createSync } from '../../../functions/engine/sync-definition.js';

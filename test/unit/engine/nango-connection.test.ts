@@ -1,6 +1,6 @@
 /** `nango.getConnection()` hands a script Nango's public connection shape, with current credentials. */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
 import { runInvocation } from '../../../functions/engine/runner/run-invocation.js';
 import type { NangoConnection } from '../../../functions/engine/sdk/nango-connection.js';

@@ -5,7 +5,7 @@
  * value exports of the `nango` module.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as nangoModule from 'nango';
 import { parseLogArguments } from '../../../functions/engine/sdk/log-arguments.js';
 import type { NangoSync } from '../../../functions/engine/sdk/nango-sync-types.js';

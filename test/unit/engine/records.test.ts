@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson, contentHash, idFingerprint } from '../../../functions/engine/records/content-hash.js';
 import { deepMerge } from '../../../functions/engine/records/deep-merge.js';
 import { validateRecord } from '../../../functions/engine/records/validate-record.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineIntegration, IntegrationRegistry } from '../../../functions/engine/integration.js';
 import type { ScheduleInfo, ScheduleSpec, Scheduler } from '../../../functions/engine/ports.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSync as createSyncFromNango, type NangoSync } from 'nango';
 import { defineIntegration, IntegrationRegistry } from '../../../functions/engine/integration.js';
 import { createSync, legacySync, normalizeSync } from '../../../functions/engine/sync-definition.js';

@@ -1,6 +1,6 @@
 /** Records read back with listRecords and saved again, and records JSON cannot hold. */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateRecord } from '../../../functions/engine/records/validate-record.js';
 
 const Item = z.object({ id: z.string(), name: z.string() });

@@ -7,7 +7,7 @@ import { makeSyncline, type SynclineConfig } from '../../../functions/compositio
 import { ActionService } from '../../../functions/engine/actions/action-service.js';
 import type { ActionWebhookSender } from '../../../functions/engine/actions/ports.js';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
-import { makeLambdaActionInvoker } from '../../../functions/handlers/lambda-syncline.js';
+import { makeLambdaActionInvoker } from '../../../functions/handlers/http/action-invoker.js';
 
 const config = (extra: Partial<SynclineConfig> = {}): SynclineConfig => ({
   dynamo: makeDynamoClients({ endpoint: 'http://127.0.0.1:9' }),

@@ -4,7 +4,7 @@
  * standing in for api.github.com (the integration overrides the base URL).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';
 import { runInvocation } from '../../../functions/engine/runner/run-invocation.js';
 import { createSync } from '../../../functions/engine/sync-definition.js';

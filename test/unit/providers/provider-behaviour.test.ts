@@ -4,7 +4,7 @@
  * default, and how an integration overrides a catalog provider.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Credentials } from '../../../functions/engine/connection.js';
 import { createProviderHttp } from '../../../functions/engine/http/provider-http.js';
 import { IntegrationRegistry } from '../../../functions/engine/integration.js';

@@ -3,7 +3,7 @@
  * in (`validateMetadata`), as on Nango; `metadata: z.void()` never fails a run.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createSync } from '../../../functions/engine/sync-definition.js';
 import { CONNECTION, makeMemoryEngine, PROVIDER } from '../../support/memory-engine.js';
 

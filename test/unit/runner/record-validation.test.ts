@@ -4,7 +4,7 @@
  * A record without a usable id is kept out in both modes.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateRecord } from '../../../functions/engine/records/validate-record.js';
 import { makeSessionWorld } from '../../support/memory-session.js';
 

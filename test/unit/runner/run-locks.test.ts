@@ -4,7 +4,7 @@
  * the run ends — however it ends — but kept across the run's own continuations.
  */
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SdkUsageError } from '../../../functions/engine/errors.js';
 import { newRun } from '../../../functions/engine/model/run.js';
 import { MAX_LOCK_TTL_MS } from '../../../functions/engine/runner/run-locks.js';

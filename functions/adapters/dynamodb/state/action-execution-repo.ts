@@ -22,7 +22,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionExecution, ActionExecutionFilter, ActionExecutionRepo, ActionFailure } from '../../../engine/actions/ports.js';
 import { ACTION_EXECUTION_STATUSES } from '../../../engine/actions/ports.js';
 import { ACTION_EXECUTION_WRITES, type ActionExecutionWrite } from '../../../engine/actions/execution-states.js';
