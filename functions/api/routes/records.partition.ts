@@ -26,23 +26,40 @@ export interface ResolvedPartition {
   syncState: ConnectionSyncState;
 }
 
-export async function resolveRecordPartition(syncline: Pick<ApiSyncline, 'registry' | 'state'>, target: RecordTarget): Promise<ResolvedPartition> {
-  const { providerConfigKey, connectionId, model } = target;
-  const { registry, state } = syncline;
+/**
+ * The partition a target names, judged from the integration registry alone: an unknown
+ * integration or model is a 404 here; whether the connection (or its variant) exists is
+ * `resolveRecordPartition`'s to say. Lets a reader start its query before that state read ends.
+ */
+export function recordPartitionOf(registry: ApiSyncline['registry'], target: RecordTarget): { partition: RecordPartition; sync: SyncDefinition } {
+  const { providerConfigKey, connectionId, model, variant } = target;
   if (!registry.get(providerConfigKey)) throw new NotFoundError(`unknown integration "${providerConfigKey}"`);
   const sync = registry.syncForModel(providerConfigKey, model);
   if (!sync) throw new NotFoundError(`integration "${providerConfigKey}" has no model "${model}"`);
+  const partition = isBaseVariant(variant) ? { providerConfigKey, connectionId, model } : { providerConfigKey, connectionId, model, variant };
+  return { partition, sync };
+}
+
+export async function resolveRecordPartition(syncline: Pick<ApiSyncline, 'registry' | 'state'>, target: RecordTarget): Promise<ResolvedPartition> {
+  const { providerConfigKey, connectionId } = target;
+  const { partition, sync } = recordPartitionOf(syncline.registry, target);
   // Every connection has a state item for each sync's base variant; reading it (not the
   // connection) tells a known connection without decrypting its credentials.
   const key = { providerConfigKey, connectionId, syncName: sync.name };
-  const base = await state.connectionSyncs.get(key);
-  if (!base) throw new NotFoundError(`unknown connection "${connectionId}" for integration "${providerConfigKey}"`);
   const variant = target.variant;
-  if (isBaseVariant(variant)) return { partition: { providerConfigKey, connectionId, model }, sync, syncState: base };
-  const own = await state.connectionSyncs.get({ ...key, variant });
+  if (isBaseVariant(variant)) {
+    const base = await syncline.state.connectionSyncs.get(key);
+    if (!base) throw unknownConnection(target);
+    return { partition, sync, syncState: base };
+  }
+  // Both reads at once: the variant's state decides, the base's only tells a known connection.
+  const [base, own] = await Promise.all([syncline.state.connectionSyncs.get(key), syncline.state.connectionSyncs.get({ ...key, variant })]);
+  if (!base) throw unknownConnection(target);
   // Compared, not trusted: a state store that keys by sync alone would answer with the base state.
   if (!own || variantOf(own) !== variant) {
-    throw new NotFoundError(`connection "${connectionId}" has no variant "${variant}" of sync "${sync.name}" (model "${model}"); a variant exists once it is created for the connection`);
+    throw new NotFoundError(`connection "${connectionId}" has no variant "${variant}" of sync "${sync.name}" (model "${target.model}"); a variant exists once it is created for the connection`);
   }
-  return { partition: { providerConfigKey, connectionId, model, variant }, sync, syncState: own };
+  return { partition, sync, syncState: own };
 }
+
+const unknownConnection = (target: RecordTarget) => new NotFoundError(`unknown connection "${target.connectionId}" for integration "${target.providerConfigKey}"`);

@@ -1,5 +1,5 @@
 /** `GET /records` and `PATCH /records/prune`, field for field as in Nango's API reference. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { VariantNameSchema } from '../../engine/state-ports.js';
 import { caseInsensitiveEnum, listParam } from '../route.js';
 import { IsoDateTime } from '../schemas.js';

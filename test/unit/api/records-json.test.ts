@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordsPageJson, toNangoRecordJson } from '../../../functions/api/routes/records.js';
+import { recordsPageJson, toNangoRecordJson } from '../../../functions/api/routes/records.page.js';
 import type { StoredRecord } from '../../../functions/engine/ports.js';
 
 describe('toNangoRecordJson', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { SdkUsageError } from '../../../functions/engine/errors.js';
-import { recordsPageJson } from '../../../functions/api/routes/records.js';
+import { recordsPageJson } from '../../../functions/api/routes/records.page.js';
 import { makeContacts } from '../../support/contacts.js';
 import { collect, makeSessionWorld } from '../../support/memory-session.js';
 
