@@ -43,6 +43,7 @@ import { isBaseVariant } from '../../engine/state-ports.js';
 import { scanningWriter } from '../../engine/records/scanning-writer.js';
 import { mapWithConcurrency } from '../../engine/concurrency.js';
 import { hashFingerprint, idFingerprint } from '../../engine/records/content-hash.js';
+import { FingerprintSet } from '../../engine/records/fingerprint-set.js';
 import { keepsStoredVersion } from '../../engine/records/merging.js';
 import {
   cursorFloor,
@@ -64,7 +65,6 @@ import { type PruneContext, pruneRecords } from './record-prune.js';
 import { RECORDS_KEYS } from './table-schema.js';
 import { batchWriteAll } from './batch-write.js';
 import { queryPages } from './dynamo-calls.js';
-import { WrittenIds } from './written-ids.js';
 
 export interface DynamoRecordStoreOptions {
   doc: DynamoDBDocumentClient;
@@ -94,7 +94,7 @@ interface WriterState {
   /** Records this writer deleted: the snapshot no longer vouches for them. */
   deletedHere: Set<number>;
   /** Records this writer wrote without a condition: a later save of one must read it first. */
-  writtenHere: WrittenIds;
+  writtenHere: FingerprintSet;
   fence: WriteFence | undefined;
 }
 
@@ -141,7 +141,7 @@ export class DynamoRecordStore implements RecordStore {
     // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`. The
     // writer's own deletions are kept beside it, so the snapshot never vouches for a record this
     // run deleted (a save of it is read and revived; the deletion count does not include it).
-    const state: WriterState = { snapshot: await this.snapshot(partition), deletedHere: new Set(), writtenHere: new WrittenIds(), fence: options.fence };
+    const state: WriterState = { snapshot: await this.snapshot(partition), deletedHere: new Set(), writtenHere: new FingerprintSet(), fence: options.fence };
     const { snapshot, deletedHere } = state;
     return {
       partition,
@@ -184,7 +184,7 @@ export class DynamoRecordStore implements RecordStore {
         }
         // Ids are unique within a batch (`PartitionWriter.save`), so an id marked written is from an earlier batch.
         const fingerprint = idFingerprint(record.id);
-        if (writer.deletedHere.has(fingerprint) || writer.writtenHere.mayHave(fingerprint)) {
+        if (writer.deletedHere.has(fingerprint) || writer.writtenHere.has(fingerprint)) {
           toRead.push(record.id);
           continue;
         }

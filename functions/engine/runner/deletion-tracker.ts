@@ -1,12 +1,13 @@
 import { idFingerprint } from '../records/content-hash.js';
+import { FingerprintSet } from '../records/fingerprint-set.js';
 
 /**
- * Which records of each model a full-refresh pass has seen, as 52-bit id fingerprints
- * (a number in a Set: tens of bytes per record, whatever the id's length). Fingerprints not
+ * Which records of each model a full-refresh pass has seen, as 52-bit id fingerprints in a
+ * `FingerprintSet` (11–23 bytes per record, whatever the id's length). Fingerprints not
  * yet persisted are kept apart so a checkpoint writes only what is new.
  */
 export class DeletionTracker {
-  private readonly seen = new Map<string, Set<number>>();
+  private readonly seen = new Map<string, FingerprintSet>();
   private readonly unsaved = new Map<string, number[]>();
 
   isTracking(model: string): boolean {
@@ -16,7 +17,7 @@ export class DeletionTracker {
   /** Starts tracking; fingerprints loaded from a resumed pass are kept. */
   start(model: string, carriedOver: number[] = []): void {
     if (this.seen.has(model)) return;
-    this.seen.set(model, new Set(carriedOver));
+    this.seen.set(model, new FingerprintSet(carriedOver));
     this.unsaved.set(model, []);
   }
 
@@ -26,10 +27,7 @@ export class DeletionTracker {
     const pending = this.unsaved.get(model)!;
     for (const id of ids) {
       const fingerprint = idFingerprint(id);
-      if (!set.has(fingerprint)) {
-        set.add(fingerprint);
-        pending.push(fingerprint);
-      }
+      if (set.add(fingerprint)) pending.push(fingerprint);
     }
   }
 
