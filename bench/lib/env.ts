@@ -34,18 +34,24 @@ export interface BenchEnv {
   registry: IntegrationRegistry;
   logger: Logger & { errors: string[] };
   api: { url: string };
-  startDataset(contacts: number, aboutBytes: number): Promise<Sandbox>;
+  /** `onDemand`: contacts generated from their id when served, not held (for a million). */
+  startDataset(contacts: number, aboutBytes: number, options?: { onDemand?: boolean }): Promise<Sandbox>;
   makeQueue(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startBenchEnv(): Promise<BenchEnv> {
+export interface BenchEnvOptions {
+  /** DynamoDB Local's JVM heap (`-Xmx`, e.g. `'6g'`) for millions of items; default: the JVM's. */
+  dynamoMaxHeap?: string;
+}
+
+export async function startBenchEnv(options: BenchEnvOptions = {}): Promise<BenchEnv> {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   };
   try {
-    const dynamoLocal = await startDynamoDbLocal({});
+    const dynamoLocal = await startDynamoDbLocal(options.dynamoMaxHeap === undefined ? {} : { maxHeap: options.dynamoMaxHeap });
     stops.push(() => dynamoLocal.stop());
     const dynamo = makeDynamoClients({ endpoint: dynamoLocal.endpoint });
     const meter = new CapacityMeter();
@@ -67,13 +73,14 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const server = await startApiServer({ app, port: 0 });
     stops.push(() => server.stop());
 
-    const startDataset = async (contacts: number, aboutBytes: number) => {
+    const startDataset = async (contacts: number, aboutBytes: number, datasetOptions: { onDemand?: boolean } = {}) => {
       const sandbox = await startSandbox({
         apiKey: SANDBOX_KEY,
         now: () => FROZEN_AT,
         epoch: FROZEN_AT,
         initialContacts: contacts,
         aboutBytes,
+        onDemand: datasetOptions.onDemand === true,
         adds: 0,
         updates: 0,
         deletes: 0,

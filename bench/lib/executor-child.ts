@@ -1,9 +1,12 @@
 /**
- * One executor run in a fresh process, for the ingest and memory figures: composes the
- * executor as its Lambda entry does (against the parent's DynamoDB Local and SQS emulator),
- * samples the heap while the run goes, and prints one JSON line with the result.
+ * One executor invocation in a fresh process, for the ingest, memory and million figures:
+ * composes the executor as its Lambda entry does (against the parent's DynamoDB Local and SQS
+ * emulator), samples the heap while the run goes, and prints one JSON line with the result.
+ * Without a message it runs a whole new run, which must succeed; with one (a run's first
+ * message or its continuation) it runs that one invocation, which may hand over.
  *
- * argv[2]: JSON of `ChildArgs`. Started by `scenarios/ingest.ts` with `--expose-gc`.
+ * argv[2]: JSON of `ChildArgs`. Started by `scenarios/ingest.ts` and `lib/executor-process.ts`
+ * with `--expose-gc`.
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { makeDynamoClients } from '../../functions/adapters/dynamodb/client.js';
@@ -13,7 +16,8 @@ import { makeLocalSqsClient } from '../../functions/local/sqs-emulator.js';
 import { CapacityMeter } from './capacity.js';
 import { makeQuietLogger, TABLES } from './common.js';
 import { benchIntegrations } from './integrations.js';
-import { runThroughExecutor } from './run-executor.js';
+import type { RunMessage, RunStatus } from '../../functions/engine/ports.js';
+import { invokeExecutor, LAMBDA_TIMEOUT_MS, runThroughExecutor } from './run-executor.js';
 
 export interface ChildArgs {
   dynamoEndpoint: string;
@@ -22,10 +26,19 @@ export interface ChildArgs {
   providerConfigKey: string;
   connectionId: string;
   syncName: string;
+  /** The message this invocation handles; absent = a new run, in one invocation. */
+  message?: RunMessage;
+  /** The invocation's remaining time at the start; default Lambda's 15 minutes. */
+  invocationMs?: number;
 }
 
 export interface ChildResult {
   ms: number;
+  runId: string;
+  /** RUNNING when the invocation handed the run over to a continuation. */
+  status: RunStatus;
+  /** Invocations the run has had so far, this one included. */
+  invocations: number;
   results: Record<string, { added: number; updated: number; deleted: number }>;
   baseline: { rssBytes: number; heapUsedBytes: number };
   peak: { maxRssBytes: number; heapUsedBytes: number; liveHeapAfterMajorGcBytes: number };
@@ -64,12 +77,16 @@ const gcWatch = new PerformanceObserver((list) => {
 });
 gcWatch.observe({ entryTypes: ['gc'] });
 
-const { ms, run } = await runThroughExecutor(syncline.executorDeps, { providerConfigKey: args.providerConfigKey, connectionId: args.connectionId, syncName: args.syncName });
+const key = { providerConfigKey: args.providerConfigKey, connectionId: args.connectionId, syncName: args.syncName };
+const { ms, run } = args.message ? await invokeExecutor(syncline.executorDeps, args.message, args.invocationMs ?? LAMBDA_TIMEOUT_MS) : await runThroughExecutor(syncline.executorDeps, key);
 clearInterval(sampler);
 gcWatch.disconnect();
 peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
 const result: ChildResult = {
   ms,
+  runId: run.runId,
+  status: run.status,
+  invocations: run.invocations,
   results: run.results,
   baseline,
   peak: { maxRssBytes: process.resourceUsage().maxRSS * 1024, heapUsedBytes: peakHeap, liveHeapAfterMajorGcBytes: peakLiveHeap },

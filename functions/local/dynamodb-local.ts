@@ -26,6 +26,11 @@ export interface DynamoDbLocalOptions {
   log?: (line: string) => void;
   /** How long to wait for the first successful call; default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * The JVM's maximum heap (`-Xmx`, e.g. `'4g'`) for tables of millions of items; undefined =
+   * the JVM's default (a quarter of the machine's memory).
+   */
+  maxHeap?: string;
 }
 
 export interface DynamoDbLocal {
@@ -62,7 +67,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   for (let attempt = 1; ; attempt++) {
     const port = fixedPort ?? (await findFreePort());
     try {
-      return await launch({ emulatorDir, port, dataDir, log: options.log, timeoutMs: options.startTimeoutMs });
+      return await launch({ emulatorDir, port, dataDir, log: options.log, timeoutMs: options.startTimeoutMs, maxHeap: options.maxHeap });
     } catch (error) {
       if (!(error instanceof PortStartError) || attempt >= attempts) throw error;
     }
@@ -101,11 +106,14 @@ interface LaunchArgs {
   dataDir: string | undefined;
   log: ((line: string) => void) | undefined;
   timeoutMs: number | undefined;
+  maxHeap: string | undefined;
 }
 
 async function launch(args: LaunchArgs): Promise<DynamoDbLocal> {
   const { emulatorDir, port, dataDir, log } = args;
+  if (args.maxHeap !== undefined && !/^\d+[kmgKMG]?$/.test(args.maxHeap)) throw new Error(`maxHeap must look like 4g or 512m, not ${args.maxHeap}`);
   const javaArgs = [
+    ...(args.maxHeap === undefined ? [] : [`-Xmx${args.maxHeap}`]),
     `-Djava.library.path=${join(emulatorDir, 'DynamoDBLocal_lib')}`,
     '-jar',
     'DynamoDBLocal.jar',

@@ -101,6 +101,8 @@ interface WriterState {
 /** The DynamoDB limit on requests per BatchWriteItem call. */
 const BATCH_WRITE_LIMIT = 25;
 const BATCH_WRITE_ATTEMPTS = 6;
+/** Items per page when a whole partition (or a run's changes) is read; see `pages`. */
+const SCAN_PAGE_ITEMS = 2_000;
 
 export function recordPartitionKey(p: RecordPartition): string {
   // providerConfigKey and model cannot contain "|"; the connection id, which can, goes last. A
@@ -563,9 +565,16 @@ export class DynamoRecordStore implements RecordStore {
     return this.pages<T>({ KeyConditionExpression: 'pk = :pk', ProjectionExpression: projection, ExpressionAttributeValues: { ':pk': recordPartitionKey(partition) } }, what);
   }
 
-  /** Runs a Query to its end, yielding each page; failures become infrastructure errors. */
+  /**
+   * Runs a Query to its end, yielding each page; failures become infrastructure errors. Pages
+   * hold at most `SCAN_PAGE_ITEMS` items: DynamoDB stops a page at 1 MB read anyway (~2,000
+   * records of ~500 bytes, before projection), so this costs it no extra calls, while DynamoDB
+   * Local re-reads the rest of the partition for every page without a `Limit` — quadratic, a
+   * minute per page in a million-record partition.
+   */
   private async *pages<T>(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, what: string): AsyncIterable<T[]> {
-    for await (const response of queryPages(this.options.doc, { ...query, TableName: this.options.tableName, ReturnConsumedCapacity: this.capacityMode() }, what)) {
+    const input = { Limit: SCAN_PAGE_ITEMS, ...query, TableName: this.options.tableName, ReturnConsumedCapacity: this.capacityMode() };
+    for await (const response of queryPages(this.options.doc, input, what)) {
       this.report('Query', response.ConsumedCapacity);
       if ((response.Items ?? []).length > 0) yield response.Items as T[];
     }

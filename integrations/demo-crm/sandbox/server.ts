@@ -29,6 +29,7 @@ export const SANDBOX_DEFAULTS: DatasetOptions = {
   tickMs: 20_000,
   initialContacts: 120,
   aboutBytes: 0,
+  onDemand: false,
   adds: 2,
   updates: 3,
   deletes: 1,
@@ -71,13 +72,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 function listContacts(dataset: SandboxDataset, url: URL, res: ServerResponse): void {
   const limit = clamp(Number(url.searchParams.get('limit') ?? 100), 1, 100);
   const after = Number(url.searchParams.get('after') ?? 0);
-  // Map iteration is insertion order, which is id order: contacts are only ever appended.
-  const page = [];
-  for (const contact of dataset.contacts.values()) {
-    if (contact.id <= after) continue;
-    page.push(contact);
-    if (page.length > limit) break;
-  }
+  // One more than asked, to know whether there is a next page. Starts at `after`, not at the
+  // first contact, so paging through a million stays linear.
+  const page = dataset.contacts.page(after, limit + 1);
   const hasMore = page.length > limit;
   const results = page.slice(0, limit);
   send(res, 200, { results, ...(hasMore ? { paging: { next: { after: String(results[results.length - 1]!.id) } } } : {}) });
