@@ -4,16 +4,18 @@
  * demo CRM sandboxes — all on 127.0.0.1). Prints a table, writes bench/results.json; a full
  * run (or `--readme`) also rewrites the results section of bench/README.md and bench/plot.svg.
  *
- * Quick (< 3 min on 2 cores): ingest 10k and 30k records, memory 10k vs 30k.
- * Full: ingest 10k, 30k and 100k, memory 10k vs 100k. Method: bench/README.md.
+ * Quick (~5 min on 2 cores): ingest 10k and 30k records, memory 10k vs 30k, the big run at 10k and 100k.
+ * Full (~25 min): ingest 10k, 30k and 100k, memory 10k vs 100k, the big run at 100k and 1M. Method: bench/README.md.
  */
 import { cpus, loadavg } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { costLine, measureEngineCosts, measureNaiveCosts, type CostLine } from './scenarios/cost.js';
 import { measureBundles, type BundleLine } from './scenarios/bundles.js';
+import { measureColdStarts, type ColdStartLine } from './scenarios/cold-start.js';
 import { measureFanOut, type FanOutPoint } from './scenarios/fan-out.js';
 import { measureIngest, type IngestPoint } from './scenarios/ingest.js';
+import { measureMillion, type MillionResult } from './scenarios/million.js';
 import { measureRecordsApi, type RecordsApiPoint } from './scenarios/records-api.js';
 import { measureWebhooks, type WebhookResult } from './scenarios/webhooks.js';
 import { startBenchEnv } from './lib/env.js';
@@ -54,10 +56,13 @@ export interface BenchResults {
   fanOut: FanOutPoint;
   webhooks: WebhookResult;
   bundles: BundleLine[];
+  coldStarts: ColdStartLine[];
+  million: MillionResult;
 }
 
 const quick = process.argv.includes('--quick');
 const sizes = quick ? [10_000, 30_000] : [10_000, 30_000, 100_000];
+const MILLION_SIZES = quick ? [10_000, 100_000] : [100_000, 1_000_000];
 const started = Date.now();
 const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
 const step = (what: string) => console.log(`[${Math.round((Date.now() - started) / 1000)} s] ${what}`);
@@ -67,6 +72,9 @@ async function main(): Promise<void> {
   step(`starting DynamoDB Local, the SQS emulator and the HTTP API (${quick ? 'quick' : 'full'} run)`);
   const env = await startBenchEnv();
   try {
+    // First, on fresh tables: a cold start does not depend on what the tables hold.
+    step('cold starts: fresh processes loading the executor and API bundles');
+    const coldStarts = await measureColdStarts(env, { runs: quick ? 5 : 9 });
     const ingest: IngestPoint[] = [];
     const recordsApi: RecordsApiPoint[] = [];
     const sandboxes = new Map<number, Awaited<ReturnType<typeof env.startDataset>>>();
@@ -94,6 +102,10 @@ async function main(): Promise<void> {
     step('webhooks, bundles');
     const webhooks = await measureWebhooks(env);
     const bundles = await measureBundles();
+    // Last: it leaves ~2 × (1M + 100k) items in DynamoDB Local. Quick: 10k vs 100k, with 30 s
+    // invocations so that the 100k run hands over to continuations as a long one does.
+    step(`one big run: initial sync then a 1% full refresh, at ${MILLION_SIZES.map((x) => x.toLocaleString('en-US')).join(' and ')} records`);
+    const million = await measureMillion(env, { sizes: MILLION_SIZES, ...(quick ? { invocationMs: 30_000 } : {}), log: (line) => step(line) });
 
     const small = ingest[0]!;
     const big = ingest[ingest.length - 1]!;
@@ -130,6 +142,8 @@ async function main(): Promise<void> {
       fanOut,
       webhooks,
       bundles,
+      coldStarts,
+      million,
     };
     const json = `${JSON.stringify(results, null, 2)}\n`;
     await writeFile(new URL('results.json', import.meta.url), json);

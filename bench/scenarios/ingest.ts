@@ -1,12 +1,14 @@
 /**
  * 1. Ingest (and 4. executor memory): an initial sync of N records from the sandbox API through
  * the real executor handler, each in a fresh child process (peak RSS and heap come from there),
- * then the raw ceiling: the very items the engine wrote, PutItem'd straight into an identical
- * table with the engine's total write concurrency.
+ * then two raw ceilings: the very items the engine wrote, put straight into an identical table
+ * with one conditional PutItem each (the single-item ceiling, at the concurrency the engine had
+ * with single puts) and with BatchWriteItem (at the engine's batch concurrency).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll } from '../../functions/adapters/dynamodb/batch-write.js';
 import { recordPartitionKey } from '../../functions/adapters/dynamodb/record-store.js';
 import { itemSize, decodePayload, type RecordItem } from '../../functions/adapters/dynamodb/record-codec.js';
 import { mapWithConcurrency } from '../../functions/engine/concurrency.js';
@@ -25,6 +27,8 @@ import { perSecond, ratio, round } from '../lib/stats.js';
  * BatchWriteItem calls of 25; the ceiling stays the single-put one the issue compares with.)
  */
 export const ENGINE_WRITE_CONCURRENCY = DEFAULT_RUNNER_CONFIG.flushConcurrency * STORE_WRITE_CONCURRENCY;
+/** The engine's BatchWriteItem calls in flight at most: flushConcurrency × (batchSize / 25). */
+const ENGINE_BATCH_CONCURRENCY = DEFAULT_RUNNER_CONFIG.flushConcurrency * Math.ceil(DEFAULT_RUNNER_CONFIG.batchSize / 25);
 const CHILD = fileURLToPath(new URL('../lib/executor-child.ts', import.meta.url));
 const CHILD_TIMEOUT_MS = 20 * 60_000;
 
@@ -32,8 +36,12 @@ export interface IngestPoint {
   records: number;
   connectionId: string;
   engine: { ms: number; recordsPerSecond: number };
+  /** Conditional PutItem per record, ENGINE_WRITE_CONCURRENCY in flight: the target is 1.5× this. */
   ceiling: { ms: number; recordsPerSecond: number; concurrency: number };
   ratio: number;
+  /** BatchWriteItem of 25, ENGINE_BATCH_CONCURRENCY calls in flight: what batches alone reach. */
+  batchCeiling: { ms: number; recordsPerSecond: number; concurrency: number };
+  batchRatio: number;
   memory: { baselineRssBytes: number; maxRssBytes: number; baselineHeapBytes: number; peakHeapBytes: number; peakLiveHeapBytes: number };
   capacity: CapacityTotals;
   item: { avgJsonBytes: number; avgItemBytes: number; maxItemBytes: number };
@@ -54,19 +62,36 @@ export async function measureIngest(env: BenchEnv, records: number, sandbox: San
   if (added !== records) throw new Error(`ingest of ${records} added ${added} records`);
 
   const items = await readPartition(env, recordPartitionKey({ providerConfigKey: FULL.providerConfigKey, connectionId, model: FULL.model }));
-  const started = performance.now();
-  await mapWithConcurrency(items, ENGINE_WRITE_CONCURRENCY, (item) => env.dynamo.doc.send(new PutCommand({ TableName: RAW_TABLES.records, Item: item })));
+  // The issue's ceiling: one conditional PutItem per record, as the engine wrote them before batches.
+  let started = performance.now();
+  await mapWithConcurrency(items, ENGINE_WRITE_CONCURRENCY, (item) =>
+    env.dynamo.doc.send(new PutCommand({ TableName: RAW_TABLES.records, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })),
+  );
   const ceilingMs = performance.now() - started;
+  // And the most batches can do: the same items in BatchWriteItem calls, as many in flight as the engine keeps.
+  started = performance.now();
+  const batched = items.map((item) => ({ ...item, pk: `batch|${item.pk}` }));
+  await batchWriteAll(
+    env.dynamo.doc,
+    RAW_TABLES.records,
+    batched.map((Item) => ({ PutRequest: { Item } })),
+    'the batch ceiling',
+    { concurrency: ENGINE_BATCH_CONCURRENCY },
+  );
+  const batchCeilingMs = performance.now() - started;
 
   const sizes = items.map(itemSize);
   const engine = { ms: round(child.ms, 0), recordsPerSecond: perSecond(records, child.ms) };
   const ceiling = { ms: round(ceilingMs, 0), recordsPerSecond: perSecond(records, ceilingMs), concurrency: ENGINE_WRITE_CONCURRENCY };
+  const batchCeiling = { ms: round(batchCeilingMs, 0), recordsPerSecond: perSecond(records, batchCeilingMs), concurrency: ENGINE_BATCH_CONCURRENCY };
   return {
     records,
     connectionId,
     engine,
     ceiling,
     ratio: ratio(engine.recordsPerSecond, ceiling.recordsPerSecond),
+    batchCeiling,
+    batchRatio: ratio(engine.recordsPerSecond, batchCeiling.recordsPerSecond),
     memory: {
       baselineRssBytes: child.baseline.rssBytes,
       maxRssBytes: child.peak.maxRssBytes,
