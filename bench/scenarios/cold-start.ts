@@ -160,7 +160,8 @@ export async function measureColdStarts(env: BenchEnv, options: ColdStartOptions
     const expectStatus = (status: number, records?: number) => async (response: unknown) => {
       const { statusCode, body } = response as { statusCode: number; body: string };
       if (statusCode !== status) throw new Error(`API answered ${statusCode}: ${body.slice(0, 300)}`);
-      if (records !== undefined && (JSON.parse(body) as { records: unknown[] }).records.length !== records) throw new Error(`GET /records listed ${(JSON.parse(body) as { records: unknown[] }).records.length} records, not ${records}: ${body.slice(0, 200)}`);
+      const listed = records === undefined ? undefined : (JSON.parse(body) as { records: unknown[] }).records.length;
+      if (listed !== records) throw new Error(`GET /records listed ${listed} records, not ${records}: ${body.slice(0, 200)}`);
     };
 
     const cases: Case[] = [

@@ -26,14 +26,18 @@ const tally = (outcomes: { result: string }[]) => {
  * A store on fresh tables whose client counts its calls by command, and can hand back the
  * last `unprocessed` requests of a BatchWriteItem unwritten, as DynamoDB does when throttled.
  */
-async function setUp(options: { unprocessedOnce?: number } = {}) {
+async function setUp(options: { unprocessedOnce?: number; hangBatches?: boolean } = {}) {
   const tables = await dynamo.freshTables();
   const calls: string[] = [];
   let unprocessedLeft = options.unprocessedOnce ?? 0;
   const doc = Object.create(dynamo.doc) as typeof dynamo.doc;
-  doc.send = (async (command: { constructor: { name: string }; input: { RequestItems?: Record<string, unknown[]> } }) => {
+  doc.send = (async (command: { constructor: { name: string }; input: { RequestItems?: Record<string, unknown[]> } }, sendOptions?: { abortSignal?: AbortSignal }) => {
     calls.push(command.constructor.name);
     const requests = command.input.RequestItems?.[tables.records];
+    if (command.constructor.name === 'BatchWriteCommand' && options.hangBatches) {
+      // A call that never answers (a network stall, the SDK retrying a throttled call): only the abort ends it.
+      await new Promise((_, reject) => sendOptions?.abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+    }
     if (command.constructor.name === 'BatchWriteCommand' && requests && unprocessedLeft > 0) {
       const held = requests.slice(-unprocessedLeft);
       unprocessedLeft = 0;
@@ -102,6 +106,23 @@ describe('known-new records in batches', () => {
     expect(count(calls, 'PutCommand')).toBe(0);
   });
 
+  it('settles the conditional writes of a save whose fence fails, and rejects with the LeaseLostError alone', async () => {
+    const { store } = await setUp();
+    let lost = false;
+    const fence: WriteFence = {
+      confirm: async () => {
+        if (lost) throw new LeaseLostError('cancelled');
+      },
+    };
+    const writer = await store.openWriter(partition, ctx, { snapshot: true, fence });
+    const [first, second] = makeContacts(2);
+    await writer.save([toInput(first!)]);
+    lost = true;
+    // The re-saved id is read first (a network round trip) while the fence fails at once.
+    await expect(writer.save([toInput({ ...first!, name: 'renamed' }), toInput(second!)])).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await store.getByIds(partition, [String(second!['id'])])).size).toBe(0);
+  });
+
   it('falls back to conditional puts when a batch cannot go out within the window after the confirmation', async () => {
     const { store, calls, clock } = await setUp();
     const slowFence: WriteFence = { confirm: async () => clock.advance(5_000) }; // the confirmation itself took too long
@@ -109,6 +130,23 @@ describe('known-new records in batches', () => {
     expect(tally(await writer.save(makeContacts(30).map(toInput)))).toEqual({ ADDED: 30 });
     expect(count(calls, 'BatchWriteCommand')).toBe(0);
     expect(count(calls, 'PutCommand')).toBe(30);
+  });
+
+  it('aborts a batch call still running when the window ends, and puts its records conditionally', async () => {
+    const { store, calls } = await setUp({ hangBatches: true });
+    const writer = await store.openWriter(partition, ctx, { snapshot: true, fence: { confirm: async () => undefined } });
+    const contacts = makeContacts(30).map(toInput);
+    expect(tally(await writer.save(contacts))).toEqual({ ADDED: 30 });
+    expect(count(calls, 'BatchWriteCommand')).toBe(2);
+    expect(count(calls, 'PutCommand')).toBe(30);
+    expect(
+      (
+        await store.getByIds(
+          partition,
+          contacts.map((c) => c.id),
+        )
+      ).size,
+    ).toBe(30);
   });
 
   it('retries the requests DynamoDB hands back unprocessed, and rejects an oversized record alone', async () => {

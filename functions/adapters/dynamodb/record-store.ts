@@ -18,7 +18,17 @@
  * write-skew re-stamping and the capacity accounting, which belong to this one table.
  */
 import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, paginateQuery, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  paginateQuery,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { asInfrastructureError, InvalidCursorError, LeaseLostError } from '../../engine/errors.js';
 import type {
   ChangeCounts,
@@ -196,17 +206,24 @@ export class DynamoRecordStore implements RecordStore {
         } else if (!known.deleted && known.hashFingerprint === hashFingerprint(record.hash)) unchanged.add(record.id);
         else toRead.push(record.id);
       }
-      const batched = writer?.fence && knownNew.length > 0 ? this.writeKnownNew(pk, knownNew, ctx, options, writer) : null;
-      const existing = await this.readExisting(pk, toRead);
-      const batchedIds = new Set(batched === null ? [] : knownNew.map((record) => record.id));
-      const conditional = mapWithConcurrency(
-        records.filter((record) => !batchedIds.has(record.id)),
-        this.writeConcurrency,
-        async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx, options)),
+      const batching = writer?.fence !== undefined && knownNew.length > 0;
+      const batchedIds = new Set(batching ? knownNew.map((record) => record.id) : []);
+      const batched = batching ? this.writeKnownNew(pk, knownNew, ctx, options, writer!) : Promise.resolve(new Map<string, SaveOutcome>());
+      const conditional = this.readExisting(pk, toRead).then((existing) =>
+        mapWithConcurrency(
+          records.filter((record) => !batchedIds.has(record.id)),
+          this.writeConcurrency,
+          async (record): Promise<SaveOutcome> => (unchanged.has(record.id) ? { id: record.id, result: 'UNCHANGED' } : this.saveOne(pk, record, existing.get(record.id) ?? null, ctx, options)),
+        ),
       );
-      const [fromBatches, rest] = await Promise.all([batched, conditional]);
-      const outcomes = new Map(rest.map((outcome) => [outcome.id, outcome]));
-      for (const [id, outcome] of fromBatches ?? []) outcomes.set(id, outcome);
+      // Both settle before the save answers: a failure of one never leaves the other writing behind it.
+      const [fromBatches, rest] = await Promise.allSettled([batched, conditional]);
+      if (fromBatches.status === 'rejected' || rest.status === 'rejected') {
+        const errors = [fromBatches, rest].flatMap((settled) => (settled.status === 'rejected' ? [settled.reason as unknown] : []));
+        throw errors.find((error) => error instanceof LeaseLostError) ?? errors[0];
+      }
+      const outcomes = new Map(rest.value.map((outcome) => [outcome.id, outcome]));
+      for (const [id, outcome] of fromBatches.value) outcomes.set(id, outcome);
       return records.map((record) => outcomes.get(record.id)!);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error; // the fence: the run stops, as at its next lease check
@@ -228,7 +245,8 @@ export class DynamoRecordStore implements RecordStore {
    * (a conditional renewal of the lease) succeeded, within `fenceWindowMs`; whatever cannot be
    * sent in that window (a slow confirmation, items DynamoDB handed back unprocessed and still
    * pending after a backoff) falls back to a conditional put, which decides against whatever is
-   * there. The gap left is a cancel and a new run's first write of the same id landing inside
+   * there; a call still running when the window ends is aborted (the SDK's retries with it) and
+   * its items take the same path, since nobody can tell whether they were written. The gap left is a cancel and a new run's first write of the same id landing inside
    * that window, between the confirmation and this batch.
    *
    * Crash-safe like the single puts: a batch half-written before a crash is in the next
@@ -242,7 +260,7 @@ export class DynamoRecordStore implements RecordStore {
       const payload = encodePayload(record.payload);
       // Marked before the write: a later save of the id is read and decided, never blind.
       writer.writtenHere.add(idFingerprint(record.id));
-      const size = itemSize(this.newItem(pk, record, payload, 0, ctx));
+      const size = itemSize(this.newItem(pk, record, payload, this.options.clock.now(), ctx));
       if (size > MAX_ITEM_BYTES) outcomes.set(record.id, tooLarge(record.id, size));
       else pending.push({ record, payload });
     }
@@ -261,12 +279,24 @@ export class DynamoRecordStore implements RecordStore {
         }
         const stampedAt = this.options.clock.now();
         const items = left.map(({ record, payload }) => this.newItem(pk, record, payload, stampedAt, ctx));
-        const response = await this.options.doc.send(
-          new BatchWriteCommand({
-            RequestItems: { [this.options.tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
-            ReturnConsumedCapacity: this.capacityMode(),
-          }),
-        );
+        // The SDK's own retries (throttling, a 5xx) happen inside this call: the abort ends them,
+        // and the call itself, when the window does.
+        const window = AbortSignal.timeout(Math.max(1, confirmedAt + this.fenceWindowMs - stampedAt));
+        let response: BatchWriteCommandOutput;
+        try {
+          response = await this.options.doc.send(
+            new BatchWriteCommand({
+              RequestItems: { [this.options.tableName]: items.map((Item) => ({ PutRequest: { Item } })) },
+              ReturnConsumedCapacity: this.capacityMode(),
+            }),
+            { abortSignal: window },
+          );
+        } catch (error) {
+          if (!window.aborted) throw error;
+          // Written or not, nobody can say: the conditional path reads and decides each one.
+          fallback.push(...left.map((entry) => entry.record));
+          return;
+        }
         this.report('BatchWriteItem', response.ConsumedCapacity);
         const unprocessed = new Set((response.UnprocessedItems?.[this.options.tableName] ?? []).map((request) => request.PutRequest?.Item?.['sk'] as string));
         for (const item of items) {
@@ -290,10 +320,14 @@ export class DynamoRecordStore implements RecordStore {
     return { pk, sk: record.id, cu: cursorKey(now, record.id), h: record.hash, v: 1, d: payload, fs: now, a: 'A', r: ctx.runId };
   }
 
-  /** Reads the whole partition once (billed by size, ~0.06 RCU per 1 KB record) into a packed snapshot. */
+  /**
+   * Reads the whole partition once into a packed snapshot, strongly consistent (billed by size,
+   * ~0.11 RCU per 1 KB record): a record the run's previous invocation wrote a moment ago must
+   * not look absent, or it would be batch-written over as new.
+   */
   private async snapshot(partition: RecordPartition): Promise<PackedSnapshot> {
     const entries = { idFp: [] as number[], hashFp: [] as number[], deleted: [] as number[] };
-    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a' | 'pa'>>(partition, 'sk, h, a, pa', 'reading a partition snapshot')) {
+    for await (const items of this.partitionPages<Pick<RecordItem, 'sk' | 'h' | 'a' | 'pa'>>(partition, 'sk, h, a, pa', 'reading a partition snapshot', true)) {
       for (const item of items) {
         entries.idFp.push(idFingerprint(item.sk));
         // A pruned record matches no hash (NaN equals nothing), so its save reads it and restores the payload.
@@ -561,8 +595,11 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   /** Every item of a partition on the table, page by page, with only the attributes named. */
-  private partitionPages<T>(partition: RecordPartition, projection: string, what: string): AsyncIterable<T[]> {
-    return this.pages<T>({ KeyConditionExpression: 'pk = :pk', ProjectionExpression: projection, ExpressionAttributeValues: { ':pk': recordPartitionKey(partition) } }, what);
+  private partitionPages<T>(partition: RecordPartition, projection: string, what: string, consistent = false): AsyncIterable<T[]> {
+    return this.pages<T>(
+      { KeyConditionExpression: 'pk = :pk', ProjectionExpression: projection, ExpressionAttributeValues: { ':pk': recordPartitionKey(partition) }, ConsistentRead: consistent },
+      what,
+    );
   }
 
   /**
