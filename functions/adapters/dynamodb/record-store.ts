@@ -103,7 +103,7 @@ interface WriterState {
   snapshot: PackedSnapshot;
   /** Records this writer deleted: the snapshot no longer vouches for them. */
   deletedHere: Set<number>;
-  /** Records this writer wrote without a condition: a later save of one must read it first. */
+  /** Records this writer wrote without a condition: a later save of one must read it first (lossy: a false "written" only costs that read). */
   writtenHere: FingerprintSet;
   fence: WriteFence | undefined;
 }
@@ -153,7 +153,7 @@ export class DynamoRecordStore implements RecordStore {
     // The snapshot is this writer's own: taken once, read by its saves and by `countUnseen`. The
     // writer's own deletions are kept beside it, so the snapshot never vouches for a record this
     // run deleted (a save of it is read and revived; the deletion count does not include it).
-    const state: WriterState = { snapshot: await this.snapshot(partition), deletedHere: new Set(), writtenHere: new FingerprintSet(), fence: options.fence };
+    const state: WriterState = { snapshot: await this.snapshot(partition), deletedHere: new Set(), writtenHere: new FingerprintSet([], 'lossy'), fence: options.fence };
     const { snapshot, deletedHere } = state;
     return {
       partition,

@@ -1,5 +1,5 @@
 import { idFingerprint } from '../records/content-hash.js';
-import { FingerprintSet } from '../records/fingerprint-set.js';
+import { FingerprintLog, FingerprintSet } from '../records/fingerprint-set.js';
 
 /**
  * Which records of each model a full-refresh pass has seen, as 52-bit id fingerprints in a
@@ -8,7 +8,7 @@ import { FingerprintSet } from '../records/fingerprint-set.js';
  */
 export class DeletionTracker {
   private readonly seen = new Map<string, FingerprintSet>();
-  private readonly unsaved = new Map<string, number[]>();
+  private readonly unsaved = new Map<string, FingerprintLog>();
 
   isTracking(model: string): boolean {
     return this.seen.has(model);
@@ -18,7 +18,7 @@ export class DeletionTracker {
   start(model: string, carriedOver: number[] = []): void {
     if (this.seen.has(model)) return;
     this.seen.set(model, new FingerprintSet(carriedOver));
-    this.unsaved.set(model, []);
+    this.unsaved.set(model, new FingerprintLog());
   }
 
   markSeen(model: string, ids: Iterable<string>): void {
@@ -47,7 +47,7 @@ export class DeletionTracker {
   takeUnsaved(): Map<string, number[]> {
     const taken = new Map<string, number[]>();
     for (const [model, pending] of this.unsaved) {
-      if (pending.length > 0) taken.set(model, pending.splice(0));
+      if (pending.length > 0) taken.set(model, pending.take());
     }
     return taken;
   }
