@@ -5,8 +5,6 @@
  * with one conditional PutItem each (the single-item ceiling, at the concurrency the engine had
  * with single puts) and with BatchWriteItem (at the engine's batch concurrency).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll } from '../../functions/adapters/dynamodb/batch-write.js';
 import { recordPartitionKey } from '../../functions/adapters/dynamodb/record-store.js';
@@ -17,7 +15,7 @@ import type { Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
 import { unitsFor, type CapacityTotals } from '../lib/capacity.js';
 import { RAW_TABLES, STORE_WRITE_CONCURRENCY, TABLES } from '../lib/common.js';
 import { addConnection, type BenchEnv } from '../lib/env.js';
-import type { ChildArgs, ChildResult } from '../lib/executor-child.js';
+import { runExecutorProcess } from '../lib/executor-process.js';
 import { FULL } from '../lib/integrations.js';
 import { perSecond, ratio, round } from '../lib/stats.js';
 
@@ -29,8 +27,6 @@ import { perSecond, ratio, round } from '../lib/stats.js';
 export const ENGINE_WRITE_CONCURRENCY = DEFAULT_RUNNER_CONFIG.flushConcurrency * STORE_WRITE_CONCURRENCY;
 /** The engine's BatchWriteItem calls in flight at most: flushConcurrency × (batchSize / 25). */
 const ENGINE_BATCH_CONCURRENCY = DEFAULT_RUNNER_CONFIG.flushConcurrency * Math.ceil(DEFAULT_RUNNER_CONFIG.batchSize / 25);
-const CHILD = fileURLToPath(new URL('../lib/executor-child.ts', import.meta.url));
-const CHILD_TIMEOUT_MS = 20 * 60_000;
 
 export interface IngestPoint {
   records: number;
@@ -50,7 +46,7 @@ export interface IngestPoint {
 export async function measureIngest(env: BenchEnv, records: number, sandbox: Sandbox): Promise<IngestPoint> {
   const connectionId = `ingest-${records}`;
   await addConnection(env, FULL.providerConfigKey, connectionId, sandbox);
-  const child = await runChild({
+  const child = await runExecutorProcess({
     dynamoEndpoint: env.dynamoEndpoint,
     sqsEndpoint: env.sqsEndpoint,
     runQueueUrl: env.runQueueUrl,
@@ -126,26 +122,4 @@ export async function readPartition(env: BenchEnv, pk: string): Promise<RecordIt
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
-}
-
-function runChild(args: ChildArgs): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each executor run there (for finding hot spots).
-    const profile = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
-    const child = spawn(process.execPath, ['--expose-gc', '--no-warnings', ...profile, '--import', 'tsx', CHILD, JSON.stringify(args)], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('@@result '));
-      if (code === 0 && line) resolve(JSON.parse(line.slice('@@result '.length)) as ChildResult);
-      else reject(new Error(`executor child exited ${code}:\n${err}`));
-    });
-  });
 }

@@ -40,6 +40,42 @@ function delayedWriter(tableName: string, clock: { now(): number }) {
   return new DynamoRecordStore({ doc, tableName, clock, maxWriteSkewMs: MAX_SKEW_MS, writeConcurrency: 10 });
 }
 
+type Kit = Awaited<ReturnType<typeof makeEngineKit>>;
+
+/**
+ * A reader following cursors from the start while `writers` run, then — once the lag has
+ * passed — to the end (on a busy machine it may trail the writers by many pages): the latest
+ * version it saw of each id.
+ */
+async function readWhileWriting(kit: Kit, p: ReturnType<Kit['partition']>, writers: Promise<unknown>[]): Promise<Map<string, number>> {
+  const view = new Map<string, number>();
+  let cursor: string | undefined;
+  const read = async (): Promise<boolean> => {
+    const page = await kit.records.list(p, { limit: 25, cursor, visibleBefore: kit.clock.now() - LAG_MS });
+    for (const r of page.records) view.set(r.id, r.version);
+    if (page.records.length > 0) cursor = page.records[page.records.length - 1]!.cursor;
+    return page.nextCursor !== null;
+  };
+  let writing = true;
+  const reader = (async () => {
+    while (writing) {
+      await read();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  await Promise.all(writers);
+  writing = false;
+  await reader;
+  await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
+  while (await read());
+  return view;
+}
+
+/** Records whose stored version the reader never saw. */
+function missedChanges(truth: Map<string, { id: string; version: number }>, view: Map<string, number>): string[] {
+  return [...truth.values()].filter((r) => view.get(r.id) !== r.version).map((r) => `${r.id}@v${r.version}`);
+}
+
 describe('cursor consistency under concurrent writes', () => {
   for (let round = 1; round <= 3; round++) {
     it(`a paging reader misses no change (randomized round ${round})`, async () => {
@@ -47,7 +83,6 @@ describe('cursor consistency under concurrent writes', () => {
       const p = kit.partition('Contact');
       const writer = delayedWriter(kit.tables.records, kit.clock);
       const ids = Array.from({ length: 150 }, (_, i) => `r-${i}`);
-      let writing = true;
       const written = new Set<string>();
       const more = keepWriting(written);
 
@@ -67,33 +102,11 @@ describe('cursor consistency under concurrent writes', () => {
         }
       });
 
-      // The reader follows cursors from the start, keeping the latest version it saw of each id.
-      const view = new Map<string, { version: number; action: string }>();
-      let cursor: string | undefined;
-      const read = async (): Promise<boolean> => {
-        const page = await kit.records.list(p, { limit: 25, cursor, visibleBefore: kit.clock.now() - LAG_MS });
-        for (const r of page.records) view.set(r.id, { version: r.version, action: r.lastAction });
-        if (page.records.length > 0) cursor = page.records[page.records.length - 1]!.cursor;
-        return page.nextCursor !== null;
-      };
-      const reader = (async () => {
-        while (writing) {
-          await read();
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
-
-      await Promise.all(writers);
-      writing = false;
-      await reader;
-      await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
-      // Catch up to the end: on a busy machine the reader may trail the writers by many pages.
-      while (await read());
+      const view = await readWhileWriting(kit, p, writers);
 
       const truth = await kit.records.getByIds(p, ids);
       expect(truth.size).toBeGreaterThan(100);
-      const missed = [...truth.values()].filter((r) => view.get(r.id)?.version !== r.version).map((r) => `${r.id}@v${r.version}`);
-      expect(missed).toEqual([]);
+      expect(missedChanges(truth, view)).toEqual([]);
     }, 20_000);
   }
 
@@ -106,7 +119,6 @@ describe('cursor consistency under concurrent writes', () => {
     const writer = await store.openWriter(p, { runId: 'initial', runStartedAt: Date.now() }, { snapshot: true, fence: { confirm: async () => void batches++ } });
     const lanes = Array.from({ length: 3 }, (_, lane) => Array.from({ length: 80 }, (_, i) => `b-${lane}-${i}`));
     const ids = lanes.flat();
-    let writing = true;
     const written = new Set<string>();
     const more = keepWriting(written);
 
@@ -127,31 +139,12 @@ describe('cursor consistency under concurrent writes', () => {
       }
     });
 
-    const view = new Map<string, number>();
-    let cursor: string | undefined;
-    const read = async (): Promise<boolean> => {
-      const page = await kit.records.list(p, { limit: 25, cursor, visibleBefore: kit.clock.now() - LAG_MS });
-      for (const r of page.records) view.set(r.id, r.version);
-      if (page.records.length > 0) cursor = page.records[page.records.length - 1]!.cursor;
-      return page.nextCursor !== null;
-    };
-    const reader = (async () => {
-      while (writing) {
-        await read();
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    await Promise.all(writers);
-    writing = false;
-    await reader;
-    await new Promise((resolve) => setTimeout(resolve, LAG_MS + 50));
-    while (await read());
+    const view = await readWhileWriting(kit, p, writers);
 
     const truth = await kit.records.getByIds(p, ids);
     expect(truth.size).toBeGreaterThan(100);
     expect(batches).toBeGreaterThan(0);
     expect([...truth.values()].filter((r) => r.version > 1).length).toBeGreaterThan(0); // re-saved ids went the conditional way
-    const missed = [...truth.values()].filter((r) => view.get(r.id) !== r.version).map((r) => `${r.id}@v${r.version}`);
-    expect(missed).toEqual([]);
+    expect(missedChanges(truth, view)).toEqual([]);
   }, 20_000);
 });
