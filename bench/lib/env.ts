@@ -4,20 +4,17 @@
  * 127.0.0.1 — and one demo CRM sandbox per dataset. Every DynamoDB call is metered.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoApiKeyStore } from '../../functions/adapters/dynamodb/api-key-store.js';
 import { makeDynamoClients, type DynamoClients } from '../../functions/adapters/dynamodb/client.js';
 import { createTables } from '../../functions/adapters/dynamodb/create-tables.js';
-import { createApiApp } from '../../functions/api/app.js';
-import { makeSyncline, type Syncline } from '../../functions/composition.js';
-import { IntegrationRegistry } from '../../functions/engine/integration.js';
+import type { Syncline } from '../../functions/composition.js';
+import type { IntegrationRegistry } from '../../functions/engine/integration.js';
 import type { Logger } from '../../functions/engine/ports.js';
-import { startApiServer } from '../../functions/local/api-server.js';
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local.js';
 import { startSqsEmulator, type SqsEmulator } from '../../functions/local/sqs-emulator.js';
 import { startSandbox, type Sandbox } from '../../integrations/demo-crm/sandbox/server.js';
 import { CapacityMeter } from './capacity.js';
-import { API_KEY, makeQuietLogger, RAW_TABLES, SANDBOX_KEY, TABLES, VISIBILITY_LAG_MS } from './common.js';
-import { benchIntegrations } from './integrations.js';
+import { makeQuietLogger, RAW_TABLES, SANDBOX_KEY, TABLES } from './common.js';
+import { makeBenchSyncline, startBenchApi } from './compose.js';
 
 /** The sandbox never moves on by itself: the benchmark changes its data explicitly. */
 const FROZEN_AT = Date.parse('2025-01-01T00:00:00Z');
@@ -65,12 +62,8 @@ export async function startBenchEnv(options: BenchEnvOptions = {}): Promise<Benc
     const runs = await sqs.createQueueWithDlq('bench-runs', { visibilityTimeoutS: 5400, maxReceiveCount: 5 });
 
     const logger = makeQuietLogger();
-    const registry = new IntegrationRegistry(benchIntegrations);
-    const syncline = makeSyncline({ dynamo, sqs: sqs.client, tables: TABLES, runQueueUrl: runs.queueUrl, registry, logger });
-    const apiKeys = new DynamoApiKeyStore({ doc: dynamo.doc, tableName: TABLES.state });
-    await apiKeys.importKey('bench', API_KEY);
-    const app = createApiApp({ syncline, apiKeys, clock: syncline.clock, visibilityLagMs: VISIBILITY_LAG_MS, logger });
-    const server = await startApiServer({ app, port: 0 });
+    const syncline = makeBenchSyncline(dynamo, sqs.client, runs.queueUrl, logger);
+    const server = await startBenchApi(syncline, logger);
     stops.push(() => server.stop());
 
     const startDataset = async (contacts: number, aboutBytes: number, datasetOptions: { onDemand?: boolean } = {}) => {
@@ -100,7 +93,7 @@ export async function startBenchEnv(options: BenchEnvOptions = {}): Promise<Benc
       meter,
       runQueueUrl: runs.queueUrl,
       syncline,
-      registry,
+      registry: syncline.registry,
       logger,
       api: { url: server.url },
       startDataset,

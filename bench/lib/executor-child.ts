@@ -10,14 +10,12 @@
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { makeDynamoClients } from '../../functions/adapters/dynamodb/client.js';
-import { makeSyncline } from '../../functions/composition.js';
-import { IntegrationRegistry } from '../../functions/engine/integration.js';
 import { makeLocalSqsClient } from '../../functions/local/sqs-emulator.js';
 import { CapacityMeter } from './capacity.js';
-import { makeQuietLogger, TABLES } from './common.js';
-import { benchIntegrations } from './integrations.js';
+import { makeQuietLogger } from './common.js';
 import type { RunMessage, RunStatus } from '../../functions/engine/ports.js';
 import { invokeExecutor, LAMBDA_TIMEOUT_MS, runThroughExecutor } from './run-executor.js';
+import { makeBenchSyncline } from './compose.js';
 
 export interface ChildArgs {
   dynamoEndpoint: string;
@@ -51,14 +49,7 @@ const dynamo = makeDynamoClients({ endpoint: args.dynamoEndpoint });
 const meter = new CapacityMeter();
 meter.attach(dynamo.client);
 const logger = makeQuietLogger();
-const syncline = makeSyncline({
-  dynamo,
-  sqs: makeLocalSqsClient(args.sqsEndpoint),
-  tables: TABLES,
-  runQueueUrl: args.runQueueUrl,
-  registry: new IntegrationRegistry(benchIntegrations),
-  logger,
-});
+const syncline = makeBenchSyncline(dynamo, makeLocalSqsClient(args.sqsEndpoint), args.runQueueUrl, logger);
 
 (globalThis as { gc?: () => void }).gc?.();
 const baseline = { rssBytes: process.memoryUsage.rss(), heapUsedBytes: process.memoryUsage().heapUsed };

@@ -16,13 +16,6 @@ interface Execution {
   status: string;
   trigger: string;
 }
-interface Status {
-  name: string;
-  status: string;
-  finishedAt: string | null;
-  frequency: string;
-  latestExecutionStatus: string | null;
-}
 
 let stack: ConsoleStack;
 
@@ -35,20 +28,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const { url, secretKey } = stack;
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function contactsStatus(): Promise<Status> {
-  const { body } = await api<{ syncs: Status[] }>('GET', `/sync/status?provider_config_key=${PCK}&connection_id=${CONNECTION}&syncs=contacts`);
-  return body.syncs[0]!;
-}
+const api = <T>(method: string, path: string, body?: unknown) => stack.api<T>(method, path, body);
+const contactsStatus = () => stack.demoSyncStatus('contacts');
 
 async function contactsExecutions(): Promise<Execution[]> {
   const { body } = await api<{ executions: Execution[] }>('GET', `/sync/executions?provider_config_key=${PCK}&connection_id=${CONNECTION}&sync_name=contacts&limit=10`);

@@ -6,18 +6,13 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ConsoleStack, startConsoleStack } from '../support/console-kit.js';
+import { type ConsoleStack, type DemoSyncStatus, startConsoleStack } from '../support/console-kit.js';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const PCK = 'demo-crm';
 const CONNECTION = 'demo';
 const UI_WAIT_MS = 15_000;
 
-interface Status {
-  finishedAt: string | null;
-  latestExecutionStatus: string | null;
-  latestResult: Record<string, { added: number; updated: number; deleted: number }> | null;
-}
 interface Delivery {
   id: string;
   status: string;
@@ -27,7 +22,7 @@ interface Delivery {
 
 let stack: ConsoleStack;
 /** The second contacts run: it saw the sandbox's deletions, so it has deleted records and log lines. */
-let second: Status;
+let second: DemoSyncStatus;
 
 beforeAll(async () => {
   stack = await startConsoleStack({ demo: { tickMs: 1_000 } });
@@ -57,20 +52,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const { url, secretKey } = stack;
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function contactsStatus(): Promise<Status> {
-  const { body } = await api<{ syncs: Status[] }>('GET', `/sync/status?provider_config_key=${PCK}&connection_id=${CONNECTION}&syncs=contacts`);
-  return body.syncs[0]!;
-}
+const api = <T>(method: string, path: string, body?: unknown) => stack.api<T>(method, path, body);
+const contactsStatus = () => stack.demoSyncStatus('contacts');
 
 /** Opens a console page by its hash, signed in with the runtime's full key unless another is given. */
 async function openPage(hash: string, key?: string): Promise<Page> {

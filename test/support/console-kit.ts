@@ -33,8 +33,24 @@ export interface ConsoleStack {
   problemsOf(page: Page): string[];
   /** Opens the console, signs in with `key` (default: the full key) and waits for the navigation. */
   signIn(page: Page, key?: string): Promise<void>;
+  /** The HTTP API the pages use, called with the full key: to check what a page did. */
+  api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** `GET /sync/status` of one of the demo connection's syncs. */
+  demoSyncStatus(sync: string): Promise<DemoSyncStatus>;
   stop(): Promise<void>;
 }
+
+export interface DemoSyncStatus {
+  name: string;
+  status: string;
+  frequency: string;
+  finishedAt: string | null;
+  latestExecutionStatus: string | null;
+  latestResult: Record<string, { added: number; updated: number; deleted: number }> | null;
+}
+
+/** The runtime's demo connection. */
+export const DEMO = { providerConfigKey: 'demo-crm', connectionId: 'demo' };
 
 export async function startConsoleStack(options: ConsoleStackOptions = {}): Promise<ConsoleStack> {
   const stops: (() => Promise<unknown>)[] = [];
@@ -61,11 +77,24 @@ export async function startConsoleStack(options: ConsoleStackOptions = {}): Prom
     stops.push(async () => Promise.all(contexts.splice(0).map((context) => context.close().catch(() => undefined))));
     const problems = new WeakMap<Page, string[]>();
 
+    const api = async <T>(method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${CONSOLE_SECRET_KEY}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as T };
+    };
     return {
       runtime,
       browser,
       url,
       secretKey: CONSOLE_SECRET_KEY,
+      api,
+      async demoSyncStatus(sync) {
+        const { body } = await api<{ syncs: DemoSyncStatus[] }>('GET', `/sync/status?provider_config_key=${DEMO.providerConfigKey}&connection_id=${DEMO.connectionId}&syncs=${sync}`);
+        return body.syncs[0]!;
+      },
       async newPage() {
         const { context, page, problems: seen } = await newTestContext(browser);
         contexts.push(context);

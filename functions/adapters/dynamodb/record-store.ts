@@ -299,11 +299,10 @@ export class DynamoRecordStore implements RecordStore {
         }
         this.report('BatchWriteItem', response.ConsumedCapacity);
         const unprocessed = new Set((response.UnprocessedItems?.[this.options.tableName] ?? []).map((request) => request.PutRequest?.Item?.['sk'] as string));
-        for (const item of items) {
-          if (unprocessed.has(item.sk)) continue;
-          await this.restampIfSlow(item, stampedAt);
-          outcomes.set(item.sk, { id: item.sk, result: 'ADDED' });
-        }
+        const written = items.filter((item) => !unprocessed.has(item.sk));
+        // A slow call re-stamps its items together, not one round trip after another.
+        await Promise.all(written.map((item) => this.restampIfSlow(item, stampedAt)));
+        for (const item of written) outcomes.set(item.sk, { id: item.sk, result: 'ADDED' });
         left = left.filter((entry) => unprocessed.has(entry.record.id));
         if (left.length > 0) await this.sleep(Math.floor(Math.random() * Math.min(2_000, 50 * 2 ** (attempt - 1))));
       }
